@@ -1,0 +1,1 @@
+"""imdb-tfx: components."""
