@@ -1,0 +1,154 @@
+"""`imdb-tfx`: the project's command line.
+
+Heavy libraries (TensorFlow, TFX) are imported inside the subcommands, so `--help`
+answers at once.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import warnings
+
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _int_list(value: str) -> tuple[int, ...]:
+    return tuple(int(v) for v in value.split(",") if v)
+
+
+def add_training_args(parser: argparse.ArgumentParser) -> None:
+    from pipeline.configs import TrainingConfig
+
+    d = TrainingConfig()
+    g = parser.add_argument_group("training")
+    g.add_argument("--module", default=d.module,
+                   help="embedding module: a builtin (glove, random), a local SavedModel path, or a "
+                        "TF-Hub handle such as https://tfhub.dev/google/nnlm-en-dim128/2 (default: %(default)s)")
+    g.add_argument("--trainable", action="store_true", help="fine-tune the embedding module too")
+    g.add_argument("--hidden-units", type=_int_list, default=d.hidden_units, metavar="N,N",
+                   help="DNN head (default: 500,100)")
+    g.add_argument("--dropout", type=float, default=d.dropout)
+    g.add_argument("--l2", type=float, default=d.l2, help="L2 penalty on the head's kernels")
+    g.add_argument("--optimizer", choices=["adagrad", "adam"], default=d.optimizer)
+    g.add_argument("--learning-rate", type=float, default=d.learning_rate)
+    g.add_argument("--loss-reduction", choices=["sum", "mean"], default=d.loss_reduction,
+                   help="sum over the batch as TF1's DNNClassifier (the tutorial), or mean as Keras")
+    g.add_argument("--batch-size", type=int, default=d.batch_size)
+    g.add_argument("--train-steps", type=int, default=d.train_steps)
+    g.add_argument("--evaluations", type=int, default=d.evaluations,
+                   help="validation passes over the eval split during training")
+
+
+def training_config(args: argparse.Namespace):
+    from pipeline.configs import TrainingConfig
+
+    return TrainingConfig(module=args.module, trainable=args.trainable, hidden_units=args.hidden_units,
+                          dropout=args.dropout, l2=args.l2, optimizer=args.optimizer,
+                          learning_rate=args.learning_rate, loss_reduction=args.loss_reduction,
+                          batch_size=args.batch_size, train_steps=args.train_steps,
+                          evaluations=args.evaluations)
+
+
+def add_pipeline_args(parser: argparse.ArgumentParser) -> None:
+    from pipeline.configs import PipelineConfig
+
+    d = PipelineConfig()
+    parser.add_argument("--data", default=None,
+                        help="aclImdb_v1.tar.gz, an extracted aclImdb/ directory, or the official URL "
+                             "(default: $IMDB_TFX_DATA, ../shared/data/aclImdb_v1.tar.gz, a cached "
+                             "download, else the URL)")
+    parser.add_argument("--pipeline-root", default=d.pipeline_root)
+    parser.add_argument("--metadata-path", default=d.metadata_path, help="SQLite metadata store")
+    parser.add_argument("--serving-dir", default=d.serving_dir, help="where Pusher writes blessed models")
+    parser.add_argument("--pipeline-name", default=d.pipeline_name)
+    parser.add_argument("--eval-percent", type=int, default=d.eval_percent,
+                        help="share of the official train set held out for validation")
+    parser.add_argument("--include-unsup", action="store_true", help="also emit the unlabelled reviews")
+    parser.add_argument("--accuracy-lower-bound", type=float, default=d.accuracy_lower_bound,
+                        help="test accuracy a model needs to be blessed")
+    parser.add_argument("--no-cache", action="store_true", help="rerun every component")
+
+
+def pipeline_config(args: argparse.Namespace):
+    from data.dataset import default_data
+    from pipeline.configs import PipelineConfig
+
+    return PipelineConfig(
+        data=args.data or default_data(), pipeline_name=args.pipeline_name,
+        pipeline_root=args.pipeline_root, metadata_path=args.metadata_path, serving_dir=args.serving_dir,
+        eval_percent=args.eval_percent, include_unsup=args.include_unsup,
+        accuracy_lower_bound=args.accuracy_lower_bound, enable_cache=not args.no_cache,
+        training=training_config(args))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipeline import local_runner, results
+
+    config = pipeline_config(args)
+    print(f"imdb-tfx: data {config.data}, module {config.training.module}, "
+          f"pipeline root {config.pipeline_root}", file=sys.stderr)
+    _prepare_module(config.training.module)
+    start = time.time()
+    local_runner.run(config)
+    summary = results.run_summary(config.metadata_path)
+    summary["wall_time_s"] = round(time.time() - start, 1)
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def _prepare_module(module: str) -> str:
+    """Resolves (and for builtins, builds once) the embedding module before the run starts."""
+    from components.embedding_modules import resolve_module_handle
+
+    start = time.time()
+    path = resolve_module_handle(module)
+    if time.time() - start > 1:
+        print(f"imdb-tfx: built module {module} in {time.time() - start:.0f} s -> {path}", file=sys.stderr)
+    return path
+
+
+def cmd_build_module(args: argparse.Namespace) -> int:
+    from components.embedding_modules import build_module
+
+    start = time.time()
+    path = build_module(args.name, args.output)
+    print(f"built {args.name} -> {path} in {time.time() - start:.1f} s", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="imdb-tfx", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the whole pipeline with LocalDagRunner",
+                         description="ExampleGen -> ... -> Pusher on the IMDB data, with progress.")
+    add_pipeline_args(run)
+    add_training_args(run)
+    run.set_defaults(func=cmd_run)
+
+    build = sub.add_parser("build-module", help="build an offline TF-Hub text-embedding module")
+    build.add_argument("name", choices=["glove", "random"])
+    build.add_argument("--output", required=True, help="directory to write the SavedModel to")
+    build.set_defaults(func=cmd_build_module)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    try:
+        return args.func(args)
+    except (FileNotFoundError, ValueError) as e:
+        if os.environ.get("IMDB_TFX_DEBUG"):
+            raise
+        print(f"imdb-tfx: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
