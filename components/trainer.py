@@ -56,12 +56,17 @@ def build_model(module: str, *, trainable: bool = False, hidden_units=(500, 100)
 
 
 def input_fn(files, data_accessor, tf_transform_output: tft.TFTransformOutput, batch_size: int,
-             num_epochs: int | None = None) -> tf.data.Dataset:
-    """(text [batch], label [batch]) batches of the transformed examples."""
+             num_epochs: int | None = None, shuffle_buffer_size: int = 0) -> tf.data.Dataset:
+    """(text [batch], label [batch]) batches of the transformed examples, shuffled if a buffer is given.
+
+    ExampleGen writes the reviews in archive order (all neg/, then all pos/), so the
+    training buffer must hold the whole split for the batches to be a fair sample.
+    """
     dataset = data_accessor.tf_dataset_factory(
         files,
         tfxio.TensorFlowDatasetOptions(batch_size=batch_size, label_key=transform.LABEL_KEY,
-                                       num_epochs=num_epochs, shuffle=num_epochs is None),
+                                       num_epochs=num_epochs, shuffle=shuffle_buffer_size > 0,
+                                       shuffle_buffer_size=max(shuffle_buffer_size, 1)),
         tf_transform_output.transformed_metadata.schema)
     return dataset.map(lambda features, label: (tf.reshape(features[transform.TEXT_KEY], [-1]),
                                                 tf.reshape(label, [-1])))
@@ -101,7 +106,8 @@ def run_fn(fn_args) -> None:
     evaluations = max(1, min(int(config.get("evaluations", 10)), train_steps))
     steps_per_epoch = math.ceil(train_steps / evaluations)
 
-    train = input_fn(fn_args.train_files, fn_args.data_accessor, tf_transform_output, batch_size)
+    train = input_fn(fn_args.train_files, fn_args.data_accessor, tf_transform_output, batch_size,
+                     shuffle_buffer_size=int(config.get("shuffle_buffer_size", 25000)))
     evaluation = input_fn(fn_args.eval_files, fn_args.data_accessor, tf_transform_output, batch_size,
                           num_epochs=1)
     model = build_model(**config)

@@ -28,8 +28,11 @@ def length_bucket(clean: tf.Tensor) -> tf.Tensor:
     return tf.gather(tf.constant(LENGTH_BUCKET_NAMES), index)
 
 
-def preprocessing_fn(inputs):
-    """Cleans the review text, passes label and rating through, adds the length bucket."""
+def preprocessing_fn(inputs, custom_config=None):
+    """Cleans the review text, passes label and rating through, adds the length bucket.
+
+    `custom_config` carries only the code version (see pipeline.configs.code_fingerprint).
+    """
     text = clean_text(tf.reshape(inputs[TEXT_KEY], [-1]))
     outputs = {
         TEXT_KEY: text,

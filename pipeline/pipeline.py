@@ -42,7 +42,8 @@ def example_gen(source: DataSource, eval_percent: int = 10, include_unsup: bool 
         input_base=source.input_base,
         input_config=example_gen_pb2.Input(
             splits=[example_gen_pb2.Input.Split(name=name, pattern=p) for name, p in patterns.items()]),
-        custom_config={"eval_percent": eval_percent, "include_unsup": include_unsup},
+        custom_config={"eval_percent": eval_percent, "include_unsup": include_unsup,
+                       "code_version": configs.code_fingerprint("example_gen")},
         custom_executor_spec=executor_spec.BeamExecutorSpec(
             import_utils.import_class_by_path(configs.EXAMPLE_GEN_EXECUTOR)),
     )
@@ -63,6 +64,7 @@ def create_pipeline(config: configs.PipelineConfig, source: DataSource,
         examples=gen.outputs["examples"],
         schema=schema.outputs["schema"],
         preprocessing_fn=configs.PREPROCESSING_FN,
+        custom_config={"code_version": configs.code_fingerprint("transform")},
         splits_config=transform_pb2.SplitsConfig(analyze=["train"], transform=["train", "eval"]),
     )
     transform.add_upstream_node(gate)
