@@ -9,46 +9,19 @@ import pytest
 import tensorflow as tf
 from ml_metadata.proto import metadata_store_pb2
 
-from components.embedding_modules import build_word_embedding_module
-from pipeline import configs, local_runner, results
-from tests import corpus
+from pipeline import local_runner, results
 
 COMPONENTS = {"FileBasedExampleGen", "StatisticsGen", "ImportSchemaGen", "ExampleValidator", "AnomaliesGate",
               "Transform", "Trainer", "latest_blessed_model_resolver", "Evaluator", "Pusher"}
 
 
-def small_config(tmp_path, data, module) -> configs.PipelineConfig:
-    return configs.PipelineConfig(
-        data=data,
-        pipeline_root=str(tmp_path / "root"),
-        metadata_path=str(tmp_path / "metadata.sqlite"),
-        serving_dir=str(tmp_path / "serving"),
-        eval_percent=20,
-        accuracy_lower_bound=0.8,
-        training=configs.TrainingConfig(module=module, hidden_units=(16,), optimizer="adam",
-                                        learning_rate=0.01, loss_reduction="mean", batch_size=32,
-                                        train_steps=60, evaluations=2),
-    )
-
-
-@pytest.fixture(scope="module")
-def first_run(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("e2e")
-    files = corpus.corpus_files(n_train=100, n_test=60, seed=1)
-    data = corpus.write_archive(str(tmp_path / "aclImdb_v1.tar.gz"), files)
-    module = build_word_embedding_module(*corpus.embedding_words(), str(tmp_path / "module"), num_oov_buckets=10)
-    config = small_config(tmp_path, data, module)
-    progress = local_runner.run(config)
-    return config, progress
-
-
-def test_every_component_ran(first_run):
-    _, progress = first_run
+def test_every_component_ran(small_run):
+    _, progress = small_run
     assert set(progress.durations()) == COMPONENTS
 
 
-def test_model_blessed_and_pushed(first_run):
-    config, _ = first_run
+def test_model_blessed_and_pushed(small_run):
+    config, _ = small_run
     summary = results.run_summary(config.metadata_path)
     assert summary["test_metrics"]["binary_accuracy"] >= 0.8
     assert summary["test_metrics"]["example_count"] == 120
@@ -57,8 +30,8 @@ def test_model_blessed_and_pushed(first_run):
     assert os.path.exists(os.path.join(summary["pushed_model"], "saved_model.pb"))
 
 
-def test_pushed_model_classifies_raw_text_and_examples(first_run):
-    config, _ = first_run
+def test_pushed_model_classifies_raw_text_and_examples(small_run):
+    config, _ = small_run
     model = tf.saved_model.load(results.run_summary(config.metadata_path)["pushed_model"])
     texts = ["A great, excellent film.<br />Loved it!", "Awful and boring, the worst waste.", ""]
     prob = model.signatures["predict_text"](text=tf.constant(texts))["probability"].numpy()[:, 0]
@@ -81,8 +54,8 @@ def test_pushed_model_classifies_raw_text_and_examples(first_run):
     assert transformed["label"].numpy()[0] == 1
 
 
-def test_rerun_is_served_from_cache(first_run):
-    config, _ = first_run
+def test_rerun_is_served_from_cache(small_run):
+    config, _ = small_run
     from pipeline.results import _store
 
     store = _store(config.metadata_path)
