@@ -23,6 +23,9 @@ def eval_config(accuracy_lower_bound: float = 0.7, accuracy_change_tolerance: fl
             absolute={"value": -accuracy_change_tolerance}),
     )
     return tfma.EvalConfig(
+        # Only the metrics below: the Keras model's compiled metrics would repeat them (and its
+        # loss, summed over each batch, means nothing per example).
+        options=tfma.Options(include_default_metrics={"value": False}),
         model_specs=[tfma.ModelSpec(
             signature_name="serving_default",
             label_key=transform.LABEL_KEY,
