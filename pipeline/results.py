@@ -38,6 +38,50 @@ def overall_metrics(evaluation_uri: str) -> dict[str, float]:
     return {}
 
 
+def _linked(store, artifact_id: int, event_type: int, execution_type: str, key: str | None = None) -> list:
+    """The `execution_type` executions that had the artifact as an input (event_type INPUT) or
+    output (OUTPUT): their artifacts on the other side (named `key`, if given), oldest first."""
+    from ml_metadata.proto import metadata_store_pb2
+
+    Event = metadata_store_pb2.Event
+    types = {t.id: t.name for t in store.get_execution_types()}
+    execution_ids = [e.execution_id for e in store.get_events_by_artifact_ids([artifact_id]) if e.type == event_type]
+    execution_ids = [e.id for e in store.get_executions_by_id(execution_ids)
+                     if types[e.type_id].split(".")[-1] == execution_type]
+    other = Event.INPUT if event_type == Event.OUTPUT else Event.OUTPUT
+    artifact_ids = {e.artifact_id for e in store.get_events_by_execution_ids(execution_ids)
+                    if e.type == other and (key is None or e.path.steps[0].key == key)}
+    return sorted(store.get_artifacts_by_id(list(artifact_ids)), key=lambda a: a.id)
+
+
+def run_artifacts(metadata_path: str, evaluation_uri: str | None = None) -> dict[str, tuple[str, list[str]]]:
+    """The latest evaluation (or the one at `evaluation_uri`) and, traced through the store's
+    lineage, StatisticsGen's statistics and ExampleValidator's anomalies of the examples it
+    evaluated: {"evaluation"|"statistics"|"anomalies": (uri, split names)}."""
+    import json
+
+    from ml_metadata.proto import metadata_store_pb2
+
+    Event = metadata_store_pb2.Event
+    store = _store(metadata_path)
+    evaluations = store.get_artifacts_by_type("ModelEvaluation")
+    if evaluation_uri:
+        evaluations = [a for a in evaluations if os.path.normpath(a.uri) == os.path.normpath(evaluation_uri)]
+    if not evaluations:
+        raise FileNotFoundError(f"{metadata_path}: no evaluation{' at ' + evaluation_uri if evaluation_uri else ''}")
+    found = {"evaluation": max(evaluations, key=lambda a: a.id)}
+    examples = _linked(store, found["evaluation"].id, Event.OUTPUT, "Evaluator", "examples")
+    statistics = _linked(store, examples[-1].id, Event.INPUT, "StatisticsGen") if examples else []
+    if statistics:
+        found["statistics"] = statistics[-1]
+        anomalies = _linked(store, statistics[-1].id, Event.INPUT, "ExampleValidator")
+        if anomalies:
+            found["anomalies"] = anomalies[-1]
+    return {name: (a.uri, json.loads(a.properties["split_names"].string_value or "[]")
+                   if "split_names" in a.properties else [])
+            for name, a in found.items()}
+
+
 def run_summary(metadata_path: str) -> dict:
     """Accuracy, blessing and push of the latest run recorded in `metadata_path`."""
     store = _store(metadata_path)
