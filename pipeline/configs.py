@@ -11,6 +11,8 @@ import dataclasses
 import functools
 import hashlib
 import os
+import re
+from typing import Sequence
 
 PIPELINE_NAME = "imdb-sentiment"
 OUTPUT_DIR = "output"
@@ -82,3 +84,66 @@ class PipelineConfig:
     accuracy_change_tolerance: float = 1e-10
     enable_cache: bool = True
     beam_pipeline_args: tuple[str, ...] = ("--direct_running_mode=in_memory", "--direct_num_workers=1")
+
+
+# Beam: named `beam_pipeline_args` sets, for the Beam jobs that ExampleGen, StatisticsGen,
+# Transform and Evaluator run under any orchestrator (`imdb-tfx run --beam-preset NAME`,
+# `beam_args(NAME)`). A <PLACEHOLDER> must be filled with an extra flag of the same name
+# (`--beam-arg=--project=my-project`). The job servers' and SDK containers' Beam version
+# must match the installed one (2.61.0).
+BEAM_PRESETS: dict[str, tuple[str, ...]] = {
+    # One process, no worker start-up: PipelineConfig's default, and the fastest on small data.
+    "in-memory": PipelineConfig.beam_pipeline_args,
+    # DirectRunner with worker processes; 0 = one per CPU core of the machine running the
+    # component (Beam counts them at run time, so the set also suits a Kubeflow pod).
+    "direct-multiprocess": ("--runner=DirectRunner", "--direct_running_mode=multi_processing",
+                            "--direct_num_workers=0"),
+    # Flink through its Beam job server, e.g.
+    #   docker run --net=host apache/beam_flink1.18_job_server:2.61.0 --flink-master=HOST:8081
+    # LOOPBACK runs the Python SDK workers inside the launching process (which the job
+    # server must reach); for a remote cluster use DOCKER as in "spark".
+    "flink": ("--runner=PortableRunner", "--job_endpoint=localhost:8099", "--environment_type=LOOPBACK"),
+    # Spark through its Beam job server, e.g.
+    #   docker run --net=host apache/beam_spark3_job_server:2.61.0 --spark-master-url=spark://HOST:7077
+    # DOCKER starts the SDK workers on each executor in the project image (see Dockerfile).
+    "spark": ("--runner=PortableRunner", "--job_endpoint=localhost:8099", "--environment_type=DOCKER",
+              "--environment_config=<IMAGE>"),
+    # Google Cloud Dataflow, Runner v2, with the project image as the SDK container (it has
+    # the project, its pinned stack and Beam's boot entrypoint).
+    "dataflow": ("--runner=DataflowRunner", "--project=<PROJECT>", "--region=us-central1",
+                 "--temp_location=gs://<BUCKET>/tmp", "--experiments=use_runner_v2",
+                 "--sdk_container_image=<IMAGE>", "--sdk_location=container"),
+}
+_PLACEHOLDER = re.compile(r"<[A-Z_]+>")
+
+
+def beam_args(preset: str, extra: Sequence[str] = ()) -> tuple[str, ...]:
+    """The flags of `preset` plus `extra`; an extra flag replaces the preset's flag of the same name.
+
+    Raises ValueError for an unknown preset or a <PLACEHOLDER> that `extra` leaves unfilled.
+    """
+    if preset not in BEAM_PRESETS:
+        raise ValueError(f"unknown Beam preset {preset!r}: use one of {', '.join(BEAM_PRESETS)}")
+    replaced = {flag.split("=", 1)[0] for flag in extra}
+    args = tuple(f for f in BEAM_PRESETS[preset] if f.split("=", 1)[0] not in replaced) + tuple(extra)
+    unfilled = [f for f in args if _PLACEHOLDER.search(f)]
+    if unfilled:
+        raise ValueError(f"Beam preset {preset!r} needs values for {' '.join(unfilled)} "
+                         "(pass each as --beam-arg=--FLAG=VALUE)")
+    return args
+
+
+# Kubeflow Pipelines v2 / Vertex AI (`imdb-tfx compile`): where the Dockerfile puts things.
+IMAGE_ROOT = "/opt/imdb-tfx"
+IMAGE_SCHEMA_PATH = f"{IMAGE_ROOT}/src/pipeline/schema/schema.pbtxt"
+
+
+@dataclasses.dataclass
+class KubeflowConfig:
+    """What compiling for Kubeflow adds to a PipelineConfig (whose paths must be remote or
+    absolute inside the image: gs://... for Vertex AI)."""
+
+    image: str  # the project image (Dockerfile), e.g. us-docker.pkg.dev/PROJECT/REPO/imdb-tfx:TAG
+    output: str = os.path.join(OUTPUT_DIR, "kubeflow_pipeline.json")
+    display_name: str = ""  # default: the pipeline name
+    schema_path: str = IMAGE_SCHEMA_PATH  # the schema file as the containers see it
