@@ -1,0 +1,79 @@
+"""Compiles the pipeline for Kubeflow Pipelines v2 / Vertex AI with KubeflowV2DagRunner.
+
+    imdb-tfx compile --image IMAGE --data gs://BUCKET/aclImdb_v1.tar.gz \
+        --pipeline-root gs://BUCKET/root --serving-dir gs://BUCKET/serving
+
+writes a PipelineJob JSON for Vertex AI (its `pipelineSpec` is KFP's PipelineSpec) or, for an
+output ending in .yaml, the PipelineSpec alone, as the KFP client takes it: see docs/scale_out.md. Every
+component runs in the project image (Dockerfile), its code named by module path; there is no
+metadata store to configure (the cluster's own is used).
+
+Runtime parameters, set when submitting a run:
+  data_root   ExampleGen's input_base: the folder holding aclImdb_v1.tar.gz (an archive
+              keeps the compiled file name), or an aclImdb/ directory;
+  train_args  Trainer's TrainArgs as JSON, e.g. {"splits": ["train"], "num_steps": 5000}.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+
+from tfx.orchestration import data_types
+
+from pipeline import configs
+
+DATA_ROOT = "data_root"
+TRAIN_ARGS = "train_args"
+
+
+def kubeflow_pipeline(config: configs.PipelineConfig, kubeflow: configs.KubeflowConfig):
+    """The pipeline of `config` as the containers run it, with its runtime parameters wired."""
+    from data.dataset import resolve_data
+    from pipeline.pipeline import create_pipeline
+
+    for name in ("pipeline_root", "serving_dir"):
+        path = getattr(config, name)
+        if "://" not in path and not os.path.isabs(path):
+            raise ValueError(f"{name} {path!r} is relative: the containers need a gs:// (or absolute) path")
+    config = dataclasses.replace(config, metadata_path="", schema_path=kubeflow.schema_path)
+    tfx_pipeline = create_pipeline(config, resolve_data(config.data, download=False))
+
+    # create_pipeline takes concrete values, which every runner can use; turning two of them
+    # into parameters of a compiled pipeline is this runner's business.
+    components = {c.id: c for c in tfx_pipeline.components}
+    gen, trainer = components["FileBasedExampleGen"].exec_properties, components["Trainer"].exec_properties
+    gen["input_base"] = data_types.RuntimeParameter(name=DATA_ROOT, ptype=str, default=gen["input_base"])
+    trainer["train_args"] = data_types.RuntimeParameter(
+        name=TRAIN_ARGS, ptype=str, default=json.dumps(json.loads(trainer["train_args"])))
+    return tfx_pipeline
+
+
+def compile_pipeline(config: configs.PipelineConfig, kubeflow: configs.KubeflowConfig) -> dict:
+    """Writes the compiled pipeline to `kubeflow.output` (any TFX filesystem) and returns it.
+
+    KFP pipeline spec schema 2.1, as KFP 2 and Vertex AI take it; the runtime parameters'
+    defaults are set in the spec, so a run needs no arguments.
+    """
+    import yaml
+    from tfx.dsl.io import fileio
+    from tfx.orchestration.kubeflow.v2 import kubeflow_v2_dag_runner as kfv2
+
+    tfx_pipeline = kubeflow_pipeline(config, kubeflow)
+    runner = kfv2.KubeflowV2DagRunner(kfv2.KubeflowV2DagRunnerConfig(
+        display_name=kubeflow.display_name or None, default_image=kubeflow.image, use_pipeline_spec_2_1=True))
+    job = runner.run(tfx_pipeline, write_out=False)
+    parameters = job["pipelineSpec"]["root"]["inputDefinitions"]["parameters"]
+    for component in tfx_pipeline.components:
+        for value in component.exec_properties.values():
+            if isinstance(value, data_types.RuntimeParameter):
+                parameters[value.name]["defaultValue"] = value.default
+
+    if os.path.dirname(kubeflow.output):
+        fileio.makedirs(os.path.dirname(kubeflow.output))
+    with fileio.open(kubeflow.output, "w") as f:
+        if kubeflow.output.endswith((".yaml", ".yml")):
+            yaml.safe_dump(job["pipelineSpec"], f, sort_keys=True)
+        else:
+            json.dump(job, f, sort_keys=True, indent=1)
+    return job
