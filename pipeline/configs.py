@@ -94,8 +94,8 @@ class PipelineConfig:
 BEAM_PRESETS: dict[str, tuple[str, ...]] = {
     # One process, no worker start-up: PipelineConfig's default, and the fastest on small data.
     "in-memory": PipelineConfig.beam_pipeline_args,
-    # DirectRunner with worker processes; 0 = one per CPU core of the machine running the
-    # component (Beam counts them at run time, so the set also suits a Kubeflow pod).
+    # DirectRunner with worker processes; 0 = one per CPU core, counted at run time on the
+    # machine that runs the component (a pod's CPU limit is not seen: pass it instead).
     "direct-multiprocess": ("--runner=DirectRunner", "--direct_running_mode=multi_processing",
                             "--direct_num_workers=0"),
     # Flink through its Beam job server, e.g.

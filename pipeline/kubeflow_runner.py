@@ -19,8 +19,6 @@ import dataclasses
 import json
 import os
 
-from tfx.orchestration import data_types
-
 from pipeline import configs
 
 DATA_ROOT = "data_root"
@@ -29,6 +27,8 @@ TRAIN_ARGS = "train_args"
 
 def kubeflow_pipeline(config: configs.PipelineConfig, kubeflow: configs.KubeflowConfig):
     """The pipeline of `config` as the containers run it, with its runtime parameters wired."""
+    from tfx.orchestration import data_types
+
     from data.dataset import resolve_data
     from pipeline.pipeline import create_pipeline
 
@@ -57,6 +57,7 @@ def compile_pipeline(config: configs.PipelineConfig, kubeflow: configs.KubeflowC
     """
     import yaml
     from tfx.dsl.io import fileio
+    from tfx.orchestration import data_types
     from tfx.orchestration.kubeflow.v2 import kubeflow_v2_dag_runner as kfv2
 
     tfx_pipeline = kubeflow_pipeline(config, kubeflow)
