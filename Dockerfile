@@ -4,9 +4,9 @@
 #
 #   docker build -t IMAGE . && docker push IMAGE
 #
-# The TFX image of the pinned TFX (Python 3.10, conda at /opt/conda). Its entrypoint is
-# Beam's SDK worker boot, which Dataflow and DOCKER environments start; Kubeflow gives every
-# component its own command (python -m tfx.orchestration.kubeflow.v2.container...).
+# Based on the TFX image of the pinned TFX (Python 3.10, conda at /opt/conda). The entrypoint
+# is Beam's SDK worker boot, which Dataflow and DOCKER environments start; Kubeflow gives
+# every component its own command (python -m tfx.orchestration.kubeflow.v2.container...).
 ARG BEAM_VERSION=2.61.0
 
 # Beam's SDK worker boot of the Beam version in requirements.lock (the base has its own).
@@ -15,6 +15,7 @@ FROM apache/beam_python3.10_sdk:${BEAM_VERSION} AS beam
 FROM gcr.io/tfx-oss-public/tfx:1.16.0
 
 COPY --from=beam /opt/apache/beam /opt/apache/beam
+ENTRYPOINT ["/opt/apache/beam/boot"]
 
 # Keras 2 (tf-keras) for TensorFlow 2.16, as everywhere the project runs; the module cache
 # (embedding_modules.default_cache_dir) is inside the image.
