@@ -15,6 +15,7 @@ run: setup
 	$(VENV)/bin/imdb-tfx run --data $(DATA) $(ARGS)
 
 test: setup
+	@scripts/install_test_deps.sh || echo "make test: chromium could not be installed; the browser test will skip"
 	$(VENV)/bin/python -m pytest tests $(PYTEST_ARGS)
 
 benchmark: setup

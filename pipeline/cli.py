@@ -85,15 +85,38 @@ def pipeline_config(args: argparse.Namespace):
         training=training_config(args))
 
 
+def add_beam_args(parser: argparse.ArgumentParser, default_help: str) -> None:
+    from pipeline.configs import BEAM_PRESETS
+
+    g = parser.add_argument_group("Beam", "where the components' Beam jobs run (pipeline/configs.py: BEAM_PRESETS)")
+    g.add_argument("--beam-preset", choices=list(BEAM_PRESETS), default=None,
+                   help=f"a named set of Beam arguments (default: {default_help})")
+    g.add_argument("--beam-arg", action="append", default=[], metavar="ARG",
+                   help="a Beam argument added to the preset's, replacing the preset's of that name; "
+                        "repeatable, written with '=', e.g. --beam-arg=--direct_num_workers=2")
+
+
+def beam_pipeline_args(args: argparse.Namespace, default_preset: str) -> tuple[str, ...]:
+    from pipeline.configs import beam_args
+
+    return beam_args(args.beam_preset or default_preset, args.beam_arg)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipeline import local_runner, results
+    from pipeline import beam_runner, local_runner, results
 
     config = pipeline_config(args)
+    config.beam_pipeline_args = beam_pipeline_args(
+        args, beam_runner.DEFAULT_PRESET if args.runner == "beam" else "in-memory")
     print(f"imdb-tfx: data {config.data}, module {config.training.module}, "
-          f"pipeline root {config.pipeline_root}", file=sys.stderr)
+          f"pipeline root {config.pipeline_root}, runner {args.runner} "
+          f"({' '.join(config.beam_pipeline_args)})", file=sys.stderr)
+    from data.dataset import resolve_data
+
+    resolve_data(config.data)  # fail fast on bad data (and download it once) before the heavy imports
     _prepare_module(config.training.module)
     start = time.time()
-    local_runner.run(config)
+    (beam_runner if args.runner == "beam" else local_runner).run(config)
     summary = results.run_summary(config.metadata_path)
     summary["wall_time_s"] = round(time.time() - start, 1)
     print(json.dumps(summary, indent=2))
@@ -111,6 +134,20 @@ def _prepare_module(module: str) -> str:
     return path
 
 
+def cmd_compile(args: argparse.Namespace) -> int:
+    from pipeline import kubeflow_runner
+    from pipeline.configs import KubeflowConfig
+
+    if not args.data:
+        raise ValueError("compile needs --data: where the containers read the data (gs://...)")
+    config = pipeline_config(args)
+    config.beam_pipeline_args = beam_pipeline_args(args, "in-memory")
+    kubeflow_runner.compile_pipeline(
+        config, KubeflowConfig(image=args.image, output=args.output, display_name=args.display_name))
+    print(f"compiled {config.pipeline_name} (image {args.image}) -> {args.output}", file=sys.stderr)
+    return 0
+
+
 def cmd_build_module(args: argparse.Namespace) -> int:
     from components.embedding_modules import build_module
 
@@ -124,16 +161,37 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="imdb-tfx", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run the whole pipeline with LocalDagRunner",
+    run = sub.add_parser("run", help="run the whole pipeline with LocalDagRunner or BeamDagRunner",
                          description="ExampleGen -> ... -> Pusher on the IMDB data, with progress.")
     add_pipeline_args(run)
     add_training_args(run)
+    run.add_argument("--runner", choices=["local", "beam"], default="local",
+                     help="orchestrator: LocalDagRunner or BeamDagRunner (default: %(default)s)")
+    add_beam_args(run, "in-memory; direct-multiprocess with --runner beam")
     run.set_defaults(func=cmd_run)
+
+    from pipeline.configs import KubeflowConfig
+
+    compile_ = sub.add_parser("compile", help="compile the pipeline for Kubeflow Pipelines v2 / Vertex AI",
+                              description="Writes a PipelineJob JSON (Vertex AI) or, for a .yaml output, "
+                                          "a PipelineSpec (KFP client). See docs/scale_out.md.")
+    add_pipeline_args(compile_)
+    add_training_args(compile_)
+    add_beam_args(compile_, "in-memory")
+    compile_.add_argument("--image", required=True, help="the project image (Dockerfile) the components run in")
+    compile_.add_argument("--output", default=KubeflowConfig.output, help="default: %(default)s")
+    compile_.add_argument("--display-name", default="", help="default: the pipeline name")
+    compile_.set_defaults(func=cmd_compile)
 
     build = sub.add_parser("build-module", help="build an offline TF-Hub text-embedding module")
     build.add_argument("name", choices=["glove", "random"])
     build.add_argument("--output", required=True, help="directory to write the SavedModel to")
     build.set_defaults(func=cmd_build_module)
+
+    from pipeline import predict, report
+
+    report.add_parser(sub)
+    predict.add_parser(sub)
     return parser
 
 
