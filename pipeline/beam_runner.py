@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 
 from pipeline import configs
-from pipeline.local_runner import Progress
+from pipeline.local_runner import Progress, run_with_progress
 
 DEFAULT_PRESET = "direct-multiprocess"
 
@@ -27,14 +27,4 @@ def run(config: configs.PipelineConfig, *, progress_stream=sys.stderr) -> Progre
     """Runs the pipeline to completion with BeamDagRunner; returns the progress record."""
     from tfx.orchestration.beam import beam_dag_runner
 
-    from data.dataset import resolve_data
-    from pipeline.pipeline import create_pipeline
-
-    tfx_pipeline = create_pipeline(config, resolve_data(config.data))
-    progress = BeamProgress(len(tfx_pipeline.components), beam_dag_runner.logging, progress_stream)
-    beam_dag_runner.logging = progress
-    try:
-        beam_dag_runner.BeamDagRunner().run(tfx_pipeline)
-    finally:
-        beam_dag_runner.logging = progress._logging
-    return progress
+    return run_with_progress(config, beam_dag_runner, "BeamDagRunner", BeamProgress, progress_stream)

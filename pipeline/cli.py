@@ -149,10 +149,15 @@ def cmd_compile(args: argparse.Namespace) -> int:
 
 
 def cmd_build_module(args: argparse.Namespace) -> int:
-    from components.embedding_modules import build_module
-
     start = time.time()
-    path = build_module(args.name, args.output)
+    if args.name == "minilm":
+        from components.minilm_module import build_minilm_module
+
+        path = build_minilm_module(args.output)
+    else:
+        from components.embedding_modules import build_module
+
+        path = build_module(args.name, args.output)
     print(f"built {args.name} -> {path} in {time.time() - start:.1f} s", file=sys.stderr)
     return 0
 
@@ -184,7 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     compile_.set_defaults(func=cmd_compile)
 
     build = sub.add_parser("build-module", help="build an offline TF-Hub text-embedding module")
-    build.add_argument("name", choices=["glove", "random"])
+    build.add_argument("name", choices=["glove", "random", "minilm"],
+                       help="glove: GloVe 6B 50d; random: its random twin; minilm: all-MiniLM-L6-v2 (384-d)")
     build.add_argument("--output", required=True, help="directory to write the SavedModel to")
     build.set_defaults(func=cmd_build_module)
 

@@ -63,22 +63,28 @@ class Progress:
                 for e in self.events if e.status == "finished" and e.component in starts}
 
 
+def run_with_progress(config: configs.PipelineConfig, runner_module, runner_class: str,
+                      progress_class=Progress, progress_stream=sys.stderr) -> Progress:
+    """Builds the pipeline and runs it with `runner_module.<runner_class>`, reporting progress
+    through `progress_class` in place of that module's `logging` while the run lasts."""
+    from data.dataset import resolve_data
+    from pipeline.pipeline import create_pipeline
+
+    tfx_pipeline = create_pipeline(config, resolve_data(config.data))
+    progress = progress_class(len(tfx_pipeline.components), runner_module.logging, progress_stream)
+    runner_module.logging = progress
+    try:
+        getattr(runner_module, runner_class)().run(tfx_pipeline)
+    finally:
+        runner_module.logging = progress._logging
+    return progress
+
+
 def run(config: configs.PipelineConfig, *, progress_stream=sys.stderr) -> Progress:
     """Runs the pipeline to completion; returns the progress record (component timings)."""
     from tfx.orchestration.local import local_dag_runner
 
-    from data.dataset import resolve_data
-    from pipeline.pipeline import create_pipeline
-
-    source = resolve_data(config.data)
-    tfx_pipeline = create_pipeline(config, source)
-    progress = Progress(len(tfx_pipeline.components), local_dag_runner.logging, progress_stream)
-    local_dag_runner.logging = progress
-    try:
-        local_dag_runner.LocalDagRunner().run(tfx_pipeline)
-    finally:
-        local_dag_runner.logging = progress._logging
-    return progress
+    return run_with_progress(config, local_dag_runner, "LocalDagRunner", Progress, progress_stream)
 
 
 if __name__ == "__main__":

@@ -22,52 +22,66 @@ os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-def main(argv=None) -> int:
-    from pipeline.cli import add_pipeline_args, add_training_args, pipeline_config
+def parser_with_run_args(description: str) -> argparse.ArgumentParser:
+    """`imdb-tfx run`'s pipeline and training flags, plus --output and --workdir."""
+    from pipeline.cli import add_pipeline_args, add_training_args
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=description)
     add_pipeline_args(parser)
     add_training_args(parser)
     parser.add_argument("--output", default="output/benchmark.json")
     parser.add_argument("--workdir", default=None, help="where the run's artifacts go (default: a temp dir)")
-    args = parser.parse_args(argv)
+    return parser
 
+
+def fresh_config(args, workdir: str):
+    """The run's PipelineConfig with everything under an emptied `workdir`; builds the module."""
     import warnings
 
     warnings.filterwarnings("ignore", category=FutureWarning)
     from components.embedding_modules import resolve_module_handle
-    from pipeline import local_runner, results
+    from pipeline.cli import pipeline_config
 
-    workdir = args.workdir or tempfile.mkdtemp(prefix="imdb-tfx-bench-")
     shutil.rmtree(workdir, ignore_errors=True)
     args.pipeline_root = os.path.join(workdir, "pipeline_root")
     args.metadata_path = os.path.join(workdir, "metadata.sqlite")
     args.serving_dir = os.path.join(workdir, "serving_model")
     config = pipeline_config(args)
     resolve_module_handle(config.training.module)
+    return config
+
+
+def timed_run(runner, config) -> dict:
+    """Runs `runner.run(config)`; its wall times per component and in all, and the results."""
+    from pipeline import results
 
     start = time.time()
-    progress = local_runner.run(config)
+    progress = runner.run(config)
     total = time.time() - start
     summary = results.run_summary(config.metadata_path)
+    return {"beam_pipeline_args": list(config.beam_pipeline_args), "component_wall_s": progress.durations(),
+            "total_wall_s": round(total, 1), "test_metrics": summary.get("test_metrics"),
+            "blessed": summary.get("blessed"), "pushed": summary.get("pushed")}
 
-    report = {
-        "data": config.data,
-        "training": config.training.to_custom_config(),
-        "component_wall_s": progress.durations(),
-        "total_wall_s": round(total, 1),
-        "peak_rss_mib": round(max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024),
-        "test_metrics": summary.get("test_metrics"),
-        "blessed": summary.get("blessed"),
-        "pushed": summary.get("pushed"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "command": " ".join([os.path.basename(sys.executable), *sys.argv]),
-    }
-    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-    with open(args.output, "w") as f:
+
+def write_report(report: dict, output: str) -> None:
+    report["peak_rss_mib"] = round(max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                                       resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024)
+    report["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
+    report["command"] = " ".join([os.path.basename(sys.executable), *sys.argv])
+    os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+    with open(output, "w") as f:
         json.dump(report, f, indent=2)
     print(json.dumps(report, indent=2))
+
+
+def main(argv=None) -> int:
+    args = parser_with_run_args(__doc__.splitlines()[0]).parse_args(argv)
+    config = fresh_config(args, args.workdir or tempfile.mkdtemp(prefix="imdb-tfx-bench-"))
+    from pipeline import local_runner
+
+    write_report({"data": config.data, "training": config.training.to_custom_config(),
+                  **timed_run(local_runner, config)}, args.output)
     return 0
 
 

@@ -10,55 +10,27 @@ metrics, and the ratio of the wall times (beam / local).
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import json
 import os
-import platform
-import shutil
 import sys
 import tempfile
-import time
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-def timed_run(runner, config) -> dict:
-    from pipeline import results
-
-    start = time.time()
-    progress = runner.run(config)
-    total = time.time() - start
-    summary = results.run_summary(config.metadata_path)
-    return {"beam_pipeline_args": list(config.beam_pipeline_args), "total_wall_s": round(total, 1),
-            "component_wall_s": progress.durations(), "test_metrics": summary.get("test_metrics"),
-            "blessed": summary.get("blessed"), "pushed": summary.get("pushed")}
-
-
 def main(argv=None) -> int:
-    from pipeline.cli import add_pipeline_args, add_training_args, pipeline_config
+    from benchmark import fresh_config, parser_with_run_args, timed_run, write_report
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_pipeline_args(parser)
-    add_training_args(parser)
+    parser = parser_with_run_args(__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2, help="DirectRunner worker processes for the Beam run")
-    parser.add_argument("--output", default="output/benchmark_runners.json")
-    parser.add_argument("--workdir", default=None, help="where the runs' artifacts go (default: a temp dir)")
+    parser.set_defaults(output="output/benchmark_runners.json")
     args = parser.parse_args(argv)
-
-    import warnings
-
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    from components.embedding_modules import resolve_module_handle
+    workdir = args.workdir or tempfile.mkdtemp(prefix="imdb-tfx-bench-runners-")
+    config = fresh_config(args, workdir)
     from pipeline import beam_runner, configs, local_runner
 
-    workdir = args.workdir or tempfile.mkdtemp(prefix="imdb-tfx-bench-runners-")
-    shutil.rmtree(workdir, ignore_errors=True)
-    config = pipeline_config(args)
-    resolve_module_handle(config.training.module)
     beam_args = configs.beam_args("direct-multiprocess", [f"--direct_num_workers={args.workers}"])
-
     report = {"data": config.data, "training": config.training.to_custom_config()}
     for name, runner, beam_pipeline_args in (("local", local_runner, config.beam_pipeline_args),
                                              ("beam", beam_runner, beam_args)):
@@ -68,13 +40,7 @@ def main(argv=None) -> int:
             metadata_path=os.path.join(run_dir, "metadata.sqlite"),
             serving_dir=os.path.join(run_dir, "serving_model"), beam_pipeline_args=beam_pipeline_args))
     report["beam_over_local"] = round(report["beam"]["total_wall_s"] / report["local"]["total_wall_s"], 2)
-    report["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
-    report["command"] = " ".join([os.path.basename(sys.executable), *sys.argv])
-
-    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-    with open(args.output, "w") as f:
-        json.dump(report, f, indent=2)
-    print(json.dumps(report, indent=2))
+    write_report(report, args.output)
     return 0
 
 
