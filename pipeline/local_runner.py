@@ -73,10 +73,15 @@ def run_with_progress(config: configs.PipelineConfig, runner_module, runner_clas
     tfx_pipeline = create_pipeline(config, resolve_data(config.data))
     progress = progress_class(len(tfx_pipeline.components), runner_module.logging, progress_stream)
     runner_module.logging = progress
+    # TFX's Beam executors parse sys.argv as absl flags (base_beam_executor.py), where the
+    # caller's own arguments collide: `pytest -v --durations=15` reads as --verbosity=--durations=15.
+    # Everything the pipeline needs is in `config`, so the runners see no arguments.
+    argv, sys.argv = sys.argv, sys.argv[:1]
     try:
         getattr(runner_module, runner_class)().run(tfx_pipeline)
     finally:
         runner_module.logging = progress._logging
+        sys.argv = argv
     return progress
 
 
