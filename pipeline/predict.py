@@ -71,7 +71,12 @@ def load(model_dir: str):
     """The `predict_text` signature of the SavedModel at `model_dir`."""
     import tensorflow as tf
 
-    return tf.saved_model.load(model_dir).signatures["predict_text"]
+    if not tf.io.gfile.exists(os.path.join(model_dir, "saved_model.pb")):
+        raise FileNotFoundError(f"{model_dir}: no SavedModel (saved_model.pb) there")
+    signatures = tf.saved_model.load(model_dir).signatures
+    if "predict_text" not in signatures:
+        raise ValueError(f"{model_dir}: the model has no predict_text signature (has: {', '.join(signatures)})")
+    return signatures["predict_text"]
 
 
 def probabilities(predict_text, texts: list[str], batch_size: int = BATCH_SIZE) -> Iterator[float]:

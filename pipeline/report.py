@@ -66,30 +66,18 @@ def locate(metadata_path: str, pipeline_root: str | None = None, evaluation_uri:
 
 # --- loading --------------------------------------------------------------------------------
 
-def _number(value) -> float | None:
-    return float(value["doubleValue"]) if isinstance(value, dict) and "doubleValue" in value else None
-
-
-def load_eval_result(uri: str):
-    """TFMA's EvalResult of the candidate model (the evaluated one, when there is a baseline too)."""
-    import tensorflow_model_analysis as tfma
-    from tensorflow_model_analysis.writers.eval_config_writer import load_eval_run
-
-    config = load_eval_run(uri)[0]
-    candidate = next((s.name for s in config.model_specs if not s.is_baseline), "")
-    return tfma.load_eval_result(uri, model_name=candidate or None)
-
-
 def load_evaluation(uri: str) -> dict:
     """Metrics per slice, overall plots, validation and the models of a TFMA output directory."""
     import tensorflow_model_analysis as tfma
     from tensorflow_model_analysis.writers.eval_config_writer import load_eval_run
 
+    from pipeline.results import load_eval_result, number
+
     result = load_eval_result(uri)
     baseline = next((s.name for s in result.config.model_specs if s.is_baseline), None)
     metrics = {}
     for key, by_output in result.slicing_metrics:
-        values = {name: _number(v) for name, v in by_output[""][""].items()}
+        values = {name: number(v) for name, v in by_output[""][""].items()}
         metrics[key] = {name: v for name, v in values.items() if v is not None}
     return {"uri": uri, "config": result.config, "metrics": metrics, "candidate": result.model_location,
             "baseline": load_eval_run(uri)[3].get(baseline) if baseline is not None else None,

@@ -25,16 +25,27 @@ def _custom(artifact, key: str):
     return value.string_value or value.int_value
 
 
-def overall_metrics(evaluation_uri: str) -> dict[str, float]:
-    """The candidate model's metrics on the whole test split."""
-    import tensorflow_model_analysis as tfma
+def number(value) -> float | None:
+    """A TFMA metric value as a float (None for non-scalar values such as matrices)."""
+    return float(value["doubleValue"]) if isinstance(value, dict) and "doubleValue" in value else None
 
-    result = tfma.load_eval_result(evaluation_uri)
-    for slice_key, metrics in result.slicing_metrics:
+
+def load_eval_result(evaluation_uri: str):
+    """TFMA's EvalResult of the candidate model (the evaluated one, when there is a baseline too)."""
+    import tensorflow_model_analysis as tfma
+    from tensorflow_model_analysis.writers.eval_config_writer import load_eval_run
+
+    config = load_eval_run(evaluation_uri)[0]
+    candidate = next((s.name for s in config.model_specs if not s.is_baseline), "")
+    return tfma.load_eval_result(evaluation_uri, model_name=candidate or None)
+
+
+def overall_metrics(evaluation_uri: str) -> dict[str, float]:
+    """The candidate model's metrics on the whole test split (no `*_diff` against a baseline)."""
+    for slice_key, by_output in load_eval_result(evaluation_uri).slicing_metrics:
         if not slice_key:
-            values = next(iter(next(iter(metrics.values())).values()))
-            return {name: v.get("doubleValue", v) for name, v in values.items()
-                    if not name.endswith("_diff") and isinstance(v, dict) and "doubleValue" in v}
+            values = {name: number(v) for name, v in by_output[""][""].items() if not name.endswith("_diff")}
+            return {name: v for name, v in values.items() if v is not None}
     return {}
 
 

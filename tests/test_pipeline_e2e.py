@@ -74,5 +74,7 @@ def test_rerun_is_served_from_cache(small_run):
     assert {n: s for n, s in states.items() if n in upstream} == dict.fromkeys(
         upstream, metadata_store_pb2.Execution.CACHED)
     assert states["Evaluator"] == metadata_store_pb2.Execution.COMPLETE
-    assert results.run_summary(config.metadata_path)["blessed"]  # equal to its baseline
+    summary = results.run_summary(config.metadata_path)
+    assert summary["blessed"]  # equal to its baseline
+    assert summary["test_metrics"]["example_count"] == 120  # the candidate's metrics, not the baseline's
     assert len(store.get_artifacts_by_type("Model")) == models_before

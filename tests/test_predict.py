@@ -99,3 +99,8 @@ def test_console_script_reads_stdin(serving_dir):
 def test_no_pushed_model(tmp_path):
     with pytest.raises(FileNotFoundError, match="no pushed model"):
         predict.latest_model(str(tmp_path))
+
+
+def test_model_path_without_a_saved_model(tmp_path):
+    with pytest.raises(FileNotFoundError, match=f"{tmp_path}: no SavedModel"):
+        predict.load(str(tmp_path))
