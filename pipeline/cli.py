@@ -41,11 +41,18 @@ def add_training_args(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--train-steps", type=int, default=d.train_steps)
     g.add_argument("--evaluations", type=int, default=d.evaluations,
                    help="validation passes over the eval split during training")
+    from pipeline.configs import PRESETS
+
+    g.add_argument("--preset", choices=list(PRESETS), default=None,
+                   help="a named training set-up (pipeline/configs.py: PRESETS) in place of the flags above; "
+                        "best: n-gram NB logistic regression + fine-tuned GloVe DNN")
 
 
 def training_config(args: argparse.Namespace):
-    from pipeline.configs import TrainingConfig
+    from pipeline.configs import TrainingConfig, preset
 
+    if getattr(args, "preset", None):
+        return preset(args.preset)
     return TrainingConfig(module=args.module, trainable=args.trainable, hidden_units=args.hidden_units,
                           dropout=args.dropout, l2=args.l2, optimizer=args.optimizer,
                           learning_rate=args.learning_rate, loss_reduction=args.loss_reduction,
@@ -82,7 +89,7 @@ def pipeline_config(args: argparse.Namespace):
         pipeline_root=args.pipeline_root, metadata_path=args.metadata_path, serving_dir=args.serving_dir,
         eval_percent=args.eval_percent, include_unsup=args.include_unsup,
         accuracy_lower_bound=args.accuracy_lower_bound, enable_cache=not args.no_cache,
-        training=training_config(args))
+        training=training_config(args) if hasattr(args, "module") else None)
 
 
 def add_beam_args(parser: argparse.ArgumentParser, default_help: str) -> None:
@@ -114,12 +121,40 @@ def cmd_run(args: argparse.Namespace) -> int:
     from data.dataset import resolve_data
 
     resolve_data(config.data)  # fail fast on bad data (and download it once) before the heavy imports
-    _prepare_module(config.training.module)
+    _prepare_modules(config.training)
     start = time.time()
     (beam_runner if args.runner == "beam" else local_runner).run(config)
     summary = results.run_summary(config.metadata_path)
     summary["wall_time_s"] = round(time.time() - start, 1)
     print(json.dumps(summary, indent=2))
+    return 0
+
+
+def _prepare_modules(training) -> None:
+    """Builds the builtin embedding modules that a training config uses, once, before the run."""
+    configs = training.member_configs() if training.head == "ensemble" else [training]
+    for module in sorted({c.module for c in configs if c.head == "dnn"}):
+        _prepare_module(module)
+
+
+def cmd_experiment(args: argparse.Namespace) -> int:
+    from pipeline import experiment
+
+    rows = experiment.grid_rows(args.grid, [r for r in args.rows.split(",") if r] if args.rows else None)
+    config = pipeline_config(args)
+    config.beam_pipeline_args = beam_pipeline_args(args, "in-memory")
+    from data.dataset import resolve_data
+
+    resolve_data(config.data)
+    print(f"imdb-tfx: experiment grid {args.grid}: {len(rows)} rows ({', '.join(r.name for r in rows)}), "
+          f"data {config.data}, table -> {args.output}", file=sys.stderr)
+    for row in rows:
+        _prepare_modules(row.training)
+    start = time.time()
+    table = experiment.run_grid(config, rows, args.output)
+    print(experiment.markdown(table))
+    print(f"imdb-tfx: {len(table)} rows in {time.time() - start:.0f} s; table in {args.output}/experiments.{{md,csv,json}}",
+          file=sys.stderr)
     return 0
 
 
@@ -193,6 +228,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="glove: GloVe 6B 50d; random: its random twin; minilm: all-MiniLM-L6-v2 (384-d)")
     build.add_argument("--output", required=True, help="directory to write the SavedModel to")
     build.set_defaults(func=cmd_build_module)
+
+    from pipeline.experiment import GRIDS
+
+    exp = sub.add_parser("experiment", help="run a grid of training set-ups through the pipeline, tabulated",
+                         description="Each row reuses the pipeline's cached data, statistics and transform, "
+                                     "trains and evaluates (never blesses or pushes) one model, and adds a row "
+                                     "to experiments.md/.csv/.json. See pipeline/experiment.py.")
+    add_pipeline_args(exp)
+    add_beam_args(exp, "in-memory")
+    exp.add_argument("--grid", choices=list(GRIDS), default="default",
+                     help="tutorial: the tutorial's four module set-ups and the majority baseline; "
+                          "default: those and the improvements (default: %(default)s)")
+    exp.add_argument("--rows", default="", help="comma-separated row names: run only these")
+    exp.add_argument("--output", default=os.path.join("output", "experiments"), help="default: %(default)s")
+    exp.set_defaults(func=cmd_experiment)
 
     from pipeline import predict, report
 

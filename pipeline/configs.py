@@ -23,6 +23,8 @@ SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema",
 EXAMPLE_GEN_EXECUTOR = "components.example_gen.Executor"
 PREPROCESSING_FN = "components.transform.preprocessing_fn"
 RUN_FN = "components.trainer.run_fn"
+TUNER_FN = "components.tuner.tuner_fn"
+EMBEDDING_TRANSFORM_EXECUTOR = "components.transform_executor.Executor"
 
 
 @functools.lru_cache(maxsize=None)
@@ -43,15 +45,25 @@ def code_fingerprint(*modules: str) -> str:
 
 @dataclasses.dataclass
 class TrainingConfig:
-    """What the Trainer module reads from its custom_config."""
+    """What the Trainer module reads from its custom_config (and what Transform must add for it)."""
 
-    module: str = "glove"  # builtin name, local path or TF-Hub handle (URL)
+    # dnn: the embedding module + a DNN head; wide: NB-weighted logistic regression on word
+    # n-grams (features from Transform); majority: the majority-class baseline; ensemble: the
+    # averaged probabilities of `members`, each a dict of TrainingConfig fields.
+    head: str = "dnn"
+    task: str = "classification"  # classification (label) | regression (rating, 1-10)
+    module: str = "glove"  # builtin name (glove, random, minilm), local path or TF-Hub handle (URL)
     trainable: bool = False  # fine-tune the embedding module too
+    # Apply the (frozen) module once per review in Transform and train the head on the vectors,
+    # instead of running it in every training step.
+    precompute: bool = False
     hidden_units: tuple[int, ...] = (500, 100)
     dropout: float = 0.0
-    l2: float = 0.0  # L2 penalty on the head's kernels
-    optimizer: str = "adagrad"  # adagrad | adam
+    l2: float = 0.0  # L2 penalty on the head's kernels (wide: on the n-gram weights)
+    optimizer: str = "adagrad"  # adagrad | adam | ftrl (FTRL-proximal: Adagrad steps, L1/L2 shrinkage)
     learning_rate: float = 0.003
+    optimizer_l1: float = 0.0  # ftrl only: L1 and L2 regularisation applied by the optimiser
+    optimizer_l2: float = 0.0
     # TF1's DNNClassifier (the tutorial) sums the loss over the batch; Keras averages it,
     # which makes Adagrad's steps batch_size times smaller. "sum" reproduces the tutorial.
     loss_reduction: str = "sum"  # sum | mean
@@ -59,12 +71,77 @@ class TrainingConfig:
     train_steps: int = 1000
     shuffle_buffer_size: int = 25000  # >= the train split (22.5k), for a uniform shuffle
     evaluations: int = 10  # validation passes over `eval` during training
+    # wide: word 1..ngram_size-grams that at least min_count reviews of the train split contain
+    ngram_size: int = 3
+    min_count: int = 3
+    nb_alpha: float = 1.0  # smoothing of the naive-Bayes log-count ratios
+    members: tuple[dict, ...] = ()  # ensemble only
+    # Tune learning rate, hidden units and dropout with TFX's Tuner on the eval split first.
+    tune: bool = False
+    tuner_trials: int = 6
+    tuner_steps: int = 0  # training steps per trial (0: train_steps)
+
+    def __post_init__(self):
+        choices = {"head": ("dnn", "wide", "majority", "ensemble"), "task": ("classification", "regression"),
+                   "optimizer": ("adagrad", "adam", "ftrl"), "loss_reduction": ("sum", "mean")}
+        for field, valid in choices.items():
+            if getattr(self, field) not in valid:
+                raise ValueError(f"unknown {field} {getattr(self, field)!r}: use one of {', '.join(valid)}")
+        self.hidden_units = tuple(self.hidden_units)
+        self.members = tuple(dict(m) for m in self.members)
+        if self.head == "ensemble":
+            if len(self.members) < 2:
+                raise ValueError("an ensemble needs at least two members")
+            for member in self.member_configs():
+                if member.head == "ensemble" or member.task != self.task:
+                    raise ValueError(f"ensemble member {member.head}/{member.task}: members must be "
+                                     f"single models of the ensemble's task ({self.task})")
+        if self.precompute and self.trainable:
+            raise ValueError("a precomputed module cannot be trained: drop precompute or trainable")
+
+    def member_configs(self) -> list["TrainingConfig"]:
+        return [TrainingConfig(**m) for m in self.members]
+
+    def transform_options(self) -> dict:
+        """What Transform must compute for this model besides the text (see components/transform.py)."""
+        options: dict = {}
+        for config in (self.member_configs() if self.head == "ensemble" else [self]):
+            if config.head == "wide":
+                options["ngrams"] = {"size": config.ngram_size, "min_count": config.min_count,
+                                     "code_version": code_fingerprint("text_features")}
+            if config.head == "dnn" and config.precompute:
+                if options.get("embed_module", config.module) != config.module:
+                    raise ValueError("an ensemble can precompute only one module")
+                options["embed_module"] = config.module
+        return options
 
     def to_custom_config(self) -> dict:
         config = dataclasses.asdict(self)
         config["hidden_units"] = list(self.hidden_units)
+        config["members"] = [dict(m) for m in self.members]
         config["code_version"] = code_fingerprint("trainer", "transform", "embedding_modules")
         return config
+
+
+# Named training set-ups (`imdb-tfx run --preset NAME`).
+PRESETS: dict[str, dict] = {
+    # The tutorial's schedule with the frozen GloVe module (the pipeline's default).
+    "tutorial": {},
+    # The strongest model here: NB-weighted n-gram logistic regression averaged with the
+    # fine-tuned GloVe DNN (issue #6; figures in the README).
+    "best": {"head": "ensemble", "members": (
+        {"head": "wide", "ngram_size": 3, "min_count": 3, "optimizer": "adam", "learning_rate": 0.002,
+         "loss_reduction": "mean", "l2": 7.4e-5, "train_steps": 1760},
+        {"head": "dnn", "module": "glove", "trainable": True, "optimizer": "adam", "learning_rate": 0.001,
+         "loss_reduction": "mean", "train_steps": 528},
+    )},
+}
+
+
+def preset(name: str, **overrides) -> TrainingConfig:
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}: use one of {', '.join(PRESETS)}")
+    return TrainingConfig(**{**PRESETS[name], **overrides})
 
 
 @dataclasses.dataclass
@@ -84,6 +161,10 @@ class PipelineConfig:
     accuracy_change_tolerance: float = 1e-10
     enable_cache: bool = True
     beam_pipeline_args: tuple[str, ...] = ("--direct_running_mode=in_memory", "--direct_num_workers=1")
+
+    def __post_init__(self):
+        if self.training is None:
+            self.training = TrainingConfig()
 
 
 # Beam: named `beam_pipeline_args` sets, for the Beam jobs that ExampleGen, StatisticsGen,

@@ -64,13 +64,13 @@ class Progress:
 
 
 def run_with_progress(config: configs.PipelineConfig, runner_module, runner_class: str,
-                      progress_class=Progress, progress_stream=sys.stderr) -> Progress:
+                      progress_class=Progress, progress_stream=sys.stderr, *, experiment: bool = False) -> Progress:
     """Builds the pipeline and runs it with `runner_module.<runner_class>`, reporting progress
     through `progress_class` in place of that module's `logging` while the run lasts."""
     from data.dataset import resolve_data
     from pipeline.pipeline import create_pipeline
 
-    tfx_pipeline = create_pipeline(config, resolve_data(config.data))
+    tfx_pipeline = create_pipeline(config, resolve_data(config.data), experiment=experiment)
     progress = progress_class(len(tfx_pipeline.components), runner_module.logging, progress_stream)
     runner_module.logging = progress
     # TFX's Beam executors parse sys.argv as absl flags (base_beam_executor.py), where the
@@ -85,11 +85,13 @@ def run_with_progress(config: configs.PipelineConfig, runner_module, runner_clas
     return progress
 
 
-def run(config: configs.PipelineConfig, *, progress_stream=sys.stderr) -> Progress:
-    """Runs the pipeline to completion; returns the progress record (component timings)."""
+def run(config: configs.PipelineConfig, *, progress_stream=sys.stderr, experiment: bool = False) -> Progress:
+    """Runs the pipeline to completion (an experiment run with `experiment`: see
+    pipeline/experiment.py); returns the progress record (component timings)."""
     from tfx.orchestration.local import local_dag_runner
 
-    return run_with_progress(config, local_dag_runner, "LocalDagRunner", Progress, progress_stream)
+    return run_with_progress(config, local_dag_runner, "LocalDagRunner", Progress, progress_stream,
+                             experiment=experiment)
 
 
 if __name__ == "__main__":

@@ -49,9 +49,19 @@ def example_gen(source: DataSource, eval_percent: int = 10, include_unsup: bool 
     )
 
 
+# Node ids of an experiment run's own components (pipeline/experiment.py): kept apart from the
+# production Trainer/Evaluator, so that reports and the blessing history see only the latter.
+EXPERIMENT_IDS = {"Tuner": "ExperimentTuner", "Trainer": "ExperimentTrainer", "Evaluator": "ExperimentEvaluator"}
+
+
 def create_pipeline(config: configs.PipelineConfig, source: DataSource,
-                    metadata_connection_config=None) -> tfx_pipeline.Pipeline:
-    """The whole pipeline for `config`, reading the aclImdb data at `source`."""
+                    metadata_connection_config=None, *, experiment: bool = False) -> tfx_pipeline.Pipeline:
+    """The whole pipeline for `config`, reading the aclImdb data at `source`.
+
+    With `experiment`, the same pipeline (same name, so everything up to Transform is reused
+    from the cache) ends with its own Trainer and an Evaluator without thresholds: the model
+    is measured, never blessed, compared or pushed.
+    """
     gen = example_gen(source, config.eval_percent, config.include_unsup)
     unlabelled = ["unsup"] if config.include_unsup else []
     statistics = StatisticsGen(examples=gen.outputs["examples"])
@@ -60,53 +70,86 @@ def create_pipeline(config: configs.PipelineConfig, source: DataSource,
                                  exclude_splits=unlabelled)
     gate = AnomaliesGate(anomalies=validator.outputs["anomalies"])
 
+    transform_options = config.training.transform_options()
     transform = Transform(
         examples=gen.outputs["examples"],
         schema=schema.outputs["schema"],
         preprocessing_fn=configs.PREPROCESSING_FN,
-        custom_config={"code_version": configs.code_fingerprint("transform")},
-        splits_config=transform_pb2.SplitsConfig(analyze=["train"], transform=["train", "eval"]),
+        custom_config={"code_version": configs.code_fingerprint("transform"),
+                       **transform_options},
+        # Analysed on train only; test is transformed too, for the experiments' Evaluator (a
+        # frozen module applied here then costs one forward pass per test review as well).
+        splits_config=transform_pb2.SplitsConfig(analyze=["train"], transform=["train", "eval", "test"]),
     )
+    if "embed_module" in transform_options:  # fixed batches, for an expensive module (its docstring)
+        transform.executor_spec = executor_spec.BeamExecutorSpec(
+            import_utils.import_class_by_path(configs.EMBEDDING_TRANSFORM_EXECUTOR))
     transform.add_upstream_node(gate)
 
     training = config.training
+    node_id = (lambda name: EXPERIMENT_IDS[name]) if experiment else (lambda name: name)
+    tuner = None
+    if training.tune:
+        from tfx.components.tuner.component import Tuner
+
+        tuner = Tuner(
+            tuner_fn=configs.TUNER_FN,
+            examples=transform.outputs["transformed_examples"],
+            transform_graph=transform.outputs["transform_graph"],
+            schema=schema.outputs["schema"],
+            train_args=trainer_pb2.TrainArgs(splits=["train"], num_steps=training.tuner_steps or training.train_steps),
+            eval_args=trainer_pb2.EvalArgs(splits=["eval"]),  # selection never sees the test split
+            custom_config=training.to_custom_config(),
+        ).with_id(node_id("Tuner"))
     trainer = Trainer(
         run_fn=configs.RUN_FN,
         examples=transform.outputs["transformed_examples"],
         transform_graph=transform.outputs["transform_graph"],
         schema=schema.outputs["schema"],
+        hyperparameters=tuner.outputs["best_hyperparameters"] if tuner else None,
         train_args=trainer_pb2.TrainArgs(splits=["train"], num_steps=training.train_steps),
         eval_args=trainer_pb2.EvalArgs(splits=["eval"]),
         custom_config=training.to_custom_config(),
-    )
+    ).with_id(node_id("Trainer"))
 
-    baseline = Resolver(
-        strategy_class=LatestBlessedModelStrategy,
-        model=Channel(type=standard_artifacts.Model),
-        model_blessing=Channel(type=standard_artifacts.ModelBlessing),
-    ).with_id("latest_blessed_model_resolver")
+    eval_config = evaluation.eval_config(config.accuracy_lower_bound, config.accuracy_change_tolerance,
+                                         task=training.task, thresholds=not experiment, transformed=experiment)
+    if experiment:
+        # Reads Transform's test split (features computed once) through the model's
+        # `serving_transformed` signature.
+        evaluator = Evaluator(examples=transform.outputs["transformed_examples"], model=trainer.outputs["model"],
+                              example_splits=["test"], eval_config=eval_config).with_id(node_id("Evaluator"))
+        components = [gen, statistics, schema, validator, gate, transform, tuner, trainer, evaluator]
+    else:
+        baseline = Resolver(
+            strategy_class=LatestBlessedModelStrategy,
+            model=Channel(type=standard_artifacts.Model),
+            model_blessing=Channel(type=standard_artifacts.ModelBlessing),
+        ).with_id("latest_blessed_model_resolver")
 
-    evaluator = Evaluator(
-        examples=gen.outputs["examples"],
-        model=trainer.outputs["model"],
-        baseline_model=baseline.outputs["model"],
-        example_splits=["test"],
-        eval_config=evaluation.eval_config(config.accuracy_lower_bound, config.accuracy_change_tolerance),
-    )
+        evaluator = Evaluator(
+            examples=gen.outputs["examples"],
+            model=trainer.outputs["model"],
+            baseline_model=baseline.outputs["model"],
+            example_splits=["test"],
+            eval_config=eval_config,
+        )
 
-    pusher = Pusher(
-        model=trainer.outputs["model"],
-        model_blessing=evaluator.outputs["blessing"],
-        push_destination=pusher_pb2.PushDestination(
-            filesystem=pusher_pb2.PushDestination.Filesystem(base_directory=config.serving_dir)),
-    )
+        pusher = Pusher(
+            model=trainer.outputs["model"],
+            model_blessing=evaluator.outputs["blessing"],
+            push_destination=pusher_pb2.PushDestination(
+                filesystem=pusher_pb2.PushDestination.Filesystem(base_directory=config.serving_dir)),
+        )
+        components = [gen, statistics, schema, validator, gate, transform, tuner, trainer, baseline, evaluator,
+                      pusher]
 
     if metadata_connection_config is None and config.metadata_path:
         metadata_connection_config = metadata.sqlite_metadata_connection_config(config.metadata_path)
     return tfx_pipeline.Pipeline(
         pipeline_name=config.pipeline_name,
         pipeline_root=config.pipeline_root,
-        components=[gen, statistics, schema, validator, gate, transform, trainer, baseline, evaluator, pusher],
+        components=[c for c in components if c is not None],
         enable_cache=config.enable_cache,
         metadata_connection_config=metadata_connection_config,
         beam_pipeline_args=list(config.beam_pipeline_args),

@@ -13,8 +13,24 @@ def _store(metadata_path: str):
     return metadata_store.MetadataStore(metadata.sqlite_metadata_connection_config(metadata_path))
 
 
+def _experiment_artifact_ids(store) -> set[int]:
+    """Artifacts that experiment runs' own nodes produced (pipeline/experiment.py)."""
+    from pipeline.pipeline import EXPERIMENT_IDS
+
+    contexts = [c for c in store.get_contexts_by_type("node")
+                if c.name.rsplit(".", 1)[-1] in EXPERIMENT_IDS.values()]
+    return {a.id for c in contexts for a in store.get_artifacts_by_context(c.id)}
+
+
+def production_artifacts(store, type_name: str) -> list:
+    """The artifacts of a type, without those of experiment runs."""
+    experiment = _experiment_artifact_ids(store)
+    return [a for a in store.get_artifacts_by_type(type_name) if a.id not in experiment]
+
+
 def latest_artifact(store, type_name: str):
-    artifacts = store.get_artifacts_by_type(type_name)
+    """The newest artifact of a type from a production run (`imdb-tfx run`), not an experiment."""
+    artifacts = production_artifacts(store, type_name)
     return max(artifacts, key=lambda a: a.id) if artifacts else None
 
 
@@ -41,10 +57,14 @@ def load_eval_result(evaluation_uri: str):
 
 
 def overall_metrics(evaluation_uri: str) -> dict[str, float]:
-    """The candidate model's metrics on the whole test split (no `*_diff` against a baseline)."""
+    """The candidate model's metrics on the whole test split (no `*_diff` against a baseline).
+
+    A model with several outputs (regression: rating and probability) has its metrics of
+    every output in one dict (their names differ)."""
     for slice_key, by_output in load_eval_result(evaluation_uri).slicing_metrics:
         if not slice_key:
-            values = {name: number(v) for name, v in by_output[""][""].items() if not name.endswith("_diff")}
+            values = {name: number(v) for output in by_output.values() for name, v in output[""].items()
+                      if not name.endswith("_diff")}
             return {name: v for name, v in values.items() if v is not None}
     return {}
 
@@ -76,7 +96,9 @@ def run_artifacts(metadata_path: str, evaluation_uri: str | None = None) -> dict
     Event = metadata_store_pb2.Event
     store = _store(metadata_path)
     evaluations = store.get_artifacts_by_type("ModelEvaluation")
-    if evaluation_uri:
+    if not evaluation_uri:
+        evaluations = production_artifacts(store, "ModelEvaluation")
+    else:
         evaluations = [a for a in evaluations if os.path.normpath(a.uri) == os.path.normpath(evaluation_uri)]
     if not evaluations:
         raise FileNotFoundError(f"{metadata_path}: no evaluation{' at ' + evaluation_uri if evaluation_uri else ''}")

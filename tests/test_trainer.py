@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 import tensorflow as tf
+import tf_keras
 
 from components.embedding_modules import build_word_embedding_module
 from components.trainer import build_model
@@ -43,7 +44,53 @@ def test_trainable_module_learns_and_outputs_probabilities(module):
 
 
 def test_bad_settings(module, tmp_path):
-    with pytest.raises(ValueError, match="Unknown optimizer 'sgd'"):
+    with pytest.raises(ValueError, match="unknown optimizer 'sgd'"):
         build_model(module, optimizer="sgd")
     with pytest.raises(FileNotFoundError, match=str(tmp_path / "nope")):
         build_model(str(tmp_path / "nope"))
+
+
+def test_lazy_adam_updates_only_the_rows_used():
+    from components.trainer import LazyAdam
+
+    table = tf.Variable(tf.ones([4, 2]))
+    lazy = LazyAdam(learning_rate=0.1)
+    dense_table = tf.Variable(tf.ones([4, 2]))
+    dense = tf_keras.optimizers.Adam(learning_rate=0.1)
+
+    def step(var, opt, rows):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.gather(var, rows) ** 2)
+        opt.apply_gradients([(tape.gradient(loss, var), var)])
+
+    step(table, lazy, [0, 0, 1])  # a repeated row: its gradients add up
+    step(dense_table, dense, [0, 0, 1])
+    np.testing.assert_allclose(table.numpy(), dense_table.numpy(), rtol=1e-6)  # the first step is Adam's
+    step(table, lazy, [2])
+    step(dense_table, dense, [2])
+    np.testing.assert_allclose(table.numpy()[2], dense_table.numpy()[2], rtol=1e-6)
+    np.testing.assert_allclose(table.numpy()[3], [1, 1])  # never used: untouched
+    before = table.numpy()[:2]
+    assert not np.allclose(dense_table.numpy()[:2], before)  # dense Adam moves rows 0-1 by momentum
+    step(table, lazy, [2])
+    np.testing.assert_allclose(table.numpy()[:2], before)  # lazy Adam leaves them
+
+
+def test_nb_ratios_and_wide_model():
+    from components.trainer import NBLogisticRegression, auc, nb_ratios
+
+    ids = tf.sparse.from_dense(tf.constant([[1, 2, 0], [3, 0, 0], [1, 4, 0]], tf.int64))
+    ids = tf.SparseTensor(ids.indices, ids.values, [3, 3])  # ngram ids 1..4 (0 means no entry here)
+    labels = tf.constant([1, 0, 1])
+    dataset = tf.data.Dataset.from_tensors(({"ngrams": ids}, labels))
+    r = nb_ratios(dataset, 5, alpha=1.0)
+    # p = 1 + counts in positive reviews: [1, 3, 2, 1, 2] (sum 9); q: [1, 1, 1, 2, 1] (sum 6)
+    np.testing.assert_allclose(r, np.log(np.array([1, 3, 2, 1, 2]) / 9) - np.log(np.array([1, 1, 1, 2, 1]) / 6))
+    layer = NBLogisticRegression(5, r)
+    layer.build(None)
+    layer.kernel.assign([0.0, 1.0, 2.0, 0.0, 0.0])
+    layer.bias.assign(0.5)
+    out = layer(tf.SparseTensor([[0, 0], [0, 1], [2, 0]], tf.constant([1, 2, 2], tf.int64), [4, 3])).numpy()[:, 0]
+    np.testing.assert_allclose(out, [0.5 + r[1] + 2 * r[2], 0.5, 0.5 + 2 * r[2], 0.5], rtol=1e-6)  # empty rows: bias
+    assert auc(np.array([0.1, 0.4, 0.35, 0.8]), np.array([False, False, True, True])) == pytest.approx(0.75)
+    assert auc(np.array([0.5, 0.5]), np.array([False, True])) == pytest.approx(0.5)

@@ -1,0 +1,59 @@
+"""Tuner module (referenced as `tuner_fn`): random search over learning rate, hidden units and dropout.
+
+Each trial trains the Trainer's model (components.trainer.train_model) with the trial's
+values for TrainArgs.num_steps steps on the `train` split and scores it by accuracy on
+the `eval` split; the test split is never read. TFX's Tuner writes the best values, which
+the Trainer applies (trainer.apply_hyperparameters).
+
+keras-tuner drives the search (its oracle, trial bookkeeping and reports), but trials are
+trained here rather than by keras-tuner's own `model.fit`, whose callbacks are Keras 3's
+while the models are Keras 2 (tf_keras).
+"""
+from __future__ import annotations
+
+import keras_tuner
+from absl import logging
+from tfx.components.tuner.component import TunerFnResult
+
+from components import trainer
+
+OBJECTIVE = "val_accuracy"
+LEARNING_RATES = {"adagrad": [0.003, 0.01, 0.03, 0.1], "adam": [0.0003, 0.001, 0.003],
+                  "ftrl": [0.003, 0.01, 0.03, 0.1]}
+HIDDEN_UNITS = ["500,100", "256", "100,50"]
+DROPOUTS = [0.0, 0.2, 0.5]
+
+
+def search_space(config) -> keras_tuner.HyperParameters:
+    hp = keras_tuner.HyperParameters()
+    hp.Choice("learning_rate", LEARNING_RATES[config.optimizer])
+    if config.head == "dnn":
+        hp.Choice("hidden_units", HIDDEN_UNITS)
+        hp.Choice("dropout", DROPOUTS)
+    return hp
+
+
+class TrainingTuner(keras_tuner.Tuner):
+    """Trains components.trainer's model for each trial; the objective is eval-split accuracy."""
+
+    def run_trial(self, trial, *, data: trainer.TrainingData, config, steps: int):
+        trial_config = trainer.apply_hyperparameters(config, {"values": trial.hyperparameters.values})
+        logging.info("trial %s: %s", trial.trial_id, trial.hyperparameters.values)
+        model = trainer.train_model(trial_config, data, steps, validate=False)
+        metrics = trainer.split_metrics(model, data.dataset(trial_config, "eval", batch_size=1000), config.task)
+        return {OBJECTIVE: metrics["accuracy"]}
+
+
+def tuner_fn(fn_args) -> TunerFnResult:
+    """TFX Tuner entry point."""
+    config = trainer.training_config(fn_args.custom_config)
+    if config.head == "ensemble":
+        raise ValueError("tuning an ensemble is not supported: tune its members one by one")
+    tuner = TrainingTuner(
+        oracle=keras_tuner.oracles.RandomSearchOracle(
+            objective=keras_tuner.Objective(OBJECTIVE, "max"), max_trials=config.tuner_trials,
+            hyperparameters=search_space(config), seed=1),
+        directory=fn_args.working_dir, project_name="imdb_tuning", overwrite=True)
+    return TunerFnResult(tuner=tuner, fit_kwargs={
+        "data": trainer.TrainingData.from_fn_args(fn_args), "config": config,
+        "steps": fn_args.train_steps or config.tuner_steps or config.train_steps})
