@@ -150,6 +150,47 @@ class LazyAdam(tf_keras.optimizers.Adam):
         variable.scatter_sub(tf.IndexedSlices(alpha * m_rows / (tf.sqrt(v_rows) + self.epsilon), rows))
 
 
+class WeightedAverage(tf_keras.layers.Layer):
+    """sum_i weights[i] * inputs[i] (the weights sum to 1)."""
+
+    def __init__(self, weights, **kwargs):
+        super().__init__(**kwargs)
+        self.member_weights = [float(w) for w in weights]
+
+    def call(self, inputs):
+        return tf.add_n([w * x for w, x in zip(self.member_weights, inputs)])
+
+    def get_config(self):
+        return {**super().get_config(), "weights": self.member_weights}
+
+
+def eval_weights(members, dataset: tf.data.Dataset, task: str, step: float = 0.05) -> list[float]:
+    """Member weights on a grid of `step` (summing to 1) with the least loss on `dataset` (the
+    eval split): log loss of the averaged probabilities, or squared error of the averaged ratings."""
+    import itertools
+
+    outputs, labels = [], None
+    for member in members:
+        output, labels = predictions(member, dataset)
+        outputs.append(output)
+    outputs = np.stack(outputs)
+    n = round(1 / step)
+    best, best_loss = None, np.inf
+    for parts in itertools.product(range(n + 1), repeat=len(members) - 1):
+        if sum(parts) > n:
+            continue
+        weights = np.array([*parts, n - sum(parts)], np.float64) / n
+        combined = weights @ outputs
+        if task == "regression":
+            loss = np.mean((combined - labels) ** 2)
+        else:
+            p = np.clip(combined, 1e-7, 1 - 1e-7)
+            loss = -np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p))
+        if loss < best_loss - 1e-12:
+            best, best_loss = weights, loss
+    return [round(float(w), 4) for w in best]
+
+
 def _optimizer(config: TrainingConfig):
     if config.optimizer == "adagrad":
         return tf_keras.optimizers.Adagrad(learning_rate=config.learning_rate)
@@ -303,10 +344,16 @@ def train_model(config: TrainingConfig, data: TrainingData, steps: int | None = 
         members = [train_model(m, data, validate=validate,
                                log_dir=log_dir and os.path.join(log_dir, f"member_{i}"))
                    for i, m in enumerate(config.member_configs())]
+        weights = [1.0 / len(members)] * len(members)
+        if config.ensemble_weights == "eval":
+            weights = eval_weights(members, data.dataset(config, "eval", batch_size=1000), config.task)
+        logging.info("ensemble weights: %s", weights)
         inputs = _inputs(feature_keys(config), _embedding_dim(data))
         outputs = [m({k: inputs[k] for k in m.input_names}) for m in members]
         name = RATING_OUTPUT_KEY if config.task == "regression" else OUTPUT_KEY
-        return tf_keras.Model(inputs, tf_keras.layers.Average(name=name)(outputs))
+        model = tf_keras.Model(inputs, WeightedAverage(weights, name=name)(outputs))
+        model.ensemble_weights = weights
+        return model
 
     kwargs: dict = {"embedding_dim": _embedding_dim(data)}
     if config.head == "wide":
@@ -436,6 +483,7 @@ def run_fn(fn_args) -> None:
     seconds = time.time() - start
     metrics = {
         "config": dataclasses.asdict(config),
+        "ensemble_weights": getattr(model, "ensemble_weights", None),
         "training_seconds": round(seconds, 1),
         "trainable_params": _count_params(model.trainable_weights),
         "params": _count_params(model.weights),

@@ -33,7 +33,7 @@ def add_training_args(parser: argparse.ArgumentParser) -> None:
                    help="DNN head (default: 500,100)")
     g.add_argument("--dropout", type=float, default=d.dropout)
     g.add_argument("--l2", type=float, default=d.l2, help="L2 penalty on the head's kernels")
-    g.add_argument("--optimizer", choices=["adagrad", "adam"], default=d.optimizer)
+    g.add_argument("--optimizer", choices=["adagrad", "adam", "ftrl"], default=d.optimizer)
     g.add_argument("--learning-rate", type=float, default=d.learning_rate)
     g.add_argument("--loss-reduction", choices=["sum", "mean"], default=d.loss_reduction,
                    help="sum over the batch as TF1's DNNClassifier (the tutorial), or mean as Keras")

@@ -80,6 +80,9 @@ def create_pipeline(config: configs.PipelineConfig, source: DataSource,
         # Analysed on train only; test is transformed too, for the experiments' Evaluator (a
         # frozen module applied here then costs one forward pass per test review as well).
         splits_config=transform_pb2.SplitsConfig(analyze=["train"], transform=["train", "eval", "test"]),
+        # Statistics of millions of n-gram ids or 384-d vectors cost minutes and say little;
+        # StatisticsGen has described the raw data already.
+        disable_statistics=bool(transform_options),
     )
     if "embed_module" in transform_options:  # fixed batches, for an expensive module (its docstring)
         transform.executor_spec = executor_spec.BeamExecutorSpec(

@@ -1,10 +1,12 @@
 """Benchmark: the default pipeline on the real data, from scratch, timed per component.
 
     make benchmark            # or: .venv/bin/python scripts/benchmark.py --data ../shared/data/aclImdb_v1.tar.gz
+    .venv/bin/python scripts/benchmark.py --preset best --output output/benchmark-best.json
 
 Runs `imdb-tfx run` with a fresh pipeline root and metadata store (nothing cached; the
 embedding module is built beforehand, as the cache would hold it) and writes a JSON with
-each component's wall time, the total, peak memory (RSS) and the test metrics.
+each component's wall time, the total, peak memory (RSS), the test metrics and the size of
+the pushed SavedModel (scripts/benchmark_predict.py measures its prediction latency).
 """
 from __future__ import annotations
 
@@ -59,9 +61,15 @@ def timed_run(runner, config) -> dict:
     progress = runner.run(config)
     total = time.time() - start
     summary = results.run_summary(config.metadata_path)
+    pushed = summary.get("pushed_model")
     return {"beam_pipeline_args": list(config.beam_pipeline_args), "component_wall_s": progress.durations(),
             "total_wall_s": round(total, 1), "test_metrics": summary.get("test_metrics"),
-            "blessed": summary.get("blessed"), "pushed": summary.get("pushed")}
+            "blessed": summary.get("blessed"), "pushed": summary.get("pushed"), "pushed_model": pushed,
+            "pushed_model_mb": round(directory_size(pushed) / 1e6, 1) if pushed else None}
+
+
+def directory_size(path: str) -> int:
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(path) for f in files)
 
 
 def write_report(report: dict, output: str) -> None:

@@ -47,6 +47,23 @@ def test_run_with_missing_module_is_a_clear_error(tmp_path):
     assert not os.path.exists(tmp_path / "m.sqlite")  # failed before the pipeline started
 
 
+def test_experiment_with_an_unknown_row_is_a_clear_error(tmp_path):
+    out = run_cli("experiment", "--rows", "glove-frozen,nope", "--data", str(tmp_path))
+    assert out.returncode == 2
+    assert "grid 'default' has no row nope" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_presets_and_training_flags():
+    from pipeline import cli
+
+    args = cli.build_parser().parse_args(["run", "--preset", "best"])
+    best = cli.training_config(args)
+    assert best.head == "ensemble" and [m.head for m in best.member_configs()] == ["wide", "dnn"]
+    assert "ngrams" in best.transform_options() and "embed_module" not in best.transform_options()
+    args = cli.build_parser().parse_args(["run", "--trainable", "--optimizer", "ftrl", "--train-steps", "5"])
+    assert cli.training_config(args).optimizer == "ftrl" and cli.training_config(args).train_steps == 5
+
+
 def test_anomalies_stop_the_run(tmp_path):
     """A split that breaks the schema makes AnomaliesGate fail, naming the feature."""
     import tensorflow_data_validation as tfdv
