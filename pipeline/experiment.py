@@ -71,7 +71,7 @@ def improvement_rows() -> list[Row]:
         _row("glove-trained-dropout-l2", "improvement 5: dropout 0.3 and L2 1e-4 on the head", module="glove",
              trainable=True, dropout=0.3, l2=1e-4, **ADAM_4_EPOCHS),
         _row("glove-trained-ftrl", "improvement 5: L1/L2-regularised Adagrad (FTRL-proximal)", module="glove",
-             trainable=True, optimizer="ftrl", learning_rate=0.1, optimizer_l1=1e-5, optimizer_l2=1e-4,
+             trainable=True, optimizer="ftrl", learning_rate=0.3, optimizer_l1=1e-5, optimizer_l2=1e-4,
              loss_reduction="mean", train_steps=1000),
         _row("nb-ngrams", "issue 6: NB-weighted 1-3-gram logistic regression", **WIDE),
         Row("best", configs.preset("best"), "issue 6: n-grams + fine-tuned GloVe, averaged (--preset best)"),
