@@ -71,7 +71,7 @@ def improvement_rows() -> list[Row]:
         _row("glove-trained-dropout-l2", "improvement 5: dropout 0.3 and L2 1e-4 on the head", module="glove",
              trainable=True, dropout=0.3, l2=1e-4, **ADAM_4_EPOCHS),
         _row("glove-trained-ftrl", "improvement 5: L1/L2-regularised Adagrad (FTRL-proximal)", module="glove",
-             trainable=True, optimizer="ftrl", learning_rate=0.3, optimizer_l1=1e-5, optimizer_l2=1e-4,
+             trainable=True, optimizer="ftrl", learning_rate=0.1, optimizer_l1=1e-5, optimizer_l2=1e-4,
              loss_reduction="mean", train_steps=1000),
         _row("nb-ngrams", "issue 6: NB-weighted 1-3-gram logistic regression", **WIDE),
         Row("best", configs.preset("best"), "issue 6: n-grams + fine-tuned GloVe, averaged (--preset best)"),
@@ -134,7 +134,8 @@ def row_result(metadata_path: str, row: Row, execution_id_floor: int, seconds: f
         "module": "+".join(m.module if m.head == "dnn" else m.head for m in t.member_configs())
         if t.head == "ensemble" else (t.module if t.head == "dnn" else "-"),
         "trainable": any(m.trainable for m in t.member_configs()) if t.head == "ensemble" else t.trainable,
-        "head": t.head if t.head != "dnn" else "dnn " + "x".join(map(str, t.hidden_units)),
+        # The units actually trained (a tuned row's come from the Tuner).
+        "head": t.head if t.head != "dnn" else "dnn " + "x".join(map(str, trained["config"]["hidden_units"])),
         "task": t.task,
         "train_accuracy": trained["train"]["accuracy"],
         "eval_accuracy": trained["eval"]["accuracy"],
@@ -190,13 +191,13 @@ COLUMNS = [("row", "row"), ("module", "module"), ("trainable", "trainable"), ("h
            ("training_seconds", "training s"), ("trainable_params", "trainable params"), ("params", "params")]
 
 
-def _fmt(value) -> str:
+def _fmt(value, key: str = "") -> str:
     if value is None:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:.4f}" if abs(value) < 10 else f"{value:.1f}"
+        return f"{value:.1f}" if key.endswith("seconds") else f"{value:.4f}"
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
@@ -205,7 +206,7 @@ def _fmt(value) -> str:
 def markdown(table: list[dict]) -> str:
     lines = ["| " + " | ".join(title for _, title in COLUMNS) + " |",
              "|" + "|".join("---" for _ in COLUMNS) + "|"]
-    lines += ["| " + " | ".join(_fmt(r.get(key)) for key, _ in COLUMNS) + " |" for r in table]
+    lines += ["| " + " | ".join(_fmt(r.get(key), key) for key, _ in COLUMNS) + " |" for r in table]
     notes = [f"- {r['row']}: {r['note']}" + (f" (best: {r['hyperparameters']})" if r.get("hyperparameters") else "")
              for r in table if r.get("note")]
     return "\n".join(lines + [""] + notes) + "\n"
