@@ -7,14 +7,13 @@ from tensorflow_metadata.proto.v0 import schema_pb2
 
 from components import transform
 from pipeline.configs import SCHEMA_PATH
-BATCH = None
 
 
 def run_transform(rows, tmp_path, custom_config=None):
     schema = io_utils.parse_pbtxt_file(SCHEMA_PATH, schema_pb2.Schema())
     metadata = dataset_metadata.DatasetMetadata(schema)
-    with tft_beam.Context(temp_dir=str(tmp_path), force_tf_compat_v1=False, desired_batch_size=BATCH):
-        (transformed, _), transform_fn = (rows, metadata) | tft_beam.AnalyzeAndTransformDataset(
+    with tft_beam.Context(temp_dir=str(tmp_path), force_tf_compat_v1=False):
+        (transformed, _), _ = (rows, metadata) | tft_beam.AnalyzeAndTransformDataset(
             lambda inputs: transform.preprocessing_fn(inputs, custom_config))
     return transformed
 
