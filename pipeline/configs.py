@@ -104,6 +104,11 @@ class TrainingConfig:
             raise ValueError("a precomputed module cannot be trained: drop precompute or trainable")
 
     def member_configs(self) -> list["TrainingConfig"]:
+        fields = {f.name for f in dataclasses.fields(TrainingConfig)}
+        for member in self.members:
+            unknown = sorted(set(member) - fields)
+            if unknown:
+                raise ValueError(f"ensemble member {member}: unknown field(s) {', '.join(unknown)}")
         return [TrainingConfig(**m) for m in self.members]
 
     def transform_options(self) -> dict:

@@ -116,5 +116,7 @@ def test_grids_and_bad_rows():
         experiment.grid_rows("nope")
     with pytest.raises(ValueError, match="at least two members"):
         configs.TrainingConfig(head="ensemble", members=({"module": "glove"},))
+    with pytest.raises(ValueError, match="unknown field.s. modul"):
+        configs.TrainingConfig(head="ensemble", members=({"modul": "glove"}, {"head": "wide"}))
     with pytest.raises(ValueError, match="unknown head"):
         configs.TrainingConfig(head="svm")
