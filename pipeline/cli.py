@@ -14,6 +14,9 @@ import warnings
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# oneDNN kernels are TensorFlow's default only on CPUs with AVX-512; elsewhere (e.g. AMD EPYC)
+# they make the MiniLM encoder ~1.7x faster (scripts/benchmark_minilm.py). TF_ENABLE_ONEDNN_OPTS=0 opts out.
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 
 def _int_list(value: str) -> tuple[int, ...]:
@@ -33,8 +36,12 @@ def add_training_args(parser: argparse.ArgumentParser) -> None:
                    help="DNN head (default: 500,100)")
     g.add_argument("--dropout", type=float, default=d.dropout)
     g.add_argument("--l2", type=float, default=d.l2, help="L2 penalty on the head's kernels")
-    g.add_argument("--optimizer", choices=["adagrad", "adam", "ftrl"], default=d.optimizer)
+    g.add_argument("--optimizer", choices=["adagrad", "adam", "proximal_adagrad", "ftrl"], default=d.optimizer,
+                   help="adam updates only an embedding table's rows in the batch; proximal_adagrad and ftrl "
+                        "apply --optimizer-l1/--optimizer-l2 in their steps (default: %(default)s)")
     g.add_argument("--learning-rate", type=float, default=d.learning_rate)
+    g.add_argument("--optimizer-l1", type=float, default=d.optimizer_l1, help="proximal_adagrad, ftrl: L1 strength")
+    g.add_argument("--optimizer-l2", type=float, default=d.optimizer_l2, help="proximal_adagrad, ftrl: L2 strength")
     g.add_argument("--loss-reduction", choices=["sum", "mean"], default=d.loss_reduction,
                    help="sum over the batch as TF1's DNNClassifier (the tutorial), or mean as Keras")
     g.add_argument("--batch-size", type=int, default=d.batch_size)
@@ -55,7 +62,8 @@ def training_config(args: argparse.Namespace):
         return preset(args.preset)
     return TrainingConfig(module=args.module, trainable=args.trainable, hidden_units=args.hidden_units,
                           dropout=args.dropout, l2=args.l2, optimizer=args.optimizer,
-                          learning_rate=args.learning_rate, loss_reduction=args.loss_reduction,
+                          learning_rate=args.learning_rate, optimizer_l1=args.optimizer_l1,
+                          optimizer_l2=args.optimizer_l2, loss_reduction=args.loss_reduction,
                           batch_size=args.batch_size, train_steps=args.train_steps,
                           evaluations=args.evaluations)
 
@@ -239,8 +247,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_beam_args(exp, "in-memory")
     exp.add_argument("--grid", choices=list(GRIDS), default="default",
                      help="tutorial: the tutorial's four module set-ups and the majority baseline; "
-                          "default: those and the improvements (default: %(default)s)")
-    exp.add_argument("--rows", default="", help="comma-separated row names: run only these")
+                          "default: those and the improvements, with minilm-trained when TensorFlow sees a GPU "
+                          "(default: %(default)s)")
+    exp.add_argument("--rows", default="", help="comma-separated row names: run only these (any row of the "
+                                                "grid, minilm-trained included)")
     exp.add_argument("--output", default=os.path.join("output", "experiments"), help="default: %(default)s")
     exp.set_defaults(func=cmd_experiment)
 

@@ -60,9 +60,11 @@ class TrainingConfig:
     hidden_units: tuple[int, ...] = (500, 100)
     dropout: float = 0.0
     l2: float = 0.0  # L2 penalty on the head's kernels (wide: on the n-gram weights)
-    optimizer: str = "adagrad"  # adagrad | adam | ftrl (FTRL-proximal: Adagrad steps, L1/L2 shrinkage)
+    # adagrad | adam (sparse rows: trainer.LazyAdam) | proximal_adagrad (TF1's ProximalAdagrad:
+    # Adagrad steps, then L1/L2 shrinkage) | ftrl (FTRL-proximal)
+    optimizer: str = "adagrad"
     learning_rate: float = 0.003
-    optimizer_l1: float = 0.0  # ftrl only: L1 and L2 regularisation applied by the optimiser
+    optimizer_l1: float = 0.0  # proximal_adagrad and ftrl: L1 and L2 regularisation applied by the optimiser
     optimizer_l2: float = 0.0
     # TF1's DNNClassifier (the tutorial) sums the loss over the batch; Keras averages it,
     # which makes Adagrad's steps batch_size times smaller. "sum" reproduces the tutorial.
@@ -87,7 +89,7 @@ class TrainingConfig:
     def __post_init__(self):
         choices = {"head": ("dnn", "wide", "majority", "ensemble"), "task": ("classification", "regression"),
                    "ensemble_weights": ("mean", "eval"),
-                   "optimizer": ("adagrad", "adam", "ftrl"), "loss_reduction": ("sum", "mean")}
+                   "optimizer": ("adagrad", "adam", "proximal_adagrad", "ftrl"), "loss_reduction": ("sum", "mean")}
         for field, valid in choices.items():
             if getattr(self, field) not in valid:
                 raise ValueError(f"unknown {field} {getattr(self, field)!r}: use one of {', '.join(valid)}")

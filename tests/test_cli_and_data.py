@@ -62,6 +62,10 @@ def test_presets_and_training_flags():
     assert "ngrams" in best.transform_options() and "embed_module" not in best.transform_options()
     args = cli.build_parser().parse_args(["run", "--trainable", "--optimizer", "ftrl", "--train-steps", "5"])
     assert cli.training_config(args).optimizer == "ftrl" and cli.training_config(args).train_steps == 5
+    args = cli.build_parser().parse_args(["run", "--optimizer", "proximal_adagrad", "--optimizer-l1", "0.001",
+                                          "--optimizer-l2", "0.002"])
+    proximal = cli.training_config(args)
+    assert (proximal.optimizer, proximal.optimizer_l1, proximal.optimizer_l2) == ("proximal_adagrad", 0.001, 0.002)
 
 
 def test_anomalies_stop_the_run(tmp_path):

@@ -106,10 +106,19 @@ def test_rerun_of_a_row_comes_from_the_cache(grid_run):
 
 
 def test_grids_and_bad_rows():
-    names = [r.name for r in experiment.grid_rows("default")]
+    names = [r.name for r in experiment.grid_rows("default", gpu=False)]
     assert names[:5] == ["majority", "glove-frozen", "glove-trained", "random-frozen", "random-trained"]
     assert {"regression", "minilm-frozen", "glove-trained-tuned", "ensemble-glove-minilm", "nb-ngrams",
             "best"} <= set(names)
+    # Fine-tuning the sentence encoder joins the grid where a GPU is, and can always be named.
+    assert "minilm-trained" not in names
+    with_gpu = [r.name for r in experiment.grid_rows("default", gpu=True)]
+    assert with_gpu == names[:names.index("minilm-frozen") + 1] + ["minilm-trained"] + names[
+        names.index("minilm-frozen") + 1:]
+    named = experiment.grid_rows("default", ["minilm-trained", "majority"], gpu=False)
+    assert [r.name for r in named] == ["majority", "minilm-trained"]
+    assert named[1].training.trainable and named[1].training.module == "minilm"
+    assert experiment.grid_rows("tutorial", gpu=True) == experiment.grid_rows("tutorial", gpu=False)
     with pytest.raises(ValueError, match="no row nope"):
         experiment.grid_rows("tutorial", ["nope"])
     with pytest.raises(ValueError, match="unknown grid"):

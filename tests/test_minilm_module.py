@@ -77,3 +77,20 @@ def test_keras_layer_frozen_or_fine_tunable(loaded, layer):
         loss = tf.reduce_sum(tuned(tf.constant(["great movie", "awful"]))[:, 0])
     grads = tape.gradient(loss, tuned.trainable_weights)
     assert len(grads) == NUM_WEIGHTS and all(g is not None for g in grads)
+
+
+def test_trainer_fine_tunes_the_encoder_with_its_head(module_path):
+    """The experiments' minilm-trained row: trainer.build_model on the module, trainable."""
+    from components.trainer import build_model
+
+    model = build_model(module_path, trainable=True, hidden_units=(8,), optimizer="adam", learning_rate=1e-3,
+                        loss_reduction="mean")
+    encoder = model.get_layer("embedding")
+    assert len(encoder.trainable_weights) == NUM_WEIGHTS
+    before = [w.numpy().copy() for w in encoder.trainable_weights]
+    texts, labels = np.array(["a great, moving film", "dull and far too long"] * 4), np.array([1, 0] * 4)
+    model.fit(texts, labels, batch_size=8, epochs=3, verbose=0)
+    changed = [not np.allclose(b, w.numpy()) for b, w in zip(before, encoder.trainable_weights)]
+    assert all(changed)  # every encoder weight moved (of the embedding tables, the rows used)
+    prob = model.predict(texts[:2], verbose=0)[:, 0]
+    assert np.all((prob >= 0) & (prob <= 1))
