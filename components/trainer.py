@@ -123,6 +123,13 @@ class ConstantOutput(tf_keras.layers.Layer):
         return {**super().get_config(), "value": self.value}
 
 
+def _summed_rows(gradient: tf.IndexedSlices) -> tuple[tf.Tensor, tf.Tensor]:
+    """(distinct rows, their summed gradients) of a sparse gradient, in which a row used twice
+    in a batch appears twice."""
+    rows, position = tf.unique(gradient.indices)
+    return rows, tf.math.unsorted_segment_sum(gradient.values, position, tf.shape(rows)[0])
+
+
 class LazyAdam(tf_keras.optimizers.Adam):
     """Adam that, for a sparse gradient (an embedding table's IndexedSlices), updates only the
     rows in the batch: their moments and weights (TF-Addons' LazyAdam, PyTorch's SparseAdam).
@@ -141,8 +148,7 @@ class LazyAdam(tf_keras.optimizers.Adam):
         alpha = tf.cast(self.learning_rate, dtype) * tf.sqrt(1 - tf.pow(beta_2, step)) / (1 - tf.pow(beta_1, step))
         key = self._var_key(variable)
         m, v = self._momentums[self._index_dict[key]], self._velocities[self._index_dict[key]]
-        rows, position = tf.unique(gradient.indices)  # a row may appear several times
-        grad = tf.math.unsorted_segment_sum(gradient.values, position, tf.shape(rows)[0])
+        rows, grad = _summed_rows(gradient)
         m_rows = beta_1 * tf.gather(m, rows) + (1 - beta_1) * grad
         v_rows = beta_2 * tf.gather(v, rows) + (1 - beta_2) * tf.square(grad)
         m.scatter_update(tf.IndexedSlices(m_rows, rows))
@@ -175,8 +181,7 @@ class ProximalAdagrad(tf_keras.optimizers.Adagrad):
         lr = tf.cast(self.learning_rate, variable.dtype)
         accum = self._accumulators[self._index_dict[self._var_key(variable)]]
         if isinstance(gradient, tf.IndexedSlices):
-            rows, position = tf.unique(gradient.indices)
-            grad = tf.math.unsorted_segment_sum(gradient.values, position, tf.shape(rows)[0])
+            rows, grad = _summed_rows(gradient)
             accum_rows = tf.gather(accum, rows) + tf.square(grad)
             accum.scatter_update(tf.IndexedSlices(accum_rows, rows))
             lr_t = lr / tf.sqrt(accum_rows)
@@ -362,14 +367,13 @@ class TrainingData:
     eval_files: list
     data_accessor: object
     tf_transform_output: tft.TFTransformOutput
-    log_dir: str | None = None
 
     @classmethod
     def from_fn_args(cls, fn_args) -> "TrainingData":
+        """From the Trainer's fn_args (transform_output) or the Tuner's (transform_graph_path;
+        its transform_output is None)."""
         return cls(fn_args.train_files, fn_args.eval_files, fn_args.data_accessor,
-                   tft.TFTransformOutput(fn_args.transform_output if hasattr(fn_args, "transform_output")
-                                         else fn_args.transform_graph_path),
-                   getattr(fn_args, "model_run_dir", None))
+                   tft.TFTransformOutput(getattr(fn_args, "transform_output", None) or fn_args.transform_graph_path))
 
     def dataset(self, config: TrainingConfig, split: str, *, keys=None, train: bool = False,
                 batch_size: int | None = None) -> tf.data.Dataset:
@@ -463,14 +467,13 @@ def auc(scores: np.ndarray, positive: np.ndarray) -> float | None:
 def split_metrics(model: tf_keras.Model, dataset: tf.data.Dataset, task: str) -> dict:
     """accuracy and AUC (and RMSE, MAE of the rating for regression) of the model on a split."""
     output, label = predictions(model, dataset)
+    metrics = {}
     if task == "regression":
-        positive = label > RATING_THRESHOLD
         metrics = {"rmse": float(np.sqrt(np.mean((output - label) ** 2))), "mae": float(np.mean(np.abs(output - label)))}
-        score = output
-    else:
-        positive, score, metrics = label > 0.5, output, {}
-    metrics.update(accuracy=float(np.mean((score > (RATING_THRESHOLD if task == "regression" else 0.5)) == positive)),
-                   auc=auc(score, positive), examples=int(label.size))
+    threshold = RATING_THRESHOLD if task == "regression" else 0.5  # a rating, or a probability
+    positive = label > threshold
+    metrics.update(accuracy=float(np.mean((output > threshold) == positive)), auc=auc(output, positive),
+                   examples=int(label.size))
     return metrics
 
 

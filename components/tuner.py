@@ -55,9 +55,7 @@ def tuner_fn(fn_args) -> TunerFnResult:
             hyperparameters=search_space(config), seed=1,
             max_consecutive_failed_trials=1),  # a failing trial is a bug: stop, do not pick from the rest
         directory=fn_args.working_dir, project_name="imdb_tuning", overwrite=True)
-    # The Tuner's fn_args name the transform graph transform_graph_path (transform_output is None).
-    data = trainer.TrainingData(fn_args.train_files, fn_args.eval_files, fn_args.data_accessor,
-                                trainer.tft.TFTransformOutput(fn_args.transform_graph_path))
+    data = trainer.TrainingData.from_fn_args(fn_args)
     return TunerFnResult(tuner=tuner, fit_kwargs={
         "data": data, "config": config,
         "steps": fn_args.train_steps or config.tuner_steps or config.train_steps})

@@ -104,6 +104,11 @@ class TrainingConfig:
                                      f"single models of the ensemble's task ({self.task})")
         if self.precompute and self.trainable:
             raise ValueError("a precomputed module cannot be trained: drop precompute or trainable")
+        if min(self.optimizer_l1, self.optimizer_l2) < 0:
+            raise ValueError("optimizer_l1 and optimizer_l2 must be >= 0")
+        if (self.optimizer_l1 or self.optimizer_l2) and self.optimizer not in ("proximal_adagrad", "ftrl"):
+            raise ValueError(f"optimizer_l1/optimizer_l2 apply to proximal_adagrad and ftrl, not {self.optimizer}: "
+                             "use l2 for a penalty on the head")
 
     def member_configs(self) -> list["TrainingConfig"]:
         fields = {f.name for f in dataclasses.fields(TrainingConfig)}

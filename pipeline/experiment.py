@@ -47,10 +47,13 @@ class Row:
     name: str
     training: configs.TrainingConfig
     note: str = ""
+    # Needs a GPU: in its grid only where TensorFlow sees one, else only when named with --rows
+    # (fine-tuning MiniLM on 2 CPU cores would take about 1.5 h).
+    gpu: bool = False
 
 
-def _row(name: str, note: str = "", **fields) -> Row:
-    return Row(name, configs.TrainingConfig(**fields), note)
+def _row(name: str, note: str = "", gpu: bool = False, **fields) -> Row:
+    return Row(name, configs.TrainingConfig(**fields), note, gpu)
 
 
 def tutorial_rows() -> list[Row]:
@@ -70,6 +73,8 @@ def improvement_rows() -> list[Row]:
              trainable=True, **ADAM_4_EPOCHS),
         _row("minilm-frozen", "improvements 2/4: sentence encoder, vectors from Transform", module="minilm",
              precompute=True, **HEAD_ONLY),
+        _row("minilm-trained", "improvements 2/4: sentence encoder fine-tuned with its head (GPU)", gpu=True,
+             module="minilm", trainable=True, **FINE_TUNE),
         _row("glove-trained-tuned", "improvement 3: Tuner on the eval split (6 trials of 4 epochs)",
              module="glove", trainable=True, tune=True, tuner_trials=6, tuner_steps=704, **ADAM_4_EPOCHS),
         _row("ensemble-glove-minilm", "improvement 4: averaged probabilities", head="ensemble", members=(
@@ -86,26 +91,9 @@ def improvement_rows() -> list[Row]:
     ]
 
 
-def accelerator_rows() -> list[Row]:
-    """Rows that need a GPU: in the default grid when TensorFlow sees one, else only when named
-    with --rows (fine-tuning MiniLM on 2 CPU cores would take hours)."""
-    return [
-        _row("minilm-trained", "improvements 2/4: sentence encoder fine-tuned with its head (GPU)", module="minilm",
-             trainable=True, **FINE_TUNE),
-    ]
-
-
-def _default_rows(with_accelerator_rows: bool) -> list[Row]:
-    rows = tutorial_rows() + improvement_rows()
-    if with_accelerator_rows:
-        at = [r.name for r in rows].index("minilm-frozen") + 1
-        rows[at:at] = accelerator_rows()
-    return rows
-
-
 GRIDS = {
-    "tutorial": lambda gpu: tutorial_rows(),
-    "default": _default_rows,
+    "tutorial": tutorial_rows,
+    "default": lambda: tutorial_rows() + improvement_rows(),
 }
 
 
@@ -116,20 +104,23 @@ def gpu_available() -> bool:
 
 
 def grid_rows(grid: str, only: list[str] | None = None, *, gpu: bool | None = None) -> list[Row]:
-    """The rows of a named grid, or only the named ones (which may include accelerator rows).
+    """The rows of a named grid, or only the named ones (GPU rows included).
 
-    `gpu`: whether the accelerator rows belong to the full grid (default: whether TensorFlow sees a GPU).
+    `gpu`: whether the grid's GPU rows run (default: whether TensorFlow sees a GPU).
     """
     if grid not in GRIDS:
         raise ValueError(f"unknown grid {grid!r}: use one of {', '.join(GRIDS)}")
+    rows = GRIDS[grid]()
     if only:
-        rows = GRIDS[grid](True)
         names = [r.name for r in rows]
         unknown = [n for n in only if n not in names]
         if unknown:
             raise ValueError(f"grid {grid!r} has no row {', '.join(unknown)}: its rows are {', '.join(names)}")
         return [r for r in rows if r.name in only]
-    return GRIDS[grid](gpu_available() if gpu is None else gpu)
+    if not any(r.gpu for r in rows):
+        return rows
+    with_gpu_rows = gpu_available() if gpu is None else gpu
+    return [r for r in rows if with_gpu_rows or not r.gpu]
 
 
 def _node_output(store, node_id: str, execution_id_floor: int, key: str):

@@ -127,5 +127,9 @@ def test_grids_and_bad_rows():
         configs.TrainingConfig(head="ensemble", members=({"module": "glove"},))
     with pytest.raises(ValueError, match="unknown field.s. modul"):
         configs.TrainingConfig(head="ensemble", members=({"modul": "glove"}, {"head": "wide"}))
+    with pytest.raises(ValueError, match="apply to proximal_adagrad and ftrl, not adam"):
+        configs.TrainingConfig(optimizer="adam", optimizer_l1=0.001)
+    with pytest.raises(ValueError, match=">= 0"):
+        configs.TrainingConfig(optimizer="proximal_adagrad", optimizer_l2=-1.0)
     with pytest.raises(ValueError, match="unknown head"):
         configs.TrainingConfig(head="svm")
