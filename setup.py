@@ -6,7 +6,8 @@ setup(
     version="0.1.0",
     description="TFX pipeline: aclImdb text files -> TF-Hub text embedding + DNN -> TFMA -> pushed model",
     python_requires=">=3.10,<3.11",
-    packages=find_packages(include=["pipeline", "pipeline.*", "components", "components.*", "data", "data.*"]),
+    packages=find_packages(include=["app", "app.*", "pipeline", "pipeline.*", "components", "components.*",
+                                    "data", "data.*"]),
     package_data={"pipeline": ["schema/*.pbtxt"]},
     install_requires=[
         "tfx[kfp]==1.16.0",
@@ -20,5 +21,5 @@ setup(
         "report": ["matplotlib"],
         "test": ["pytest"],
     },
-    entry_points={"console_scripts": ["imdb-tfx=pipeline.cli:main"]},
+    entry_points={"console_scripts": ["imdb-tfx=app.cli.main:main"]},
 )

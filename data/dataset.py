@@ -18,20 +18,17 @@ import tarfile
 import tempfile
 import urllib.request
 
+from components.example_gen.layout import ARCHIVE_SUFFIXES
+from components.paths import REMOTE_SCHEMES, WEB_SCHEMES, cache_dir
+
 OFFICIAL_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 OFFICIAL_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
-ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar")
-REMOTE_SCHEMES = ("gs://", "s3://", "hdfs://", "az://")
 # The copy of the dataset beside a checkout of this project (see README).
 SHARED_ARCHIVE = os.path.join("..", "shared", "data", "aclImdb_v1.tar.gz")
 
 
 class DataError(ValueError):
     """The data source is missing or not in the aclImdb layout."""
-
-
-def cache_dir() -> str:
-    return os.environ.get("IMDB_TFX_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "imdb-tfx")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,7 +74,7 @@ def default_data() -> str:
 
 def resolve_data(spec: str, *, download: bool = True) -> DataSource:
     """Turns a `--data` value into a DataSource, downloading the URL once if needed."""
-    if spec.startswith(("http://", "https://")):
+    if spec.startswith(WEB_SCHEMES):
         if not download:
             raise DataError(f"{spec}: downloading is disabled")
         return DataSource("archive", download_archive(spec))

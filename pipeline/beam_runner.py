@@ -11,20 +11,15 @@ from __future__ import annotations
 import sys
 
 from pipeline import configs
-from pipeline.local_runner import Progress, run_with_progress
+from pipeline.progress import BeamProgress, Progress, run_with_progress
 
 DEFAULT_PRESET = "direct-multiprocess"
 
 
-class BeamProgress(Progress):
-    """`Progress` for BeamDagRunner's node messages."""
-
-    MESSAGES = {"node %s is running.": "running", "node %s is finished.": "finished",
-                "Node %s is skipped in this partial run.": "skipped"}
-
-
-def run(config: configs.PipelineConfig, *, progress_stream=sys.stderr) -> Progress:
-    """Runs the pipeline to completion with BeamDagRunner; returns the progress record."""
+def run(config: configs.PipelineConfig, *, progress_stream=sys.stderr, experiment: bool = False) -> Progress:
+    """Runs the production pipeline (or an experiment run) to completion with BeamDagRunner;
+    returns the progress record."""
     from tfx.orchestration.beam import beam_dag_runner
 
-    return run_with_progress(config, beam_dag_runner, "BeamDagRunner", BeamProgress, progress_stream)
+    return run_with_progress(config, beam_dag_runner, "BeamDagRunner", BeamProgress, progress_stream,
+                             experiment=experiment)

@@ -1,18 +1,19 @@
 """All configuration of the pipeline, in one place.
 
-Every runner (local, Beam, Kubeflow) builds a `PipelineConfig` and hands it to
-`pipeline.pipeline.create_pipeline`; the CLI maps its flags onto these fields.
-Defaults reproduce the TF-Hub text-classifier tutorial with an offline module: a frozen
-GloVe-50d embedding, a DNN head of [500, 100], Adagrad(0.003), 1,000 steps of 128.
+Every runner (local, Beam, Kubeflow) builds a `PipelineConfig` and hands it to a
+`create_pipeline` (pipeline/production.py, pipeline/experiment.py); the CLI maps its flags
+onto these fields. The model's own settings are a `TrainingConfig`
+(components/training_config.py), which the Trainer reads: its defaults reproduce the TF-Hub
+text-classifier tutorial with an offline module.
 """
 from __future__ import annotations
 
 import dataclasses
-import functools
-import hashlib
 import os
 import re
 from typing import Sequence
+
+from components.training_config import TrainingConfig
 
 PIPELINE_NAME = "imdb-sentiment"
 OUTPUT_DIR = "output"
@@ -20,123 +21,16 @@ SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema",
 
 # Module code, referenced by module path so that it ships with the installed package
 # (and in the Kubeflow image) instead of being packaged from a file at run time.
-EXAMPLE_GEN_EXECUTOR = "components.example_gen.Executor"
-PREPROCESSING_FN = "components.transform.preprocessing_fn"
-RUN_FN = "components.trainer.run_fn"
-TUNER_FN = "components.tuner.tuner_fn"
-EMBEDDING_TRANSFORM_EXECUTOR = "components.transform_executor.Executor"
+EXAMPLE_GEN_EXECUTOR = "components.example_gen.executor.Executor"
+PREPROCESSING_FN = "components.transform.preprocessing.preprocessing_fn"
+RUN_FN = "components.trainer.run_fn.run_fn"
+TUNER_FN = "components.tuner.tuner_fn.tuner_fn"
+EMBEDDING_TRANSFORM_EXECUTOR = "components.transform.executor.Executor"
 
 
-@functools.lru_cache(maxsize=None)
-def code_fingerprint(*modules: str) -> str:
-    """A hash of the named modules' source files in components/ (e.g. "trainer").
-
-    TFX fingerprints a `module_file` for its cache key, but not code named by module path;
-    passing this hash in a component's custom_config makes a change to its code rerun it.
-    """
-    import components
-
-    digest = hashlib.sha256()
-    for name in modules:
-        with open(os.path.join(os.path.dirname(components.__file__), f"{name}.py"), "rb") as f:
-            digest.update(name.encode() + b"\0" + f.read())
-    return digest.hexdigest()[:16]
-
-
-@dataclasses.dataclass
-class TrainingConfig:
-    """What the Trainer module reads from its custom_config (and what Transform must add for it)."""
-
-    # dnn: the embedding module + a DNN head; wide: NB-weighted logistic regression on word
-    # n-grams (features from Transform); majority: the majority-class baseline; ensemble: the
-    # averaged probabilities of `members`, each a dict of TrainingConfig fields.
-    head: str = "dnn"
-    task: str = "classification"  # classification (label) | regression (rating, 1-10)
-    module: str = "glove"  # builtin name (glove, random, minilm), local path or TF-Hub handle (URL)
-    trainable: bool = False  # fine-tune the embedding module too
-    # Apply the (frozen) module once per review in Transform and train the head on the vectors,
-    # instead of running it in every training step.
-    precompute: bool = False
-    hidden_units: tuple[int, ...] = (500, 100)
-    dropout: float = 0.0
-    l2: float = 0.0  # L2 penalty on the head's kernels (wide: on the n-gram weights)
-    # adagrad | adam (sparse rows: trainer.LazyAdam) | proximal_adagrad (TF1's ProximalAdagrad:
-    # Adagrad steps, then L1/L2 shrinkage) | ftrl (FTRL-proximal)
-    optimizer: str = "adagrad"
-    learning_rate: float = 0.003
-    optimizer_l1: float = 0.0  # proximal_adagrad and ftrl: L1 and L2 regularisation applied by the optimiser
-    optimizer_l2: float = 0.0
-    # TF1's DNNClassifier (the tutorial) sums the loss over the batch; Keras averages it,
-    # which makes Adagrad's steps batch_size times smaller. "sum" reproduces the tutorial.
-    loss_reduction: str = "sum"  # sum | mean
-    batch_size: int = 128
-    train_steps: int = 1000
-    shuffle_buffer_size: int = 25000  # >= the train split (22.5k), for a uniform shuffle
-    evaluations: int = 10  # validation passes over `eval` during training
-    # wide: word 1..ngram_size-grams that at least min_count reviews of the train split contain
-    ngram_size: int = 3
-    min_count: int = 3
-    nb_alpha: float = 1.0  # smoothing of the naive-Bayes log-count ratios
-    members: tuple[dict, ...] = ()  # ensemble only
-    # ensemble only: "mean" averages the members' outputs; "eval" weights them with the
-    # weights (steps of 0.05) that minimise the log loss on the eval split (never on test).
-    ensemble_weights: str = "mean"
-    # Tune learning rate, hidden units and dropout with TFX's Tuner on the eval split first.
-    tune: bool = False
-    tuner_trials: int = 6
-    tuner_steps: int = 0  # training steps per trial (0: train_steps)
-
-    def __post_init__(self):
-        choices = {"head": ("dnn", "wide", "majority", "ensemble"), "task": ("classification", "regression"),
-                   "ensemble_weights": ("mean", "eval"),
-                   "optimizer": ("adagrad", "adam", "proximal_adagrad", "ftrl"), "loss_reduction": ("sum", "mean")}
-        for field, valid in choices.items():
-            if getattr(self, field) not in valid:
-                raise ValueError(f"unknown {field} {getattr(self, field)!r}: use one of {', '.join(valid)}")
-        self.hidden_units = tuple(self.hidden_units)
-        self.members = tuple(dict(m) for m in self.members)
-        if self.head == "ensemble":
-            if len(self.members) < 2:
-                raise ValueError("an ensemble needs at least two members")
-            for member in self.member_configs():
-                if member.head == "ensemble" or member.task != self.task:
-                    raise ValueError(f"ensemble member {member.head}/{member.task}: members must be "
-                                     f"single models of the ensemble's task ({self.task})")
-        if self.precompute and self.trainable:
-            raise ValueError("a precomputed module cannot be trained: drop precompute or trainable")
-        if min(self.optimizer_l1, self.optimizer_l2) < 0:
-            raise ValueError("optimizer_l1 and optimizer_l2 must be >= 0")
-        if (self.optimizer_l1 or self.optimizer_l2) and self.optimizer not in ("proximal_adagrad", "ftrl"):
-            raise ValueError(f"optimizer_l1/optimizer_l2 apply to proximal_adagrad and ftrl, not {self.optimizer}: "
-                             "use l2 for a penalty on the head")
-
-    def member_configs(self) -> list["TrainingConfig"]:
-        fields = {f.name for f in dataclasses.fields(TrainingConfig)}
-        for member in self.members:
-            unknown = sorted(set(member) - fields)
-            if unknown:
-                raise ValueError(f"ensemble member {member}: unknown field(s) {', '.join(unknown)}")
-        return [TrainingConfig(**m) for m in self.members]
-
-    def transform_options(self) -> dict:
-        """What Transform must compute for this model besides the text (see components/transform.py)."""
-        options: dict = {}
-        for config in (self.member_configs() if self.head == "ensemble" else [self]):
-            if config.head == "wide":
-                options["ngrams"] = {"size": config.ngram_size, "min_count": config.min_count,
-                                     "code_version": code_fingerprint("text_features")}
-            if config.head == "dnn" and config.precompute:
-                if options.get("embed_module", config.module) != config.module:
-                    raise ValueError("an ensemble can precompute only one module")
-                options["embed_module"] = config.module
-        return options
-
-    def to_custom_config(self) -> dict:
-        config = dataclasses.asdict(self)
-        config["hidden_units"] = list(self.hidden_units)
-        config["members"] = [dict(m) for m in self.members]
-        config["code_version"] = code_fingerprint("trainer", "transform", "embedding_modules")
-        return config
+def module_of(path: str) -> str:
+    """The module of a dotted path to a function or class ("components.trainer.run_fn.run_fn")."""
+    return path.rpartition(".")[0]
 
 
 # Named training set-ups (`imdb-tfx run --preset NAME`).
@@ -145,7 +39,7 @@ PRESETS: dict[str, dict] = {
     "tutorial": {},
     # The strongest model here: NB-weighted n-gram logistic regression and the fine-tuned
     # GloVe DNN, their probabilities averaged with weights chosen on the eval split (issue #6;
-    # figures in the README).
+    # figures in docs/results.md).
     "best": {"head": "ensemble", "ensemble_weights": "eval", "members": (
         {"head": "wide", "ngram_size": 3, "min_count": 3, "optimizer": "adam", "learning_rate": 0.002,
          "loss_reduction": "mean", "l2": 7.4e-5, "train_steps": 1760},

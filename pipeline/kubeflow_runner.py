@@ -19,6 +19,7 @@ import dataclasses
 import json
 import os
 
+from components.paths import is_url
 from pipeline import configs
 
 DATA_ROOT = "data_root"
@@ -30,11 +31,12 @@ def kubeflow_pipeline(config: configs.PipelineConfig, kubeflow: configs.Kubeflow
     from tfx.orchestration import data_types
 
     from data.dataset import resolve_data
-    from pipeline.pipeline import create_pipeline
+    from pipeline import node_ids
+    from pipeline.production import create_pipeline
 
     for name in ("pipeline_root", "serving_dir"):
         path = getattr(config, name)
-        if "://" not in path and not os.path.isabs(path):
+        if not is_url(path) and not os.path.isabs(path):
             raise ValueError(f"{name} {path!r} is relative: the containers need a gs:// (or absolute) path")
     config = dataclasses.replace(config, metadata_path="", schema_path=kubeflow.schema_path)
     tfx_pipeline = create_pipeline(config, resolve_data(config.data, download=False))
@@ -42,7 +44,8 @@ def kubeflow_pipeline(config: configs.PipelineConfig, kubeflow: configs.Kubeflow
     # create_pipeline takes concrete values, which every runner can use; turning two of them
     # into parameters of a compiled pipeline is this runner's business.
     components = {c.id: c for c in tfx_pipeline.components}
-    gen, trainer = components["FileBasedExampleGen"].exec_properties, components["Trainer"].exec_properties
+    gen = components[node_ids.EXAMPLE_GEN].exec_properties
+    trainer = components[node_ids.TRAINER].exec_properties
     gen["input_base"] = data_types.RuntimeParameter(name=DATA_ROOT, ptype=str, default=gen["input_base"])
     trainer["train_args"] = data_types.RuntimeParameter(
         name=TRAIN_ARGS, ptype=str, default=json.dumps(json.loads(trainer["train_args"])))

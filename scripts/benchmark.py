@@ -20,13 +20,13 @@ import sys
 import tempfile
 import time
 
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import components  # noqa: E402,F401  (the TensorFlow environment)
 
 
 def parser_with_run_args(description: str) -> argparse.ArgumentParser:
     """`imdb-tfx run`'s pipeline and training flags, plus --output and --workdir."""
-    from pipeline.cli import add_pipeline_args, add_training_args
+    from app.cli.arguments import add_pipeline_args, add_training_args
 
     parser = argparse.ArgumentParser(description=description)
     add_pipeline_args(parser)
@@ -41,8 +41,8 @@ def fresh_config(args, workdir: str):
     import warnings
 
     warnings.filterwarnings("ignore", category=FutureWarning)
-    from components.embedding_modules import resolve_module_handle
-    from pipeline.cli import pipeline_config
+    from app.cli.arguments import pipeline_config
+    from components.modules.registry import resolve_module_handle
 
     shutil.rmtree(workdir, ignore_errors=True)
     args.pipeline_root = os.path.join(workdir, "pipeline_root")
@@ -55,12 +55,12 @@ def fresh_config(args, workdir: str):
 
 def timed_run(runner, config) -> dict:
     """Runs `runner.run(config)`; its wall times per component and in all, and the results."""
-    from pipeline import results
+    from app import runs
 
     start = time.time()
     progress = runner.run(config)
     total = time.time() - start
-    summary = results.run_summary(config.metadata_path)
+    summary = runs.run_summary(config.metadata_path)
     pushed = summary.get("pushed_model")
     return {"beam_pipeline_args": list(config.beam_pipeline_args), "component_wall_s": progress.durations(),
             "total_wall_s": round(total, 1), "test_metrics": summary.get("test_metrics"),
@@ -94,5 +94,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     sys.exit(main())

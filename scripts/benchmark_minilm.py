@@ -20,7 +20,6 @@ import json
 import os
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -28,21 +27,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-
-def read_reviews(archive: Path, n: int) -> list[str]:
-    """First n/2 positive and n/2 negative reviews of aclImdb/test, from the tar.gz."""
-    wanted = {"pos": n - n // 2, "neg": n // 2}
-    found: dict[str, list[str]] = {"pos": [], "neg": []}
-    with tarfile.open(archive) as tar:
-        for member in tar:
-            parts = member.name.split("/")
-            if (member.isfile() and parts[:2] == ["aclImdb", "test"] and len(parts) == 4
-                    and parts[2] in wanted and len(found[parts[2]]) < wanted[parts[2]]):
-                found[parts[2]].append(tar.extractfile(member).read().decode("utf-8"))
-                if all(len(found[k]) == wanted[k] for k in wanted):
-                    break
-    return found["pos"] + found["neg"]
+from data.dataset import SHARED_ARCHIVE  # noqa: E402  (standard library only: fine under the torch interpreter)
 
 
 def torch_worker(reviews_json: str, out_npy: str, model_dir: str, batch_size: int, max_length: int) -> None:
@@ -64,7 +51,7 @@ def torch_worker(reviews_json: str, out_npy: str, model_dir: str, batch_size: in
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared/data/aclImdb_v1.tar.gz")
+    parser.add_argument("--data", type=Path, default=ROOT / SHARED_ARCHIVE)
     parser.add_argument("-n", "--num-reviews", type=int, default=512)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--max-length", type=int, default=256)
@@ -76,18 +63,16 @@ def main() -> None:
     if args.torch_worker:
         return torch_worker(*args.torch_worker, args.batch_size, args.max_length)
 
-    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    # oneDNN kernels (fused MatMul+BiasAdd+GELU, faster batched matmul and softmax) are off by
-    # default on CPUs without AVX-512 such as this AMD EPYC; they cut the encoder's CPU time ~1.7x.
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
-    sys.path.insert(0, str(ROOT))
+    # The TensorFlow environment (components/tf_env.py): oneDNN kernels (fused MatMul+BiasAdd+GELU,
+    # faster batched matmul and softmax), off by default on CPUs without AVX-512, are on.
+    import components  # noqa: F401
     import tensorflow as tf
 
-    from components import minilm_module as mm
+    from components.modules import minilm as mm
+    from data.sample import archive_reviews
 
     load_before = os.getloadavg()[0]
-    texts = read_reviews(args.data, args.num_reviews)
+    texts = [text for text, _ in archive_reviews(str(args.data), args.num_reviews)]
     lengths = np.array([len(ids) for ids in mm.tokenize(texts, max_length=1 << 20)])
     with tempfile.TemporaryDirectory() as tmp:
         path = args.module or mm.build_minilm_module(f"{tmp}/minilm", max_length=args.max_length)

@@ -15,33 +15,15 @@ import os
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from app import predict  # noqa: E402  (imports components: the TensorFlow environment)
 from data.dataset import SHARED_ARCHIVE  # noqa: E402
-from pipeline import predict  # noqa: E402
+from data.sample import archive_reviews  # noqa: E402
 from pipeline.configs import PipelineConfig  # noqa: E402
-
-
-def test_reviews(archive: str, n: int) -> list[tuple[str, int]]:
-    """The first n/2 positive and n/2 negative reviews of the archive's test split."""
-    wanted = {"pos": n // 2, "neg": n - n // 2}
-    found: list[tuple[str, int]] = []
-    with tarfile.open(archive) as tar:
-        for member in tar:
-            parts = member.name.split("/")
-            if len(parts) == 4 and parts[1] == "test" and wanted.get(parts[2], 0) > 0 and member.isfile():
-                wanted[parts[2]] -= 1
-                text = tar.extractfile(member).read().decode("utf-8").replace("\n", " ")
-                found.append((text, int(parts[2] == "pos")))
-                if not any(wanted.values()):
-                    break
-    return found
 
 
 def main() -> None:
@@ -53,7 +35,7 @@ def main() -> None:
     args = parser.parse_args()
     model = args.model or predict.latest_model(PipelineConfig().serving_dir)
 
-    reviews = test_reviews(args.data, args.n)
+    reviews = [(text.replace("\n", " "), label) for text, label in archive_reviews(args.data, args.n)]
     texts = [t for t, _ in reviews]
     start = time.perf_counter()
     predict_text = predict.load(model)

@@ -15,13 +15,10 @@ import os
 import sys
 import tempfile
 
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from benchmark import fresh_config, parser_with_run_args, timed_run, write_report  # noqa: E402  (sets sys.path)
 
 
 def main(argv=None) -> int:
-    from benchmark import fresh_config, parser_with_run_args, timed_run, write_report
-
     parser = parser_with_run_args(__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2, help="DirectRunner worker processes for the Beam run")
     parser.set_defaults(output="output/benchmark_runners.json")
@@ -45,5 +42,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     sys.exit(main())

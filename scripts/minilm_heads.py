@@ -12,10 +12,15 @@ import argparse
 import glob
 import os
 
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+import sys
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import components  # noqa: E402,F401  (the TensorFlow environment)
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+
+from components import features  # noqa: E402
 
 
 def read_split(uri: str, split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -25,10 +30,10 @@ def read_split(uri: str, split: str) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = [], []
     for rec in tf.data.TFRecordDataset(files, compression_type="GZIP"):
         f = tf.train.Example.FromString(rec.numpy()).features.feature
-        if "embedding" not in f:
+        if features.EMBEDDING not in f:
             raise SystemExit(f"{uri}: examples have no `embedding` feature (not a precomputed-module Transform)")
-        xs.append(f["embedding"].float_list.value)
-        ys.append(f["label"].int64_list.value[0])
+        xs.append(f[features.EMBEDDING].float_list.value)
+        ys.append(f[features.LABEL].int64_list.value[0])
     return np.asarray(xs, np.float32), np.asarray(ys)
 
 

@@ -1,0 +1,1 @@
+"""`imdb-tfx`: main.py (parser, errors), arguments.py (shared flags), one module per subcommand."""

@@ -1,0 +1,122 @@
+"""The flags several subcommands share, and the configs they map to (pipeline/configs.py)."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+
+def _int_list(value: str) -> tuple[int, ...]:
+    return tuple(int(v) for v in value.split(",") if v)
+
+
+def add_training_args(parser: argparse.ArgumentParser) -> None:
+    from components.training_config import OPTIMIZERS, TrainingConfig
+
+    d = TrainingConfig()
+    g = parser.add_argument_group("training")
+    g.add_argument("--module", default=d.module,
+                   help="embedding module: a builtin (glove, random), a local SavedModel path, or a "
+                        "TF-Hub handle such as https://tfhub.dev/google/nnlm-en-dim128/2 (default: %(default)s)")
+    g.add_argument("--trainable", action="store_true", help="fine-tune the embedding module too")
+    g.add_argument("--hidden-units", type=_int_list, default=d.hidden_units, metavar="N,N",
+                   help="DNN head (default: 500,100)")
+    g.add_argument("--dropout", type=float, default=d.dropout)
+    g.add_argument("--l2", type=float, default=d.l2, help="L2 penalty on the head's kernels")
+    g.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer,
+                   help="adam updates only an embedding table's rows in the batch; proximal_adagrad and ftrl "
+                        "apply --optimizer-l1/--optimizer-l2 in their steps (default: %(default)s)")
+    g.add_argument("--learning-rate", type=float, default=d.learning_rate)
+    g.add_argument("--optimizer-l1", type=float, default=d.optimizer_l1, help="proximal_adagrad, ftrl: L1 strength")
+    g.add_argument("--optimizer-l2", type=float, default=d.optimizer_l2, help="proximal_adagrad, ftrl: L2 strength")
+    g.add_argument("--loss-reduction", choices=["sum", "mean"], default=d.loss_reduction,
+                   help="sum over the batch as TF1's DNNClassifier (the tutorial), or mean as Keras")
+    g.add_argument("--batch-size", type=int, default=d.batch_size)
+    g.add_argument("--train-steps", type=int, default=d.train_steps)
+    g.add_argument("--evaluations", type=int, default=d.evaluations,
+                   help="validation passes over the eval split during training")
+    from pipeline.configs import PRESETS
+
+    g.add_argument("--preset", choices=list(PRESETS), default=None,
+                   help="a named training set-up (pipeline/configs.py: PRESETS) in place of the flags above; "
+                        "best: n-gram NB logistic regression + fine-tuned GloVe DNN")
+
+
+def training_config(args: argparse.Namespace):
+    from components.training_config import TrainingConfig
+    from pipeline.configs import preset
+
+    if getattr(args, "preset", None):
+        return preset(args.preset)
+    return TrainingConfig(module=args.module, trainable=args.trainable, hidden_units=args.hidden_units,
+                          dropout=args.dropout, l2=args.l2, optimizer=args.optimizer,
+                          learning_rate=args.learning_rate, optimizer_l1=args.optimizer_l1,
+                          optimizer_l2=args.optimizer_l2, loss_reduction=args.loss_reduction,
+                          batch_size=args.batch_size, train_steps=args.train_steps,
+                          evaluations=args.evaluations)
+
+
+def add_pipeline_args(parser: argparse.ArgumentParser) -> None:
+    from pipeline.configs import PipelineConfig
+
+    d = PipelineConfig()
+    parser.add_argument("--data", default=None,
+                        help="aclImdb_v1.tar.gz, an extracted aclImdb/ directory, or the official URL "
+                             "(default: $IMDB_TFX_DATA, ../shared/data/aclImdb_v1.tar.gz, a cached "
+                             "download, else the URL)")
+    parser.add_argument("--pipeline-root", default=d.pipeline_root)
+    parser.add_argument("--metadata-path", default=d.metadata_path, help="SQLite metadata store")
+    parser.add_argument("--serving-dir", default=d.serving_dir, help="where Pusher writes blessed models")
+    parser.add_argument("--pipeline-name", default=d.pipeline_name)
+    parser.add_argument("--eval-percent", type=int, default=d.eval_percent,
+                        help="share of the official train set held out for validation")
+    parser.add_argument("--include-unsup", action="store_true", help="also emit the unlabelled reviews")
+    parser.add_argument("--accuracy-lower-bound", type=float, default=d.accuracy_lower_bound,
+                        help="test accuracy a model needs to be blessed")
+    parser.add_argument("--no-cache", action="store_true", help="rerun every component")
+
+
+def pipeline_config(args: argparse.Namespace):
+    from data.dataset import default_data
+    from pipeline.configs import PipelineConfig
+
+    return PipelineConfig(
+        data=args.data or default_data(), pipeline_name=args.pipeline_name,
+        pipeline_root=args.pipeline_root, metadata_path=args.metadata_path, serving_dir=args.serving_dir,
+        eval_percent=args.eval_percent, include_unsup=args.include_unsup,
+        accuracy_lower_bound=args.accuracy_lower_bound, enable_cache=not args.no_cache,
+        training=training_config(args) if hasattr(args, "module") else None)
+
+
+def add_beam_args(parser: argparse.ArgumentParser, default_help: str) -> None:
+    from pipeline.configs import BEAM_PRESETS
+
+    g = parser.add_argument_group("Beam", "where the components' Beam jobs run (pipeline/configs.py: BEAM_PRESETS)")
+    g.add_argument("--beam-preset", choices=list(BEAM_PRESETS), default=None,
+                   help=f"a named set of Beam arguments (default: {default_help})")
+    g.add_argument("--beam-arg", action="append", default=[], metavar="ARG",
+                   help="a Beam argument added to the preset's, replacing the preset's of that name; "
+                        "repeatable, written with '=', e.g. --beam-arg=--direct_num_workers=2")
+
+
+def beam_pipeline_args(args: argparse.Namespace, default_preset: str) -> tuple[str, ...]:
+    from pipeline.configs import beam_args
+
+    return beam_args(args.beam_preset or default_preset, args.beam_arg)
+
+
+def prepare_modules(training) -> None:
+    """Builds the builtin embedding modules that a training config uses, once, before the run."""
+    for module in training.modules():
+        _prepare_module(module)
+
+
+def _prepare_module(module: str) -> str:
+    """Resolves (and for builtins, builds once) the embedding module before the run starts."""
+    from components.modules.registry import resolve_module_handle
+
+    start = time.time()
+    path = resolve_module_handle(module)
+    if time.time() - start > 1:
+        print(f"imdb-tfx: built module {module} in {time.time() - start:.0f} s -> {path}", file=sys.stderr)
+    return path

@@ -1,0 +1,23 @@
+"""`imdb-tfx build-module`: builds an offline TF-Hub text-embedding module."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+
+def cmd_build_module(args: argparse.Namespace) -> int:
+    start = time.time()
+    from components.modules.registry import build_module
+
+    path = build_module(args.name, args.output)
+    print(f"built {args.name} -> {path} in {time.time() - start:.1f} s", file=sys.stderr)
+    return 0
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("build-module", help="build an offline TF-Hub text-embedding module")
+    p.add_argument("name", choices=["glove", "random", "minilm"],
+                   help="glove: GloVe 6B 50d; random: its random twin; minilm: all-MiniLM-L6-v2 (384-d)")
+    p.add_argument("--output", required=True, help="directory to write the SavedModel to")
+    p.set_defaults(func=cmd_build_module)

@@ -1,0 +1,50 @@
+"""`imdb-tfx experiment`: a grid of training set-ups through the experiment pipeline, tabulated."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from app.cli import arguments
+
+
+def cmd_experiment(args: argparse.Namespace) -> int:
+    from app.experiments import rows as grids
+    from app.experiments import running, tables
+
+    rows = grids.grid_rows(args.grid, [r for r in args.rows.split(",") if r] if args.rows else None)
+    config = arguments.pipeline_config(args)
+    config.beam_pipeline_args = arguments.beam_pipeline_args(args, "in-memory")
+    from data.dataset import resolve_data
+
+    resolve_data(config.data)
+    print(f"imdb-tfx: experiment grid {args.grid}: {len(rows)} rows ({', '.join(r.name for r in rows)}), "
+          f"data {config.data}, table -> {args.output}", file=sys.stderr)
+    for row in rows:
+        arguments.prepare_modules(row.training)
+    start = time.time()
+    table = running.run_grid(config, rows, args.output)
+    print(tables.markdown(table))
+    print(f"imdb-tfx: {len(table)} rows in {time.time() - start:.0f} s; table in {args.output}/experiments.{{md,csv,json}}",
+          file=sys.stderr)
+    return 0
+
+
+def add_parser(sub) -> None:
+    from app.experiments.rows import GRIDS
+
+    p = sub.add_parser("experiment", help="run a grid of training set-ups through the pipeline, tabulated",
+                       description="Each row reuses the pipeline's cached data, statistics and transform, "
+                                   "trains and evaluates (never blesses or pushes) one model, and adds a row "
+                                   "to experiments.md/.csv/.json. See app/experiments/.")
+    arguments.add_pipeline_args(p)
+    arguments.add_beam_args(p, "in-memory")
+    p.add_argument("--grid", choices=list(GRIDS), default="default",
+                   help="tutorial: the tutorial's four module set-ups and the majority baseline; "
+                        "default: those and the improvements, with minilm-trained when TensorFlow sees a GPU "
+                        "(default: %(default)s)")
+    p.add_argument("--rows", default="", help="comma-separated row names: run only these (any row of the "
+                                              "grid, minilm-trained included)")
+    p.add_argument("--output", default=os.path.join("output", "experiments"), help="default: %(default)s")
+    p.set_defaults(func=cmd_experiment)

@@ -1,0 +1,43 @@
+"""`imdb-tfx report`: one self-contained HTML page on a run's evaluation and data.
+
+Reads TFMA's output (metrics, plots, validation) with TFMA's loaders, the data statistics
+with TFDV and the anomalies ExampleValidator found; draws with matplotlib into embedded
+PNGs, so the page needs no network, JavaScript or other file to be read.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from app.report.data import load_experiments, locate
+    from app.report.page import build_report
+
+    start = time.time()
+    artifacts = locate(args.metadata_path, args.pipeline_root, args.evaluation_uri)
+    experiments = load_experiments(args.experiments) if args.experiments else None
+    page = build_report(artifacts, experiments)
+    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+    with open(args.output, "w", encoding="utf-8") as f:
+        f.write(page)
+    print(f"imdb-tfx: wrote {args.output} ({len(page) / 1e3:.0f} kB, {time.time() - start:.1f} s) from "
+          f"{artifacts['evaluation'][0]}", file=sys.stderr)
+    return 0
+
+
+def add_parser(sub) -> None:
+    from pipeline.configs import PipelineConfig
+
+    d = PipelineConfig()
+    p = sub.add_parser("report", help="write an HTML report of the latest evaluation",
+                       description=__doc__.split("\n\n")[1].replace("\n", " "))
+    p.add_argument("--metadata-path", default=d.metadata_path, help="SQLite metadata store to find the run in")
+    p.add_argument("--pipeline-root", default=d.pipeline_root,
+                   help="used when the store does not exist: the newest outputs under it")
+    p.add_argument("--evaluation-uri", help="a given Evaluator output (default: the latest)")
+    p.add_argument("--experiments", help="experiment table to include: JSON list of objects, or CSV")
+    p.add_argument("--output", "-o", default=os.path.join("output", "report.html"))
+    p.set_defaults(func=cmd_report)

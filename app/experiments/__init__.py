@@ -1,0 +1,1 @@
+"""`imdb-tfx experiment`: rows.py (the grids as data), running.py, tables.py."""

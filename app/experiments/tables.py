@@ -1,0 +1,47 @@
+"""The experiment table: Markdown, CSV and JSON."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+
+COLUMNS = [("row", "row"), ("module", "module"), ("trainable", "trainable"), ("head", "head"), ("task", "task"),
+           ("train_accuracy", "train acc"), ("eval_accuracy", "eval acc"), ("test_accuracy", "test acc"),
+           ("test_auc", "test AUC"), ("test_rmse", "test RMSE"), ("test_mae", "test MAE"),
+           ("training_seconds", "training s"), ("trainable_params", "trainable params"), ("params", "params")]
+
+
+def fmt(value, key: str = "") -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.1f}" if key.endswith("seconds") else f"{value:.4f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def markdown(table: list[dict]) -> str:
+    lines = ["| " + " | ".join(title for _, title in COLUMNS) + " |",
+             "|" + "|".join("---" for _ in COLUMNS) + "|"]
+    lines += ["| " + " | ".join(fmt(r.get(key), key) for key, _ in COLUMNS) + " |" for r in table]
+    notes = [f"- {r['row']}: {r['note']}" + (f" (best: {r['hyperparameters']})" if r.get("hyperparameters") else "")
+             for r in table if r.get("note")]
+    return "\n".join(lines + [""] + notes) + "\n"
+
+
+def write_table(table: list[dict], output_dir: str) -> dict[str, str]:
+    paths = {ext: os.path.join(output_dir, f"experiments.{ext}") for ext in ("md", "csv", "json")}
+    with open(paths["md"], "w") as f:
+        f.write(markdown(table))
+    with open(paths["json"], "w") as f:
+        json.dump(table, f, indent=2)
+    keys = list(dict.fromkeys(k for r in table for k in r))
+    with open(paths["csv"], "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=keys)
+        writer.writeheader()
+        writer.writerows({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in r.items()}
+                         for r in table)
+    return paths

@@ -1,0 +1,164 @@
+"""Reading runs back from the metadata store: evaluations, blessings, pushes, lineage.
+
+The one module the application reads MLMD through (the report, the experiment table,
+`imdb-tfx run`'s summary, the notebook). Node ids come from pipeline/node_ids.py.
+"""
+from __future__ import annotations
+
+import os
+
+from pipeline import node_ids
+
+
+def open_store(metadata_path: str):
+    """The SQLite metadata store at `metadata_path` (FileNotFoundError if there is none)."""
+    from ml_metadata.metadata_store import metadata_store
+    from tfx.orchestration import metadata
+
+    if not os.path.exists(metadata_path):
+        raise FileNotFoundError(f"{metadata_path}: no metadata store (has the pipeline run?)")
+    return metadata_store.MetadataStore(metadata.sqlite_metadata_connection_config(metadata_path))
+
+
+def node_contexts(store, node_id: str) -> list:
+    """The store's contexts of the node `node_id` (one per pipeline name)."""
+    return [c for c in store.get_contexts_by_type("node") if c.name.rsplit(".", 1)[-1] == node_id]
+
+
+def _experiment_artifact_ids(store) -> set[int]:
+    """Artifacts that experiment runs' own nodes produced (pipeline/experiment.py)."""
+    contexts = [c for n in node_ids.EXPERIMENT_NODES for c in node_contexts(store, n)]
+    return {a.id for c in contexts for a in store.get_artifacts_by_context(c.id)}
+
+
+def production_artifacts(store, type_name: str) -> list:
+    """The artifacts of a type, without those of experiment runs."""
+    experiment = _experiment_artifact_ids(store)
+    return [a for a in store.get_artifacts_by_type(type_name) if a.id not in experiment]
+
+
+def latest_artifact(store, type_name: str):
+    """The newest artifact of a type from a production run (`imdb-tfx run`), not an experiment."""
+    artifacts = production_artifacts(store, type_name)
+    return max(artifacts, key=lambda a: a.id) if artifacts else None
+
+
+def custom_property(artifact, key: str):
+    value = artifact.custom_properties.get(key)
+    if value is None:
+        return None
+    return value.string_value or value.int_value
+
+
+def number(value) -> float | None:
+    """A TFMA metric value as a float (None for non-scalar values such as matrices)."""
+    return float(value["doubleValue"]) if isinstance(value, dict) and "doubleValue" in value else None
+
+
+def load_eval_result(evaluation_uri: str):
+    """TFMA's EvalResult of the candidate model (the evaluated one, when there is a baseline too)."""
+    import tensorflow_model_analysis as tfma
+    from tensorflow_model_analysis.writers.eval_config_writer import load_eval_run
+
+    config = load_eval_run(evaluation_uri)[0]
+    candidate = next((s.name for s in config.model_specs if not s.is_baseline), "")
+    return tfma.load_eval_result(evaluation_uri, model_name=candidate or None)
+
+
+def overall_metrics(evaluation_uri: str) -> dict[str, float]:
+    """The candidate model's metrics on the whole test split (no `*_diff` against a baseline).
+
+    A model with several outputs (regression: rating and probability) has its metrics of
+    every output in one dict (their names differ)."""
+    for slice_key, by_output in load_eval_result(evaluation_uri).slicing_metrics:
+        if not slice_key:
+            values = {name: number(v) for output in by_output.values() for name, v in output[""].items()
+                      if not name.endswith("_diff")}
+            return {name: v for name, v in values.items() if v is not None}
+    return {}
+
+
+def linked(store, artifact_id: int, event_type: int, execution_type: str, key: str | None = None) -> list:
+    """The executions of component type `execution_type` (a TFX class name, e.g. "Evaluator")
+    that had the artifact as an input (event_type INPUT) or
+    output (OUTPUT): their artifacts on the other side (named `key`, if given), oldest first."""
+    from ml_metadata.proto import metadata_store_pb2
+
+    Event = metadata_store_pb2.Event
+    types = {t.id: t.name for t in store.get_execution_types()}
+    execution_ids = [e.execution_id for e in store.get_events_by_artifact_ids([artifact_id]) if e.type == event_type]
+    execution_ids = [e.id for e in store.get_executions_by_id(execution_ids)
+                     if types[e.type_id].split(".")[-1] == execution_type]
+    other = Event.INPUT if event_type == Event.OUTPUT else Event.OUTPUT
+    artifact_ids = {e.artifact_id for e in store.get_events_by_execution_ids(execution_ids)
+                    if e.type == other and (key is None or e.path.steps[0].key == key)}
+    return sorted(store.get_artifacts_by_id(list(artifact_ids)), key=lambda a: a.id)
+
+
+def run_artifacts(metadata_path: str, evaluation_uri: str | None = None) -> dict[str, tuple[str, list[str]]]:
+    """The latest evaluation (or the one at `evaluation_uri`) and, traced through the store's
+    lineage, StatisticsGen's statistics and ExampleValidator's anomalies of the examples it
+    evaluated: {"evaluation"|"statistics"|"anomalies": (uri, split names)}."""
+    import json
+
+    from ml_metadata.proto import metadata_store_pb2
+
+    Event = metadata_store_pb2.Event
+    store = open_store(metadata_path)
+    evaluations = store.get_artifacts_by_type("ModelEvaluation")
+    if not evaluation_uri:
+        evaluations = production_artifacts(store, "ModelEvaluation")
+    else:
+        evaluations = [a for a in evaluations if os.path.normpath(a.uri) == os.path.normpath(evaluation_uri)]
+    if not evaluations:
+        raise FileNotFoundError(f"{metadata_path}: no evaluation{' at ' + evaluation_uri if evaluation_uri else ''}")
+    found = {"evaluation": max(evaluations, key=lambda a: a.id)}
+    examples = linked(store, found["evaluation"].id, Event.OUTPUT, "Evaluator", "examples")
+    statistics = linked(store, examples[-1].id, Event.INPUT, "StatisticsGen") if examples else []
+    if statistics:
+        found["statistics"] = statistics[-1]
+        anomalies = linked(store, statistics[-1].id, Event.INPUT, "ExampleValidator")
+        if anomalies:
+            found["anomalies"] = anomalies[-1]
+    return {name: (a.uri, json.loads(a.properties["split_names"].string_value or "[]")
+                   if "split_names" in a.properties else [])
+            for name, a in found.items()}
+
+
+def run_summary(metadata_path: str) -> dict:
+    """Accuracy, blessing and push of the latest run recorded in `metadata_path`."""
+    store = open_store(metadata_path)
+    summary: dict = {}
+    evaluation = latest_artifact(store, "ModelEvaluation")
+    if evaluation is not None:
+        summary["evaluation_uri"] = evaluation.uri
+        summary["test_metrics"] = overall_metrics(evaluation.uri)
+    blessing = latest_artifact(store, "ModelBlessing")
+    if blessing is not None:
+        summary["blessed"] = bool(custom_property(blessing, "blessed"))
+    pushed = latest_artifact(store, "PushedModel")
+    if pushed is not None:
+        summary["pushed"] = bool(custom_property(pushed, "pushed"))
+        summary["pushed_model"] = custom_property(pushed, "pushed_destination")
+    return summary
+
+
+def node_output(store, node_id: str, key: str, execution_id_floor: int = 0):
+    """The `key` output artifact of the newest execution (id above the floor) of node `node_id`."""
+    from ml_metadata.proto import metadata_store_pb2
+
+    executions = [e for c in node_contexts(store, node_id) for e in store.get_executions_by_context(c.id)
+                  if e.id > execution_id_floor]
+    if not executions:
+        return None
+    newest = max(executions, key=lambda e: e.id)
+    ids = [e.artifact_id for e in store.get_events_by_execution_ids([newest.id])
+           if e.type == metadata_store_pb2.Event.OUTPUT and e.path.steps[0].key == key]
+    return store.get_artifacts_by_id(ids)[0] if ids else None
+
+
+def max_execution_id(metadata_path: str) -> int:
+    """The newest execution's id in the store (0 for none, or no store yet)."""
+    if not os.path.exists(metadata_path):
+        return 0
+    return max((e.id for e in open_store(metadata_path).get_executions()), default=0)

@@ -1,0 +1,1 @@
+"""AnomaliesGate: a custom component after ExampleValidator (component.py, anomalies.py)."""

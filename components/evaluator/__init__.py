@@ -1,0 +1,1 @@
+"""The Evaluator's TFMA configuration (eval_config.py)."""

@@ -1,0 +1,73 @@
+"""TFMA evaluation config: metrics, slices and the blessing thresholds."""
+from __future__ import annotations
+
+import tensorflow_model_analysis as tfma
+
+try:  # the MiniLM module's WordPiece ops, for a model that contains it (loaded in this process)
+    import tensorflow_text  # noqa: F401
+except ImportError:
+    pass
+
+from components import features
+
+SLICES = ((), (features.RATING,), (features.LENGTH_BUCKET,))
+
+
+def eval_config(accuracy_lower_bound: float = 0.7, accuracy_change_tolerance: float = 1e-10, *,
+                task: str = "classification", thresholds: bool = True, transformed: bool = False) -> tfma.EvalConfig:
+    """Accuracy, AUC, precision, recall, confusion-matrix and calibration plots on the test
+    split, overall and sliced by rating and review length.
+
+    A model is blessed only if its accuracy is at least `accuracy_lower_bound` and, when a
+    blessed baseline exists, not lower than the baseline's by more than the tolerance.
+    Without `thresholds` (experiments) nothing is validated and no model is ever blessed.
+    With `transformed` the examples are Transform's output, read by the `serving_transformed`
+    signature (experiments); otherwise raw examples go through `transform_features` first.
+    A regression model (task "regression") is measured on both of its outputs: the
+    predicted rating (MSE, MAE against `rating`) and the probability of a positive review
+    derived from it, sigmoid(rating - 5.5), so that accuracy means thresholding at 5.5.
+    """
+    accuracy_threshold = tfma.MetricThreshold(
+        value_threshold=tfma.GenericValueThreshold(lower_bound={"value": accuracy_lower_bound}),
+        change_threshold=tfma.GenericChangeThreshold(
+            direction=tfma.MetricDirection.HIGHER_IS_BETTER,
+            absolute={"value": -accuracy_change_tolerance}),
+    )
+    # The blessing gate looks at the whole test split; per-slice accuracy is reported.
+    gate = [tfma.PerSliceMetricThreshold(slicing_specs=[tfma.SlicingSpec()], threshold=accuracy_threshold)]
+    classification = tfma.MetricsSpec(metrics=[
+        tfma.MetricConfig(class_name="ExampleCount"),
+        tfma.MetricConfig(class_name="BinaryAccuracy", per_slice_thresholds=gate if thresholds else []),
+        tfma.MetricConfig(class_name="AUC"),
+        tfma.MetricConfig(class_name="Precision"),
+        tfma.MetricConfig(class_name="Recall"),
+        tfma.MetricConfig(class_name="MeanLabel"),
+        tfma.MetricConfig(class_name="MeanPrediction"),
+        tfma.MetricConfig(class_name="ConfusionMatrixPlot"),
+        tfma.MetricConfig(class_name="CalibrationPlot"),
+    ])
+    if task == "regression":
+        classification.output_names.append(features.PROBABILITY)
+        regression = tfma.MetricsSpec(output_names=[features.PREDICTED_RATING], metrics=[
+            tfma.MetricConfig(class_name="MeanSquaredError"),
+            tfma.MetricConfig(class_name="MeanAbsoluteError"),
+        ])
+        model_spec = tfma.ModelSpec(
+            label_keys={features.PROBABILITY: features.LABEL, features.PREDICTED_RATING: features.RATING})
+        metrics_specs = [classification, regression]
+    else:
+        model_spec = tfma.ModelSpec(label_key=features.LABEL, prediction_key=features.PROBABILITY)
+        metrics_specs = [classification]
+    if transformed:
+        model_spec.signature_name = "serving_transformed"
+    else:
+        model_spec.signature_name = "serving_default"
+        model_spec.preprocessing_function_names.append("transform_features")
+    return tfma.EvalConfig(
+        # Only the metrics below: the Keras model's compiled metrics would repeat them (and its
+        # loss, summed over each batch, means nothing per example).
+        options=tfma.Options(include_default_metrics={"value": False}),
+        model_specs=[model_spec],
+        slicing_specs=[tfma.SlicingSpec(feature_keys=list(keys)) for keys in SLICES],
+        metrics_specs=metrics_specs,
+    )

@@ -1,0 +1,178 @@
+"""The ExampleGen executor: aclImdb text files (archive or directory) -> tf.Examples, in Beam.
+
+Each review becomes a `tf.train.Example` with
+  text       the raw UTF-8 review,
+  label      1 for pos/, 0 for neg/,
+  rating     1..10, from the file name `<id>_<rating>.txt`,
+  review_id  e.g. `train/pos/123`.
+Output splits: `train` and `eval` from the official train set (`eval` is the reviews whose
+hashed review id falls in the first `eval_percent` of 100 buckets, so the choice is
+deterministic), `test` = the official test set, untouched. The 50,000 unlabelled
+`train/unsup` reviews become an `unsup` split (text and review_id only) only when asked.
+
+Bad input (documented in README, "Bad input"):
+  corrupt or truncated archive, a file name that is not `<id>_<rating>.txt`, a rating
+  that contradicts its folder (pos is 7..10, neg 1..4, unsup 0), invalid UTF-8, a missing
+  pos/ or neg/ folder, an empty output split  -> the run stops with an ImdbDataError
+  naming the file and the problem;
+  an empty (blank) review, or a hidden file such as `.DS_Store` -> skipped, counted in the
+  Examples artifact's `num_skipped_reviews` property and listed in its
+  `skipped_reviews.txt`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Any
+
+import apache_beam as beam
+import tensorflow as tf
+from absl import logging
+from tfx.components.example_gen import utils
+from tfx.components.example_gen.base_example_gen_executor import BaseExampleGenExecutor
+from tfx.proto import example_gen_pb2
+from tfx.types import artifact_utils, standard_component_specs
+from tfx.utils import proto_utils
+
+from components.example_gen.layout import ARCHIVE_SUFFIXES, LABELLED_PARTS
+from components.example_gen.reviews import ImdbDataError, parse_review, review_id, route
+from components.example_gen.sources import list_files, read_archive, read_file
+
+SKIPPED_FILE = "skipped_reviews.txt"
+_SKIPPED_PATH_KEY = "_skipped_reviews_path"
+
+
+class _ParseReview(beam.DoFn):
+    SKIPPED = "skipped"
+
+    def __init__(self, source: str):
+        self._source = source
+        self._skipped = beam.metrics.Metrics.counter("imdb_example_gen", "skipped_reviews")
+
+    def process(self, item):
+        path, content = item
+        result = parse_review(path, content, self._source)
+        if isinstance(result, str):
+            self._skipped.inc()
+            logging.warning("Skipping %s: %s", path, result)
+            yield beam.pvalue.TaggedOutput(self.SKIPPED, f"{path}\t{result}")
+        else:
+            yield result
+
+
+@beam.ptransform_fn
+@beam.typehints.with_input_types(beam.Pipeline)
+def ImdbToExample(pipeline: beam.Pipeline, exec_properties: dict[str, Any], split_pattern: str):
+    """Reads the reviews at input_base/split_pattern into tf.Examples (all of them, unrouted)."""
+    config = _custom_config(exec_properties)
+    include_unsup = config.get("include_unsup", False)
+    source = os.path.join(exec_properties[standard_component_specs.INPUT_BASE_KEY], split_pattern)
+    label = split_pattern.replace("*", "x")
+    if source.endswith(ARCHIVE_SUFFIXES):
+        files = (pipeline | f"Archive[{label}]" >> beam.Create([source])
+                 | f"ReadArchive[{label}]" >> beam.FlatMap(read_archive, include_unsup))
+    else:
+        files = (pipeline | f"Pattern[{label}]" >> beam.Create([source])
+                 | f"ListFiles[{label}]" >> beam.FlatMap(list_files, include_unsup)
+                 | f"ShuffleFiles[{label}]" >> beam.Reshuffle()
+                 | f"ReadFiles[{label}]" >> beam.Map(read_file))
+    parsed = (files
+              | f"Shuffle[{label}]" >> beam.Reshuffle()
+              | f"Parse[{label}]" >> beam.ParDo(_ParseReview(source)).with_outputs(
+                  _ParseReview.SKIPPED, main="examples"))
+    skipped_path = exec_properties.get(_SKIPPED_PATH_KEY)
+    if skipped_path:
+        _ = (parsed[_ParseReview.SKIPPED]
+             | f"WriteSkipped[{label}]" >> beam.io.WriteToText(
+                 f"{skipped_path}-{hashlib.md5(split_pattern.encode()).hexdigest()[:8]}",
+                 shard_name_template=""))
+    return parsed.examples
+
+
+def _custom_config(exec_properties: dict[str, Any]) -> dict[str, Any]:
+    config = exec_properties.get(standard_component_specs.CUSTOM_CONFIG_KEY) or {}
+    return json.loads(config) if isinstance(config, str) else dict(config)
+
+
+def _count_key(keyed_example) -> tuple[tuple[str, str], str]:
+    """((official split, folder), output split) of a routed example, for counting."""
+    split, folder, _ = review_id(keyed_example[1]).split("/")
+    return (split, folder), keyed_example[0]
+
+
+def check_counts(counts: dict[tuple[str, str], int], split_names: list[str], source: str) -> None:
+    """Raises if a labelled folder or an output split has no reviews."""
+    for part in LABELLED_PARTS:
+        if not any(n for (rid_part, _), n in counts.items() if rid_part == part):
+            raise ImdbDataError(f"{source}: no reviews under aclImdb/{part[0]}/{part[1]}/ "
+                                "(missing or empty folder)")
+    for name in split_names:
+        if not any(n for (_, split), n in counts.items() if split == name):
+            raise ImdbDataError(f"{source}: split '{name}' is empty")
+
+
+class Executor(BaseExampleGenExecutor):
+    """FileBasedExampleGen executor for the aclImdb layout.
+
+    custom_config: `eval_percent` (default 10), `include_unsup` (default False).
+    """
+
+    def GetInputSourceToExamplePTransform(self) -> beam.PTransform:
+        return ImdbToExample
+
+    def GenerateExamplesByBeam(self, pipeline: beam.Pipeline, exec_properties: dict[str, Any]):
+        """Reads each distinct source once and routes its reviews to train/eval/test/unsup."""
+        input_config = example_gen_pb2.Input()
+        proto_utils.json_to_proto(exec_properties[standard_component_specs.INPUT_CONFIG_KEY], input_config)
+        output_config = example_gen_pb2.Output()
+        proto_utils.json_to_proto(exec_properties[standard_component_specs.OUTPUT_CONFIG_KEY], output_config)
+        if output_config.split_config.splits:
+            raise ValueError("The IMDB ExampleGen makes its own splits; leave output_config empty.")
+        split_names = utils.generate_output_split_names(input_config, output_config)
+        unknown = set(split_names) - {"train", "eval", "test", "unsup"}
+        if unknown:
+            raise ValueError(f"Unknown split names {sorted(unknown)}: use train, eval, test, unsup")
+        config = _custom_config(exec_properties)
+        eval_percent = int(config.get("eval_percent", 10))
+        source = exec_properties[standard_component_specs.INPUT_BASE_KEY]
+
+        patterns = sorted({s.pattern for s in input_config.splits})
+        examples = [pipeline | f"Read[{p}]" >> ImdbToExample(exec_properties, p) for p in patterns]
+        examples = examples | "Flatten" >> beam.Flatten() if len(examples) > 1 else examples[0]
+        keyed = examples | "Route" >> beam.Map(lambda ex: (route(review_id(ex), eval_percent), ex))
+
+        _ = (keyed
+             | "CountKey" >> beam.Map(_count_key)
+             | "Count" >> beam.combiners.Count.PerElement()
+             | "ToDict" >> beam.combiners.ToDict()
+             | "Check" >> beam.Map(check_counts, split_names, source))
+
+        partitions = keyed | "Partition" >> beam.Partition(
+            lambda kv, n: split_names.index(kv[0]) if kv[0] in split_names else n - 1,
+            len(split_names) + 1)
+        return {name: partitions[i] | f"Values[{name}]" >> beam.Values() for i, name in enumerate(split_names)}
+
+    def Do(self, input_dict, output_dict, exec_properties):
+        examples = artifact_utils.get_single_instance(output_dict[standard_component_specs.EXAMPLES_KEY])
+        skipped_prefix = os.path.join(examples.uri, SKIPPED_FILE)
+        exec_properties = dict(exec_properties, **{_SKIPPED_PATH_KEY: skipped_prefix})
+        super().Do(input_dict, output_dict, exec_properties)
+        skipped = _merge_skipped(skipped_prefix)
+        examples.set_int_custom_property("num_skipped_reviews", len(skipped))
+        if skipped:
+            logging.warning("Skipped %d review files (listed in %s): %s", len(skipped),
+                            skipped_prefix, "; ".join(skipped[:5]) + (" ..." if len(skipped) > 5 else ""))
+
+
+def _merge_skipped(prefix: str) -> list[str]:
+    """Merges the per-source skip lists into one sorted file and returns its lines."""
+    lines = []
+    for part in tf.io.gfile.glob(prefix + "-*"):
+        with tf.io.gfile.GFile(part) as f:
+            lines += [line for line in f.read().splitlines() if line]
+        tf.io.gfile.remove(part)
+    lines.sort()
+    with tf.io.gfile.GFile(prefix, "w") as f:
+        f.write("".join(line + "\n" for line in lines))
+    return lines

@@ -1,0 +1,69 @@
+"""One review file -> one tf.Example (or the reason it is skipped), and its output split."""
+from __future__ import annotations
+
+import hashlib
+
+import tensorflow as tf
+
+from components import features
+from components.example_gen.layout import FILE_NAME, LABELS, RATINGS, review_location
+
+
+class ImdbDataError(ValueError):
+    """A review file, the archive or a split is not what the aclImdb layout promises."""
+
+
+def parse_review(path: str, content: bytes, source: str) -> tf.train.Example | str:
+    """Builds the Example of one review file, or returns the reason it is skipped.
+
+    Raises ImdbDataError, naming `source` and `path`, for a review that is broken.
+    """
+    split, folder, name = review_location(path)
+    where = path if path.startswith(source) else f"{source}: {path}"
+    if name.startswith("."):
+        return "hidden file"
+    match = FILE_NAME.match(name)
+    if not match:
+        raise ImdbDataError(f"{where}: file name is not <id>_<rating>.txt")
+    review_num, rating = match.group(1), int(match.group(2))
+    if rating not in RATINGS[folder]:
+        allowed = RATINGS[folder]
+        raise ImdbDataError(f"{where}: rating {rating} contradicts folder {folder}/, "
+                            f"which holds ratings {allowed.start}..{allowed.stop - 1}")
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ImdbDataError(f"{where}: invalid UTF-8 at byte {e.start}: {e.reason}") from None
+    if not text.strip():
+        return "empty review"
+    feature = {
+        features.TEXT: _bytes_feature(text.encode("utf-8")),
+        features.REVIEW_ID: _bytes_feature(f"{split}/{folder}/{review_num}".encode()),
+    }
+    if folder in LABELS:
+        feature[features.LABEL] = _int_feature(LABELS[folder])
+        feature[features.RATING] = _int_feature(rating)
+    return tf.train.Example(features=tf.train.Features(feature=feature))
+
+
+def _bytes_feature(value: bytes) -> tf.train.Feature:
+    return tf.train.Feature(bytes_list=tf.train.BytesList(value=[value]))
+
+
+def _int_feature(value: int) -> tf.train.Feature:
+    return tf.train.Feature(int64_list=tf.train.Int64List(value=[value]))
+
+
+def review_id(example: tf.train.Example) -> str:
+    return example.features.feature[features.REVIEW_ID].bytes_list.value[0].decode()
+
+
+def route(rid: str, eval_percent: int) -> str:
+    """Output split of a review id: test, unsup, or train/eval by a stable hash."""
+    split, folder, _ = rid.split("/")
+    if folder == "unsup":
+        return "unsup"
+    if split == "test":
+        return "test"
+    bucket = int.from_bytes(hashlib.sha256(rid.encode()).digest()[:8], "big") % 100
+    return "eval" if bucket < eval_percent else "train"

@@ -1,0 +1,26 @@
+"""The feature keys: one home for every name a component reads or writes.
+
+Raw features are what ExampleGen writes into each tf.Example; transformed features are what
+Transform's `preprocessing_fn` outputs (and the model reads); outputs are the model's.
+"""
+
+# Raw tf.Example features (components/example_gen).
+TEXT = "text"  # the review, raw UTF-8
+LABEL = "label"  # 1 = pos/, 0 = neg/
+RATING = "rating"  # 1..10, from <id>_<rating>.txt
+REVIEW_ID = "review_id"  # e.g. train/pos/123
+
+# Transformed features (components/transform): TEXT (cleaned), LABEL and RATING pass through.
+LENGTH_BUCKET = "length_bucket"  # the review's length in words, as a slice name
+NGRAMS = "ngrams"  # ids of the review's distinct word n-grams (wide models)
+EMBEDDING = "embedding"  # a frozen module's vector of the review (precomputed modules)
+NGRAM_VOCABULARY = "ngrams"  # the n-gram vocabulary's name in the transform graph
+
+# Review length in words (after cleaning) -> slice name; the names sort in length order.
+LENGTH_BOUNDARIES = (100, 200, 400)
+LENGTH_BUCKET_NAMES = ("000-099", "100-199", "200-399", "400+")
+
+# Model outputs (the serving signatures' keys).
+PROBABILITY = "probability"  # of a positive review
+PREDICTED_RATING = "rating"  # regression models
+RATING_THRESHOLD = 5.5  # ratings are 1-4 (negative) and 7-10 (positive)

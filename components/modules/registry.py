@@ -1,0 +1,59 @@
+"""The builtin embedding modules (glove, random, minilm): built once into the cache, and the
+handle a `--module` value resolves to."""
+from __future__ import annotations
+
+import os
+
+from components.paths import cache_dir, is_url
+
+GLOVE_NAME = "glove"
+RANDOM_NAME = "random"
+MINILM_NAME = "minilm"
+BUILTIN_NAMES = (GLOVE_NAME, RANDOM_NAME, MINILM_NAME)
+
+
+def build_module(name: str, output_dir: str, **kwargs) -> str:
+    """Builds builtin module `name` into output_dir (glove, random: modules/word_embedding.py;
+    minilm: modules/minilm.py)."""
+    if name not in BUILTIN_NAMES:
+        raise ValueError(f"unknown module {name!r}; valid names: {', '.join(BUILTIN_NAMES)}")
+    if name == MINILM_NAME:
+        from components.modules.minilm import build_minilm_module
+
+        return build_minilm_module(output_dir, **kwargs)
+    from components.modules.word_embedding import build_glove_module
+
+    return build_glove_module(output_dir, random=name == RANDOM_NAME, **kwargs)
+
+
+def module_cache_path(name: str, root: str | None = None) -> str:
+    """<cache>/modules/<name>-v<N>: where builtin module `name` is built."""
+    from components.modules.word_embedding import BUILD_VERSION
+
+    return os.path.join(root or cache_dir(), "modules", f"{name}-v{BUILD_VERSION}")
+
+
+def cached_module(name: str, cache_dir: str | None = None) -> str:
+    """Returns the path of builtin module ``name``, building it once into <cache>/modules/<name>-v<N>."""
+    path = module_cache_path(name, cache_dir)
+    if not os.path.isfile(os.path.join(path, "saved_model.pb")):
+        try:
+            build_module(name, path)
+        except FileExistsError:  # another process finished first
+            if not os.path.isfile(os.path.join(path, "saved_model.pb")):
+                raise
+    return path
+
+
+def resolve_module_handle(handle: str, cache_dir: str | None = None) -> str:
+    """Builtin name -> cached module path; URL -> unchanged (for hub); local path -> checked absolute path."""
+    if handle in BUILTIN_NAMES:
+        return cached_module(handle, cache_dir)
+    if is_url(handle):
+        return handle
+    path = os.path.abspath(os.path.expanduser(handle))
+    if not os.path.isfile(os.path.join(path, "saved_model.pb")):
+        raise FileNotFoundError(
+            f"module {path} does not exist or holds no saved_model.pb "
+            f"(use a SavedModel directory, a URL, or one of: {', '.join(BUILTIN_NAMES)})")
+    return path

@@ -1,0 +1,20 @@
+"""AutoGraph leaves the Keras and TF-Hub libraries' own code alone, as it does for `keras`.
+
+TensorFlow 2.16's AutoGraph has `keras` on its do-not-convert list but not `tf_keras` (Keras 2,
+which this project uses) nor `tensorflow_hub`: tracing a training step then converts every
+tf_keras function the step calls (over a hundred: layers, losses, metrics, the optimizer),
+which made the first step of a small model take tens of seconds on 2 cores. That library
+code is written to run in graphs unconverted (it is the same code as Keras 2.15's `keras`).
+The project's own functions are still converted.
+"""
+from tensorflow.python.autograph.core import config
+
+LIBRARIES = ("tf_keras", "tensorflow_hub")
+
+
+def leave_libraries_unconverted() -> None:
+    """Adds LIBRARIES to AutoGraph's do-not-convert rules (once)."""
+    known = {getattr(rule, "_prefix", None) for rule in config.CONVERSION_RULES}
+    missing = tuple(config.DoNotConvert(name) for name in LIBRARIES if name not in known)
+    if missing:
+        config.CONVERSION_RULES = missing + tuple(config.CONVERSION_RULES)

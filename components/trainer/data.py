@@ -1,0 +1,94 @@
+"""The Trainer's input pipeline: batches of Transform's materialised examples."""
+from __future__ import annotations
+
+import dataclasses
+
+import tensorflow as tf
+import tensorflow_transform as tft
+from tfx_bsl.public import tfxio
+
+from components import features
+from components.training_config import TrainingConfig
+
+
+def feature_keys(config: TrainingConfig) -> list[str]:
+    """The transformed features the model of `config` reads."""
+    if config.head == "ensemble":
+        return sorted({k for m in config.member_configs() for k in feature_keys(m)})
+    if config.head == "wide":
+        return [features.NGRAMS]
+    if config.head == "dnn" and config.precompute:
+        return [features.EMBEDDING]
+    return [features.TEXT]
+
+
+def input_fn(files, data_accessor, tf_transform_output: tft.TFTransformOutput, batch_size: int,
+             num_epochs: int | None = None, shuffle_buffer_size: int = 0, *, keys=(features.TEXT,),
+             task: str = "classification") -> tf.data.Dataset:
+    """({feature: [batch, ...]} for `keys`, label [batch]) batches of the transformed examples,
+    shuffled if a buffer is given. The label is `rating` (float) for regression.
+
+    ExampleGen writes the reviews in archive order (all neg/, then all pos/), so the
+    training buffer must hold the whole split for the batches to be a fair sample.
+    """
+    regression = task == "regression"
+    label_key = features.RATING if regression else features.LABEL
+    dataset = data_accessor.tf_dataset_factory(
+        files,
+        tfxio.TensorFlowDatasetOptions(batch_size=batch_size, label_key=label_key,
+                                       num_epochs=num_epochs, shuffle=shuffle_buffer_size > 0,
+                                       shuffle_buffer_size=max(shuffle_buffer_size, 1)),
+        tf_transform_output.transformed_metadata.schema)
+
+    def select(batch, label):
+        chosen = {k: batch[k] if isinstance(batch[k], tf.SparseTensor) else
+                  tf.reshape(batch[k], [-1] if k == features.TEXT else [tf.shape(batch[k])[0], -1])
+                  for k in keys}
+        label = tf.reshape(label, [-1])
+        return chosen, tf.cast(label, tf.float32) if regression else label
+
+    return dataset.map(select)
+
+
+@dataclasses.dataclass
+class TrainingData:
+    """Where a run's data is and how to read it (the parts of the Trainer's/Tuner's fn_args used)."""
+
+    train_files: list
+    eval_files: list
+    data_accessor: object
+    tf_transform_output: tft.TFTransformOutput
+
+    @classmethod
+    def from_fn_args(cls, fn_args) -> "TrainingData":
+        """From the Trainer's fn_args (transform_output) or the Tuner's (transform_graph_path;
+        its transform_output is None)."""
+        return cls(fn_args.train_files, fn_args.eval_files, fn_args.data_accessor,
+                   tft.TFTransformOutput(getattr(fn_args, "transform_output", None) or fn_args.transform_graph_path))
+
+    def dataset(self, config: TrainingConfig, split: str, *, keys=None, train: bool = False,
+                batch_size: int | None = None) -> tf.data.Dataset:
+        """The `split` ("train" or "eval") as `config` reads it: shuffled and repeated if `train`."""
+        files = self.train_files if split == "train" else self.eval_files
+        return input_fn(files, self.data_accessor, self.tf_transform_output, batch_size or config.batch_size,
+                        num_epochs=None if train else 1,
+                        shuffle_buffer_size=config.shuffle_buffer_size if train else 0,
+                        keys=keys or feature_keys(config), task=config.task)
+
+    def embedding_dim(self) -> int | None:
+        """The size of Transform's precomputed vectors, if it made any."""
+        spec = self.tf_transform_output.transformed_feature_spec().get(features.EMBEDDING)
+        return int(spec.shape[-1]) if spec is not None else None
+
+    def ngram_vocabulary_size(self) -> int:
+        return self.tf_transform_output.vocabulary_size_by_name(features.NGRAM_VOCABULARY)
+
+
+def label_mean(dataset: tf.data.Dataset) -> float:
+    """The mean label (share of positive reviews, or mean rating) of a finite dataset."""
+    total, count = 0.0, 0
+    for _, label in dataset:
+        total, count = total + float(tf.reduce_sum(tf.cast(label, tf.float64))), count + int(tf.size(label))
+    if not count:
+        raise ValueError("the train split is empty")
+    return total / count

@@ -1,0 +1,61 @@
+"""The Keras layers of the models: NB logistic regression, a constant, a weighted average."""
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+import tf_keras
+
+
+class NBLogisticRegression(tf_keras.layers.Layer):
+    """logit = b + sum over the review's distinct n-grams i of w_i * r_i (r: NB log-count ratios)."""
+
+    def __init__(self, vocab_size: int, ratios=None, l2: float = 0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.vocab_size, self.l2 = int(vocab_size), float(l2)
+        self._initial_ratios = ratios
+
+    def build(self, input_shape):
+        init = (tf_keras.initializers.Constant(np.asarray(self._initial_ratios, np.float32))
+                if self._initial_ratios is not None else "zeros")
+        self.ratios = self.add_weight(name="nb_ratios", shape=(self.vocab_size,), initializer=init, trainable=False)
+        self.kernel = self.add_weight(name="kernel", shape=(self.vocab_size,), initializer="zeros",
+                                      regularizer=tf_keras.regularizers.L2(self.l2) if self.l2 else None)
+        self.bias = self.add_weight(name="bias", shape=(), initializer="zeros")
+        self._initial_ratios = None
+        super().build(input_shape)
+
+    def call(self, ids: tf.SparseTensor):
+        weights = tf.gather(self.kernel, ids.values) * tf.gather(self.ratios, ids.values)
+        logits = tf.math.unsorted_segment_sum(weights, ids.indices[:, 0], num_segments=ids.dense_shape[0])
+        return logits[:, None] + self.bias
+
+    def get_config(self):
+        return {**super().get_config(), "vocab_size": self.vocab_size, "l2": self.l2}
+
+
+class ConstantOutput(tf_keras.layers.Layer):
+    """The same value for every review (the majority-class baseline)."""
+
+    def __init__(self, value: float = 0.5, **kwargs):
+        super().__init__(**kwargs)
+        self.value = float(value)
+
+    def call(self, text):
+        return tf.fill([tf.shape(text)[0], 1], tf.constant(self.value, tf.float32))
+
+    def get_config(self):
+        return {**super().get_config(), "value": self.value}
+
+
+class WeightedAverage(tf_keras.layers.Layer):
+    """sum_i weights[i] * inputs[i] (the weights sum to 1)."""
+
+    def __init__(self, weights, **kwargs):
+        super().__init__(**kwargs)
+        self.member_weights = [float(w) for w in weights]
+
+    def call(self, inputs):
+        return tf.add_n([w * x for w, x in zip(self.member_weights, inputs)])
+
+    def get_config(self):
+        return {**super().get_config(), "weights": self.member_weights}

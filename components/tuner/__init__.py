@@ -1,0 +1,1 @@
+"""The Tuner's module code (entry point: `components.tuner.tuner_fn.tuner_fn`)."""

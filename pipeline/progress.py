@@ -1,0 +1,96 @@
+"""Progress lines from the runners' log messages, with component timings."""
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+
+from pipeline import configs
+
+
+@dataclasses.dataclass
+class ComponentEvent:
+    component: str
+    status: str  # running | finished | skipped
+    time: float
+
+
+class Progress:
+    """Turns LocalDagRunner's 'Component X is running/finished.' messages into progress lines
+    on a stream, and records them with times (for the benchmark).
+
+    It stands in for the `logging` module that local_dag_runner uses while a run lasts:
+    listening on absl's logger instead would go quiet once a component (TFT, Beam) lowers
+    the log verbosity.
+    """
+
+    MESSAGES = {"Component %s is running.": "running", "Component %s is finished.": "finished",
+                "Skipping component %s.": "skipped"}
+
+    def __init__(self, total: int, logging_module, stream=sys.stderr):
+        self.total, self.stream, self._logging = total, stream, logging_module
+        self.events: list[ComponentEvent] = []
+
+    def __getattr__(self, name):
+        return getattr(self._logging, name)
+
+    def info(self, msg, *args, **kwargs):
+        status = self.MESSAGES.get(msg)
+        if status and args:
+            self._event(str(args[0]), status)
+        self._logging.info(msg, *args, **kwargs)
+
+    def _event(self, component: str, status: str) -> None:
+        now = time.time()
+        self.events.append(ComponentEvent(component, status, now))
+        if status == "running":
+            done = len({e.component for e in self.events if e.status != "running"})
+            self.stream.write(f"[{done + 1}/{self.total}] {component} ...\n")
+        elif status == "finished":
+            started = self.durations().get(component, 0.0)
+            self.stream.write(f"      {component} finished in {started:.1f} s\n")
+        else:
+            self.stream.write(f"      {component} skipped\n")
+        self.stream.flush()
+
+    def durations(self) -> dict[str, float]:
+        starts = {e.component: e.time for e in self.events if e.status == "running"}
+        return {e.component: round(e.time - starts[e.component], 2)
+                for e in self.events if e.status == "finished" and e.component in starts}
+
+
+class BeamProgress(Progress):
+    """`Progress` for BeamDagRunner's node messages."""
+
+    MESSAGES = {"node %s is running.": "running", "node %s is finished.": "finished",
+                "Node %s is skipped in this partial run.": "skipped"}
+
+
+def pipeline_builder(experiment: bool = False):
+    """The create_pipeline of a production run, or of an experiment run."""
+    if experiment:
+        from pipeline.experiment import create_pipeline
+    else:
+        from pipeline.production import create_pipeline
+    return create_pipeline
+
+
+def run_with_progress(config: configs.PipelineConfig, runner_module, runner_class: str,
+                      progress_class=Progress, progress_stream=sys.stderr, *, experiment: bool = False) -> Progress:
+    """Builds the pipeline and runs it with `runner_module.<runner_class>`, reporting progress
+    through `progress_class` in place of that module's `logging` while the run lasts."""
+    from data.dataset import resolve_data
+
+    tfx_pipeline = pipeline_builder(experiment)(config, resolve_data(config.data))
+    progress = progress_class(len(tfx_pipeline.components), runner_module.logging, progress_stream)
+    runner_module.logging = progress
+    # TFX's Beam executors parse sys.argv as absl flags (base_beam_executor.py), where the
+    # caller's own arguments collide: `pytest -v --durations=15` reads as --verbosity=--durations=15.
+    # Everything the pipeline needs is in `config`, so the runners see no arguments.
+    argv, sys.argv = sys.argv, sys.argv[:1]
+    try:
+        getattr(runner_module, runner_class)().run(tfx_pipeline)
+    finally:
+        runner_module.logging = progress._logging
+        sys.argv = argv
+    return progress

@@ -1,0 +1,181 @@
+"""The stage functions both pipelines (production.py, experiment.py) are built from.
+
+ExampleGen (aclImdb files) -> StatisticsGen -> ImportSchemaGen -> ExampleValidator ->
+AnomaliesGate -> Transform [-> Tuner] -> Trainer; each pipeline adds its own evaluation.
+
+TFX is imported module by module here (not through `tfx.v1`, which pulls in Google
+Cloud AI Platform and is slow to import: docs/results.md).
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+
+from tfx.components.example_gen.component import FileBasedExampleGen
+from tfx.components.example_validator.component import ExampleValidator
+from tfx.components.schema_gen.import_schema_gen.component import ImportSchemaGen
+from tfx.components.statistics_gen.component import StatisticsGen
+from tfx.components.trainer.component import Trainer
+from tfx.components.transform.component import Transform
+from tfx.dsl.components.base import executor_spec
+from tfx.orchestration import metadata
+from tfx.orchestration import pipeline as tfx_pipeline
+from tfx.proto import example_gen_pb2, trainer_pb2, transform_pb2
+from tfx.utils import import_utils
+
+from components.anomalies_gate.component import AnomaliesGate
+from data.dataset import DataSource
+from pipeline import configs, fingerprint, node_ids
+
+# ImportSchemaGen's extra exec property: the schema file's content hash (pipeline/fingerprint.py).
+SCHEMA_FINGERPRINT = "schema_fingerprint"
+
+
+def schema_file(config: configs.PipelineConfig) -> str:
+    """The schema file to fingerprint: config.schema_path, or where it is not on this machine
+    (a path inside the image), the packaged copy it was built from."""
+    return config.schema_path if os.path.isfile(config.schema_path) else configs.SCHEMA_PATH
+
+
+def code_version(config: configs.PipelineConfig, *paths: str) -> str:
+    """The code fingerprint of the executors' module code at `paths` (dotted paths to a
+    function or class), and of the schema."""
+    return fingerprint.code_fingerprint(*(configs.module_of(p) for p in paths), files=(schema_file(config),))
+
+
+@dataclasses.dataclass
+class DataStages:
+    """The examples and their validation: ExampleGen -> ... -> AnomaliesGate."""
+
+    example_gen: FileBasedExampleGen
+    statistics: StatisticsGen
+    schema: ImportSchemaGen
+    validator: ExampleValidator
+    gate: object  # AnomaliesGate
+
+    @property
+    def components(self) -> list:
+        return [self.example_gen, self.statistics, self.schema, self.validator, self.gate]
+
+
+def data_stages(config: configs.PipelineConfig, source: DataSource) -> DataStages:
+    gen = FileBasedExampleGen(
+        input_base=source.input_base,
+        input_config=example_gen_pb2.Input(splits=[
+            example_gen_pb2.Input.Split(name=name, pattern=p)
+            for name, p in source.split_patterns(config.include_unsup).items()]),
+        custom_config={"eval_percent": config.eval_percent, "include_unsup": config.include_unsup,
+                       "code_version": code_version(config, configs.EXAMPLE_GEN_EXECUTOR)},
+        custom_executor_spec=executor_spec.BeamExecutorSpec(
+            import_utils.import_class_by_path(configs.EXAMPLE_GEN_EXECUTOR)),
+    ).with_id(node_ids.EXAMPLE_GEN)
+    statistics = StatisticsGen(examples=gen.outputs["examples"]).with_id(node_ids.STATISTICS_GEN)
+    schema = ImportSchemaGen(schema_file=config.schema_path).with_id(node_ids.SCHEMA_GEN)
+    # TFX's cache key has the schema's path, not its content: without this, a schema edited
+    # in place would come from the cache unchanged.
+    schema.exec_properties[SCHEMA_FINGERPRINT] = fingerprint.file_fingerprint(schema_file(config))
+    validator = ExampleValidator(statistics=statistics.outputs["statistics"], schema=schema.outputs["schema"],
+                                 exclude_splits=["unsup"] if config.include_unsup else []
+                                 ).with_id(node_ids.EXAMPLE_VALIDATOR)
+    gate = AnomaliesGate(anomalies=validator.outputs["anomalies"]).with_id(node_ids.ANOMALIES_GATE)
+    return DataStages(gen, statistics, schema, validator, gate)
+
+
+def transform_stage(config: configs.PipelineConfig, data: DataStages) -> Transform:
+    """Transform after the gate: analysed on train; train, eval and test transformed (test for
+    the experiments' Evaluator: a frozen module applied here then costs one forward pass per
+    test review as well)."""
+    options = config.training.transform_options()
+    embedding = "embed_module" in options
+    modules = [configs.PREPROCESSING_FN] + ([configs.EMBEDDING_TRANSFORM_EXECUTOR] if embedding else [])
+    transform = Transform(
+        examples=data.example_gen.outputs["examples"],
+        schema=data.schema.outputs["schema"],
+        preprocessing_fn=configs.PREPROCESSING_FN,
+        custom_config={"code_version": code_version(config, *modules), **options},
+        splits_config=transform_pb2.SplitsConfig(analyze=["train"], transform=["train", "eval", "test"]),
+        # Statistics of millions of n-gram ids or 384-d vectors cost minutes and say little;
+        # StatisticsGen has described the raw data already.
+        disable_statistics=bool(options),
+    ).with_id(node_ids.TRANSFORM)
+    if embedding:  # fixed batches, for an expensive module (components/transform/executor.py)
+        transform.executor_spec = executor_spec.BeamExecutorSpec(
+            import_utils.import_class_by_path(configs.EMBEDDING_TRANSFORM_EXECUTOR))
+    transform.add_upstream_node(data.gate)
+    return transform
+
+
+def _training_custom_config(config: configs.PipelineConfig, entry_point: str) -> dict:
+    return {**config.training.to_custom_config(), "code_version": code_version(config, entry_point)}
+
+
+def tuner_stage(config: configs.PipelineConfig, data: DataStages, transform: Transform, node_id: str):
+    """The Tuner (selection on the eval split only), or None when the config does not tune."""
+    training = config.training
+    if not training.tune:
+        return None
+    from tfx.components.tuner.component import Tuner
+
+    return Tuner(
+        tuner_fn=configs.TUNER_FN,
+        examples=transform.outputs["transformed_examples"],
+        transform_graph=transform.outputs["transform_graph"],
+        schema=data.schema.outputs["schema"],
+        train_args=trainer_pb2.TrainArgs(splits=["train"], num_steps=training.tuner_steps or training.train_steps),
+        eval_args=trainer_pb2.EvalArgs(splits=["eval"]),  # selection never sees the test split
+        custom_config=_training_custom_config(config, configs.TUNER_FN),
+    ).with_id(node_id)
+
+
+def trainer_stage(config: configs.PipelineConfig, data: DataStages, transform: Transform, tuner,
+                  node_id: str) -> Trainer:
+    training = config.training
+    return Trainer(
+        run_fn=configs.RUN_FN,
+        examples=transform.outputs["transformed_examples"],
+        transform_graph=transform.outputs["transform_graph"],
+        schema=data.schema.outputs["schema"],
+        hyperparameters=tuner.outputs["best_hyperparameters"] if tuner else None,
+        train_args=trainer_pb2.TrainArgs(splits=["train"], num_steps=training.train_steps),
+        eval_args=trainer_pb2.EvalArgs(splits=["eval"]),
+        custom_config=_training_custom_config(config, configs.RUN_FN),
+    ).with_id(node_id)
+
+
+@dataclasses.dataclass
+class TrainingStages:
+    """Everything up to the trained model: the data stages, Transform, the Tuner (or None), the Trainer."""
+
+    data: DataStages
+    transform: Transform
+    tuner: object
+    trainer: Trainer
+
+    @property
+    def components(self) -> list:
+        return [*self.data.components, self.transform, self.tuner, self.trainer]
+
+
+def training_stages(config: configs.PipelineConfig, source: DataSource, *, tuner_id: str,
+                    trainer_id: str) -> TrainingStages:
+    """ExampleGen -> ... -> Transform [-> Tuner] -> Trainer, the Tuner and Trainer under the given ids."""
+    data = data_stages(config, source)
+    transform = transform_stage(config, data)
+    tuner = tuner_stage(config, data, transform, tuner_id)
+    return TrainingStages(data, transform, tuner, trainer_stage(config, data, transform, tuner, trainer_id))
+
+
+def assemble(config: configs.PipelineConfig, components: list,
+             metadata_connection_config=None) -> tfx_pipeline.Pipeline:
+    """The TFX pipeline of `components` (None entries dropped) with the config's name, root,
+    store (SQLite at config.metadata_path unless a connection config is given), cache and Beam args."""
+    if metadata_connection_config is None and config.metadata_path:
+        metadata_connection_config = metadata.sqlite_metadata_connection_config(config.metadata_path)
+    return tfx_pipeline.Pipeline(
+        pipeline_name=config.pipeline_name,
+        pipeline_root=config.pipeline_root,
+        components=[c for c in components if c is not None],
+        enable_cache=config.enable_cache,
+        metadata_connection_config=metadata_connection_config,
+        beam_pipeline_args=list(config.beam_pipeline_args),
+    )

@@ -1,0 +1,110 @@
+"""`imdb-tfx experiment`: the grid machinery on a generated corpus (not the figures)."""
+import csv
+import json
+import os
+
+import pytest
+import tensorflow as tf
+
+from app import runs
+from app.experiments import rows as grids
+from app.experiments import running
+from tests.helpers.pipelines import small_config
+
+pytestmark = pytest.mark.e2e
+
+
+TINY = dict(hidden_units=(16,), optimizer="adam", learning_rate=0.01, loss_reduction="mean", batch_size=32,
+            train_steps=40, evaluations=2, shuffle_buffer_size=1000)
+
+
+@pytest.fixture(scope="module")
+def grid_run(tmp_path_factory, small_corpus):
+    """A production run, then a grid of every kind of row, on the same metadata store."""
+    from pipeline import local_runner
+
+    data, module = small_corpus
+    tmp = tmp_path_factory.mktemp("grid")
+    config = small_config(tmp, data, module)
+    local_runner.run(config)
+    wide = dict(TINY, head="wide", ngram_size=2, min_count=1, l2=1e-5, train_steps=60)
+    rows = [
+        grids._row("majority", "baseline", head="majority"),
+        grids._row("frozen", "tiny module", module=module, **TINY),
+        grids._row("regression", "rating", module=module, task="regression", trainable=True, **TINY),
+        grids._row("precomputed", "module applied in Transform", module=module, precompute=True, **TINY),
+        grids._row("wide", "n-grams", **wide),
+        grids._row("ensemble", "averaged", head="ensemble",
+                        members=(dict(TINY, module=module, precompute=True), wide)),
+        grids._row("tuned", "2 trials", module=module, tune=True, tuner_trials=2, tuner_steps=20, **TINY),
+    ]
+    table = running.run_grid(config, rows, str(tmp / "table"))
+    return config, rows, table, str(tmp / "table")
+
+
+def test_every_row_is_measured(grid_run):
+    _, rows, table, _ = grid_run
+    assert [r["row"] for r in table] == [r.name for r in rows]
+    by_row = {r["row"]: r for r in table}
+    for row in table:
+        assert row["test_examples"] == 120
+        assert 0 <= row["train_accuracy"] <= 1 and 0 <= row["eval_accuracy"] <= 1
+        assert os.path.exists(os.path.join(row["model_uri"], "Format-Serving", "saved_model.pb"))
+    assert by_row["majority"]["test_accuracy"] == pytest.approx(0.5)
+    assert by_row["majority"]["test_auc"] == pytest.approx(0.5)
+    assert by_row["majority"]["trainable_params"] == 0
+    for name in ("frozen", "precomputed", "wide", "ensemble"):
+        assert by_row[name]["test_accuracy"] >= 0.8, name
+    assert by_row["regression"]["test_rmse"] > 0 and by_row["regression"]["test_mae"] > 0
+    assert by_row["regression"]["test_accuracy"] >= 0.7
+    assert by_row["frozen"]["trainable_params"] < by_row["frozen"]["params"]  # the module is frozen
+    assert set(by_row["tuned"]["hyperparameters"]) == {"learning_rate", "hidden_units", "dropout"}
+
+
+def test_table_files(grid_run):
+    _, rows, table, out = grid_run
+    with open(os.path.join(out, "experiments.json")) as f:
+        assert json.load(f) == table
+    with open(os.path.join(out, "experiments.csv")) as f:
+        assert [r["row"] for r in csv.DictReader(f)] == [r.name for r in rows]
+    with open(os.path.join(out, "experiments.md")) as f:
+        md = f.read()
+    assert md.startswith("| row | module | trainable | head | task | train acc | eval acc | test acc |")
+    assert "| majority | - | no | majority | classification |" in md
+
+
+def test_experiments_leave_production_alone(grid_run):
+    config, _, table, _ = grid_run
+    from ml_metadata.proto import metadata_store_pb2
+
+    store = runs.open_store(config.metadata_path)
+    # One push (the production run's); no experiment model is ever blessed.
+    assert len(store.get_artifacts_by_type("PushedModel")) == 1
+    blessed = [a for a in store.get_artifacts_by_type("ModelBlessing")
+               if a.custom_properties.get("blessed") and a.custom_properties["blessed"].int_value == 1]
+    assert len(blessed) == 1
+    summary = runs.run_summary(config.metadata_path)
+    assert summary["evaluation_uri"] not in {r["evaluation_uri"] for r in table}
+    # The upstream components ran once, for the production run; every row reused them.
+    types = {t.id: t.name.split(".")[-1] for t in store.get_execution_types()}
+    ran = [types[e.type_id] for e in store.get_executions()
+           if e.last_known_state == metadata_store_pb2.Execution.COMPLETE]
+    assert ran.count("FileBasedExampleGen") == 1 and ran.count("StatisticsGen") == 1
+    # Transform ran for the production features, the precomputed vectors, the n-grams, and both.
+    assert ran.count("Transform") == 4
+
+
+def test_wide_model_serves_raw_text(grid_run):
+    _, _, table, _ = grid_run
+    uri = next(r["model_uri"] for r in table if r["row"] == "ensemble")
+    model = tf.saved_model.load(os.path.join(uri, "Format-Serving"))
+    prob = model.signatures["predict_text"](text=tf.constant(["great excellent film", "awful boring", ""]))
+    prob = prob["probability"].numpy()[:, 0]
+    assert prob[0] > 0.5 > prob[1]
+
+
+def test_rerun_of_a_row_comes_from_the_cache(grid_run):
+    config, rows, table, out = grid_run
+    again = running.run_grid(config, rows[:1], out + "-again")
+    assert again[0]["model_uri"] == table[0]["model_uri"]
+    assert again[0]["test_accuracy"] == table[0]["test_accuracy"]

@@ -1,0 +1,35 @@
+"""app.experiments.rows: the grids as data, and TrainingConfig's checks of a row."""
+import pytest
+
+from app.experiments import rows as grids
+from components.training_config import TrainingConfig
+
+
+def test_grids_and_bad_rows():
+    names = [r.name for r in grids.grid_rows("default", gpu=False)]
+    assert names[:5] == ["majority", "glove-frozen", "glove-trained", "random-frozen", "random-trained"]
+    assert {"regression", "minilm-frozen", "glove-trained-tuned", "ensemble-glove-minilm", "nb-ngrams",
+            "best"} <= set(names)
+    # Fine-tuning the sentence encoder joins the grid where a GPU is, and can always be named.
+    assert "minilm-trained" not in names
+    with_gpu = [r.name for r in grids.grid_rows("default", gpu=True)]
+    assert with_gpu == names[:names.index("minilm-frozen") + 1] + ["minilm-trained"] + names[
+        names.index("minilm-frozen") + 1:]
+    named = grids.grid_rows("default", ["minilm-trained", "majority"], gpu=False)
+    assert [r.name for r in named] == ["majority", "minilm-trained"]
+    assert named[1].training.trainable and named[1].training.module == "minilm"
+    assert grids.grid_rows("tutorial", gpu=True) == grids.grid_rows("tutorial", gpu=False)
+    with pytest.raises(ValueError, match="no row nope"):
+        grids.grid_rows("tutorial", ["nope"])
+    with pytest.raises(ValueError, match="unknown grid"):
+        grids.grid_rows("nope")
+    with pytest.raises(ValueError, match="at least two members"):
+        TrainingConfig(head="ensemble", members=({"module": "glove"},))
+    with pytest.raises(ValueError, match="unknown field.s. modul"):
+        TrainingConfig(head="ensemble", members=({"modul": "glove"}, {"head": "wide"}))
+    with pytest.raises(ValueError, match="apply to proximal_adagrad and ftrl, not adam"):
+        TrainingConfig(optimizer="adam", optimizer_l1=0.001)
+    with pytest.raises(ValueError, match=">= 0"):
+        TrainingConfig(optimizer="proximal_adagrad", optimizer_l2=-1.0)
+    with pytest.raises(ValueError, match="unknown head"):
+        TrainingConfig(head="svm")

@@ -1,0 +1,40 @@
+"""app.report: the blessing section against a baseline with failed thresholds, and experiment tables."""
+import math
+
+import pytest
+
+from app.report import data as report_data
+from app.report import page
+
+
+def test_baseline_comparison_and_failed_thresholds():
+    """With a baseline, the overall table compares; failed thresholds are listed per slice."""
+    from tensorflow_model_analysis.proto import validation_result_pb2
+
+    from components.evaluator.eval_config import eval_config
+
+    validation = validation_result_pb2.ValidationResult(validation_ok=False)
+    failure = validation.metric_validations_per_slice.add()
+    failure.slice_key.single_slice_keys.add(column="rating", int64_value=4)
+    failure.failures.add(metric_key={"name": "binary_accuracy"}, metric_value={"double_value": {"value": 0.39}},
+                         metric_threshold={"value_threshold": {"lower_bound": {"value": 0.7}}})
+    ev = {"uri": "eval/2", "config": eval_config(0.7), "validation": validation, "candidate": "model/2",
+          "baseline": "model/1", "metrics": {(): {"binary_accuracy": 0.75, "binary_accuracy_diff": -0.05}}}
+    section = page.evaluation_section(ev)
+    assert "NOT BLESSED" in section and "Baseline: model/1" in section
+    assert "<th>candidate</th><th>baseline</th><th>change</th>" in section
+    assert "<td>binary_accuracy</td><td>0.75</td><td>0.8</td><td>-0.05</td>" in section
+    assert "candidate − baseline ≥ -1e-10" in section
+    assert "<td>rating=4</td><td>binary_accuracy</td><td>0.39</td><td>value ≥ 0.7</td>" in section
+
+
+def test_experiments_from_csv_and_json(tmp_path):
+    (tmp_path / "e.csv").write_text("name,accuracy\na,0.8\nb,0.9\n")
+    assert report_data.load_experiments(str(tmp_path / "e.csv")) == [{"name": "a", "accuracy": "0.8"},
+                                                                {"name": "b", "accuracy": "0.9"}]
+    (tmp_path / "e.json").write_text('{"name": "a"}')
+    with pytest.raises(ValueError, match="JSON list of objects"):
+        report_data.load_experiments(str(tmp_path / "e.json"))
+    table = page.experiments_section([{"name": "a", "acc": 0.81234}, {"name": "b", "steps": 10}])
+    assert "<th>name</th><th>acc</th><th>steps</th>" in table and "<td>0.8123</td>" in table
+    assert page._fmt(math.nan) == "n/a"

@@ -1,0 +1,44 @@
+"""app.predict and `imdb-tfx predict`'s input: formats, bad bytes, a missing model."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from app import predict
+
+
+def test_read_reviews_detects_the_format():
+    assert predict.read_reviews(b"{not json\nsecond", "f") == [{"text": "{not json"}, {"text": "second"}]
+    assert predict.read_reviews(b"", "f") == []
+    with pytest.raises(predict.InputError, match=r"f:2: a JSON line needs a string field \"text\""):
+        predict.read_reviews(b'{"text": "a"}\n{"review": "b"}\n', "f")
+    with pytest.raises(predict.InputError, match=r"f:3: not a JSON object"):
+        predict.read_reviews(b'{"text": "a"}\n\nplain\n', "f")
+
+
+def test_invalid_utf8_names_file_and_line(tmp_path):
+    """Exit code 2, the place in the message, nothing on stdout (checked before the model loads)."""
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("fine review\nsecond\ncaf\xe9 terrible\n".encode("latin-1"))
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    result = subprocess.run([sys.executable, "-m", "app", "predict", "--file", str(path)],
+                            capture_output=True, env=env)
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert f"{path}:3: not valid UTF-8 (byte 0xe9 at offset 3)".encode() in result.stderr
+
+    result = subprocess.run([sys.executable, "-m", "app", "predict", "ok", b"caf\xe9"],
+                            capture_output=True, env=env)
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert b"argument 2: not valid UTF-8" in result.stderr
+
+
+def test_no_pushed_model(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no pushed model"):
+        predict.latest_model(str(tmp_path))
+
+
+def test_model_path_without_a_saved_model(tmp_path):
+    with pytest.raises(FileNotFoundError, match=f"{tmp_path}: no SavedModel"):
+        predict.load(str(tmp_path))

@@ -1,0 +1,159 @@
+"""components.example_gen: the custom ExampleGen executor on generated corpora, including the bad cases."""
+import gzip
+import io
+import json
+import os
+import tarfile
+
+import pytest
+import tensorflow as tf
+from tfx.proto import example_gen_pb2
+from tfx.types import standard_artifacts
+from tfx.utils import proto_utils
+
+from components.example_gen import executor as example_gen
+from components.example_gen.reviews import route
+from data.dataset import DataSource, resolve_data
+from tests.helpers import corpus
+
+
+def run_executor(source: DataSource, out_dir, eval_percent=10, include_unsup=False):
+    """Runs the executor as FileBasedExampleGen would; returns {split: [Example]} and the artifact."""
+    patterns = source.split_patterns(include_unsup)
+    examples = standard_artifacts.Examples()
+    examples.uri = str(out_dir)
+    exec_properties = {
+        "input_base": source.input_base,
+        "input_config": proto_utils.proto_to_json(example_gen_pb2.Input(
+            splits=[example_gen_pb2.Input.Split(name=n, pattern=p) for n, p in patterns.items()])),
+        "output_config": proto_utils.proto_to_json(example_gen_pb2.Output()),
+        "custom_config": json.dumps({"eval_percent": eval_percent, "include_unsup": include_unsup}),
+        "output_data_format": example_gen_pb2.FORMAT_TF_EXAMPLE,
+    }
+    example_gen.Executor().Do({}, {"examples": [examples]}, exec_properties)
+    splits = {}
+    for name in patterns:
+        files = tf.io.gfile.glob(os.path.join(str(out_dir), f"Split-{name}", "*"))
+        records = tf.data.TFRecordDataset(files, compression_type="GZIP")
+        splits[name] = [tf.train.Example.FromString(r.numpy()) for r in records]
+    return splits, examples
+
+
+def feature(example, key):
+    f = example.features.feature[key]
+    return f.bytes_list.value[0].decode() if f.bytes_list.value else f.int64_list.value[0]
+
+
+@pytest.fixture(scope="module")
+def files():
+    return corpus.corpus_files(n_train=60, n_test=20, n_unsup=5)
+
+
+@pytest.mark.parametrize("layout", ["archive", "directory"])
+def test_splits_labels_and_ratings(tmp_path, files, layout):
+    if layout == "archive":
+        source = resolve_data(corpus.write_archive(str(tmp_path / "aclImdb_v1.tar.gz"), files))
+    else:
+        source = resolve_data(corpus.write_directory(str(tmp_path / "data"), files))
+    assert source.kind == layout
+    splits, artifact = run_executor(source, tmp_path / "out", eval_percent=20)
+
+    assert len(splits["test"]) == 40
+    assert len(splits["train"]) + len(splits["eval"]) == 120
+    assert 10 <= len(splits["eval"]) <= 40  # ~20% by hash
+    for name, examples in splits.items():
+        for ex in examples:
+            rid = feature(ex, "review_id")
+            split, folder, num = rid.split("/")
+            assert (split == "test") == (name == "test")
+            assert feature(ex, "label") == (folder == "pos")
+            rating = feature(ex, "rating")
+            assert rating in (range(7, 11) if folder == "pos" else range(1, 5))
+            assert feature(ex, "text") == files[f"aclImdb/{split}/{folder}/{num}_{rating}.txt"].decode()
+    ids = [feature(ex, "review_id") for exs in splits.values() for ex in exs]
+    assert len(ids) == len(set(ids))
+    assert artifact.get_int_custom_property("num_skipped_reviews") == 0
+
+
+def test_eval_split_is_deterministic_and_same_for_both_layouts(tmp_path, files):
+    archive = resolve_data(corpus.write_archive(str(tmp_path / "a.tar.gz"), files))
+    directory = resolve_data(corpus.write_directory(str(tmp_path / "d"), files))
+    a, _ = run_executor(archive, tmp_path / "out_a")
+    d, _ = run_executor(directory, tmp_path / "out_d")
+    ids = lambda exs: sorted(feature(e, "review_id") for e in exs)  # noqa: E731
+    assert ids(a["eval"]) == ids(d["eval"])
+    assert ids(a["eval"]) == sorted(r for r in ids(a["train"] + a["eval"])
+                                    if route(r, 10) == "eval")
+
+
+def test_unsup_only_when_asked(tmp_path, files):
+    source = resolve_data(corpus.write_archive(str(tmp_path / "a.tar.gz"), files))
+    splits, _ = run_executor(source, tmp_path / "out", include_unsup=True)
+    assert len(splits["unsup"]) == 5
+    assert all("label" not in ex.features.feature for ex in splits["unsup"])
+    assert source.split_patterns().keys() == {"train", "eval", "test"}
+
+
+def test_empty_review_and_hidden_file_are_skipped_and_counted(tmp_path, files):
+    files = dict(files)
+    files["aclImdb/train/pos/999_8.txt"] = b"  \n "
+    files["aclImdb/test/neg/._1_2.txt"] = b"\x00\x05resource fork"
+    source = resolve_data(corpus.write_directory(str(tmp_path / "d"), files))
+    splits, artifact = run_executor(source, tmp_path / "out")
+    assert len(splits["train"]) + len(splits["eval"]) == 120
+    assert artifact.get_int_custom_property("num_skipped_reviews") == 2
+    skipped = (tmp_path / "out" / example_gen.SKIPPED_FILE).read_text()
+    assert "999_8.txt\tempty review" in skipped and "._1_2.txt\thidden file" in skipped
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("aclImdb/train/pos/12_x.txt", b"fine", "file name is not <id>_<rating>.txt"),
+    ("aclImdb/train/pos/notes.txt", b"fine", "file name is not <id>_<rating>.txt"),
+    ("aclImdb/test/pos/12_3.txt", b"fine", "rating 3 contradicts folder pos/"),
+    ("aclImdb/train/neg/12_11.txt", b"fine", "rating 11 contradicts folder neg/"),
+    ("aclImdb/train/neg/12_2.txt", b"caf\xe9 au lait", "invalid UTF-8 at byte 3"),
+])
+def test_bad_review_file_names_the_file(tmp_path, files, name, content, message):
+    files = dict(files, **{name: content})
+    archive = corpus.write_archive(str(tmp_path / "a.tar.gz"), files)
+    with pytest.raises(Exception, match=message) as info:
+        run_executor(resolve_data(archive), tmp_path / "out")
+    assert name in str(info.value) and archive in str(info.value)
+
+
+@pytest.mark.parametrize("missing", ["aclImdb/test/neg/", "aclImdb/train/pos/"])
+def test_missing_folder(tmp_path, files, missing):
+    files = {k: v for k, v in files.items() if not k.startswith(missing)}
+    archive = corpus.write_archive(str(tmp_path / "a.tar.gz"), files)
+    with pytest.raises(Exception, match=f"no reviews under {missing}"):
+        run_executor(resolve_data(archive), tmp_path / "out")
+
+
+def test_empty_eval_split(tmp_path, files):
+    archive = corpus.write_archive(str(tmp_path / "a.tar.gz"), files)
+    with pytest.raises(Exception, match="split 'eval' is empty"):
+        run_executor(resolve_data(archive), tmp_path / "out", eval_percent=0)
+
+
+def test_truncated_archive(tmp_path, files):
+    good = corpus.write_archive(str(tmp_path / "good.tar.gz"), files)
+    data = open(good, "rb").read()
+    bad = tmp_path / "aclImdb_v1.tar.gz"
+    bad.write_bytes(data[: len(data) // 2])
+    with pytest.raises(Exception, match=f"{bad}: corrupt or truncated archive"):
+        run_executor(resolve_data(str(bad)), tmp_path / "out")
+
+
+def test_corrupt_archive(tmp_path, files):
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as tar:
+        for name, content in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
+    data = bytearray(gzip.compress(raw.getvalue()))
+    data[len(data) // 2: len(data) // 2 + 64] = b"\xff" * 64  # damage the deflate stream
+    bad = tmp_path / "aclImdb_v1.tar.gz"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(Exception, match="corrupt or truncated archive"):
+        run_executor(DataSource("archive", str(bad)), tmp_path / "out")

@@ -1,0 +1,56 @@
+"""components.training_config: one list of optimisers everywhere, coercion from custom_config."""
+import dataclasses
+
+import pytest
+
+from components.training_config import (OPTIMIZERS, TrainingConfig, apply_hyperparameters,
+                                        training_config)
+
+
+def test_every_optimizer_has_a_factory_a_flag_and_a_search_space():
+    from app.cli import main as cli
+    from components.trainer.optimizers import FACTORIES, make_optimizer
+    from components.tuner.tuner_fn import LEARNING_RATES, search_space
+
+    assert tuple(FACTORIES) == OPTIMIZERS
+    assert set(LEARNING_RATES) == set(OPTIMIZERS)
+    choices = next(a for a in cli.build_parser()._subparsers._group_actions[0].choices["run"]._actions
+                   if a.dest == "optimizer").choices
+    assert tuple(choices) == OPTIMIZERS
+    for name in OPTIMIZERS:
+        config = TrainingConfig(optimizer=name, tune=True)
+        assert search_space(config).values["learning_rate"] in LEARNING_RATES[name]
+        assert make_optimizer(config) is not None
+
+
+def test_single_models_and_modules():
+    single = TrainingConfig(module="random")
+    assert single.single_models() == [single] and single.modules() == ["random"]
+    ensemble = TrainingConfig(head="ensemble", members=({"module": "glove", "precompute": True},
+                                                        {"head": "wide", "ngram_size": 2}))
+    assert [m.head for m in ensemble.single_models()] == ["dnn", "wide"]
+    assert ensemble.modules() == ["glove"]
+    assert ensemble.transform_options() == {"ngrams": {"size": 2, "min_count": 3}, "embed_module": "glove"}
+    assert TrainingConfig(head="majority").modules() == []
+
+
+def test_custom_config_round_trip():
+    config = TrainingConfig(hidden_units=(8, 4), dropout=0.1)
+    custom = {**config.to_custom_config(), "code_version": "abc"}
+    assert custom["hidden_units"] == [8, 4]
+    assert training_config(custom) == config
+    assert training_config(config, dropout=0.2).dropout == 0.2
+    assert training_config("random").module == "random"
+    tuned = apply_hyperparameters(config, {"values": {"hidden_units": "256", "learning_rate": 0.01}})
+    assert (tuned.hidden_units, tuned.learning_rate) == ((256,), 0.01)
+    assert dataclasses.replace(tuned, hidden_units=(8, 4), learning_rate=config.learning_rate) == config
+
+
+def test_bad_configs():
+    with pytest.raises(ValueError, match="unknown optimizer 'sgd'"):
+        TrainingConfig(optimizer="sgd")
+    with pytest.raises(ValueError, match="precomputed module cannot be trained"):
+        TrainingConfig(precompute=True, trainable=True)
+    with pytest.raises(ValueError, match="only one module"):
+        TrainingConfig(head="ensemble", members=({"module": "a", "precompute": True},
+                                                 {"module": "b", "precompute": True})).transform_options()

@@ -1,0 +1,67 @@
+"""components.transform: the preprocessing_fn, run through tf.Transform's Beam implementation."""
+import tensorflow as tf
+import tensorflow_transform.beam as tft_beam
+from tensorflow_transform.tf_metadata import dataset_metadata
+from tfx.utils import io_utils
+from tensorflow_metadata.proto.v0 import schema_pb2
+
+from components.transform import preprocessing
+from pipeline.configs import SCHEMA_PATH
+
+
+def run_transform(rows, tmp_path, custom_config=None):
+    schema = io_utils.parse_pbtxt_file(SCHEMA_PATH, schema_pb2.Schema())
+    metadata = dataset_metadata.DatasetMetadata(schema)
+    with tft_beam.Context(temp_dir=str(tmp_path), force_tf_compat_v1=False):
+        (transformed, _), _ = (rows, metadata) | tft_beam.AnalyzeAndTransformDataset(
+            lambda inputs: preprocessing.preprocessing_fn(inputs, custom_config))
+    return transformed
+
+
+def row(text, label=1, rating=9):
+    return {"text": [text.encode()], "label": [label], "rating": [rating], "review_id": [b"train/pos/1"]}
+
+
+def test_cleans_text_and_passes_label_and_rating(tmp_path):
+    out = run_transform([
+        row("Great film.<br /><br />Loved   it<BR/>truly.\n"),
+        row("Awful.", label=0, rating=2),
+    ], tmp_path)
+    assert out[0]["text"] == b"Great film. Loved it truly."
+    assert out[1]["text"] == b"Awful."
+    assert (out[0]["label"], out[0]["rating"]) == (1, 9)
+    assert (out[1]["label"], out[1]["rating"]) == (0, 2)
+
+
+def test_length_buckets(tmp_path):
+    lengths = [1, 99, 100, 199, 200, 399, 400, 1000]
+    out = run_transform([row(" ".join(["word"] * n)) for n in lengths], tmp_path)
+    assert [o["length_bucket"].decode() for o in out] == [
+        "000-099", "000-099", "100-199", "100-199", "200-399", "200-399", "400+", "400+"]
+
+
+def test_line_breaks_do_not_glue_words(tmp_path):
+    (out,) = run_transform([row("one<br />two<br/>three")], tmp_path)
+    assert out["text"] == b"one two three"
+    assert tf.strings.split(out["text"]).shape[0] == 3
+
+
+def test_ngram_ids_are_distinct_and_counted_by_review(tmp_path):
+    # "good" is in 3 reviews, "!" in 2 (3 times), "bad" in 1 (twice): with min_count 2 (reviews,
+    # not occurrences) "bad" is dropped; each review lists an n-gram once.
+    out = run_transform([row("Good good film!!"), row("Bad, bad good!", label=0, rating=1), row("good")],
+                        tmp_path, {"ngrams": {"size": 2, "min_count": 2}})
+    for r, text in zip(out, ["good good film ! !", "bad , bad good !", "good"]):
+        ids = list(r["ngrams"])
+        assert len(ids) == len(set(ids)), text
+    # good (3 reviews) and ! (2) are the only n-grams in at least two reviews
+    assert len(out[0]["ngrams"]) == 2 and len(out[1]["ngrams"]) == 2 and len(out[2]["ngrams"]) == 1
+    assert out[2]["ngrams"][0] in out[0]["ngrams"] and out[2]["ngrams"][0] in out[1]["ngrams"]
+
+
+def test_tokenizer_keeps_punctuation_and_contractions():
+    from components.transform.text_features import ngrams
+
+    grams = ngrams(tf.constant(["Great film! Don't miss it"]), 2).to_list()[0]
+    assert grams[:6] == [b"great", b"film", b"!", b"don't", b"miss", b"it"]
+    assert b"film !" in grams and len(grams) == 6 + 5

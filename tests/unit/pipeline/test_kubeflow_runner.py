@@ -1,0 +1,151 @@
+"""Compiling the default pipeline for Kubeflow Pipelines v2 / Vertex AI (no cluster needed).
+
+The compiled spec parses as KFP's PipelineSpec; every component runs in the configured
+image with its code named by module path and the right upstream tasks; the runtime
+parameters are wired. tests/unit/pipeline/golden/kubeflow_pipeline.json holds the normalised compiled
+pipeline, so that any change to it shows up as a diff; after an intended change,
+regenerate it and review the diff:
+
+    UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/unit/pipeline/test_kubeflow_runner.py
+"""
+import copy
+import difflib
+import json
+import os
+import re
+
+import pytest
+import yaml
+from google.protobuf import json_format
+from kfp.pipeline_spec import pipeline_spec_pb2
+
+from pipeline import configs, kubeflow_runner
+from tests.helpers.paths import ROOT as REPO
+
+
+IMAGE = "us-docker.pkg.dev/example-project/imdb/imdb-tfx:test"
+
+
+BUCKET = "gs://imdb-tfx-example"
+
+
+RUN_EXECUTOR = ["python", "-m", "tfx.orchestration.kubeflow.v2.container.kubeflow_v2_run_executor"]
+
+
+RESOLVER_TASKS = {"latest_blessed_model_resolver-model-blessing-resolver", "latest_blessed_model_resolver-model-resolver"}
+
+
+CONTAINER_TASKS = {"FileBasedExampleGen", "StatisticsGen", "ImportSchemaGen", "ExampleValidator", "AnomaliesGate",
+                   "Transform", "Trainer", "Evaluator", "Pusher"}
+
+
+GOLDEN = os.path.join(os.path.dirname(__file__), "golden", "kubeflow_pipeline.json")
+
+
+def remote_config(**kwargs) -> configs.PipelineConfig:
+    return configs.PipelineConfig(**{"data": f"{BUCKET}/data/aclImdb_v1.tar.gz", "pipeline_root": f"{BUCKET}/root",
+                                     "serving_dir": f"{BUCKET}/serving", **kwargs})
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory):
+    """The PipelineJob JSON, as written."""
+    output = str(tmp_path_factory.mktemp("kubeflow") / "pipeline.json")
+    kubeflow_runner.compile_pipeline(remote_config(), configs.KubeflowConfig(image=IMAGE, output=output))
+    with open(output) as f:
+        return json.load(f)
+
+
+@pytest.fixture(scope="module")
+def spec(compiled):
+    return json_format.ParseDict(compiled["pipelineSpec"], pipeline_spec_pb2.PipelineSpec())
+
+
+def executors(spec) -> dict:
+    """Task name -> its executor (deployment spec)."""
+    deployment = json_format.MessageToDict(spec.deployment_spec)["executors"]
+    return {name: deployment[spec.components[task.component_ref.name].executor_label]
+            for name, task in spec.root.dag.tasks.items()}
+
+
+def parameter(task, name):
+    return json_format.MessageToDict(task.inputs.parameters[name])
+
+
+def test_every_component_runs_in_the_image(spec):
+    tasks = executors(spec)
+    assert set(tasks) == CONTAINER_TASKS | RESOLVER_TASKS
+    for name in CONTAINER_TASKS:
+        container = tasks[name]["container"]
+        assert (container["image"], container["command"]) == (IMAGE, RUN_EXECUTOR), name
+        assert container["args"][-2:] == list(configs.PipelineConfig().beam_pipeline_args), name
+    for name in RESOLVER_TASKS:
+        assert "resolver" in tasks[name]
+
+
+def test_module_code_is_named_by_module_path(spec):
+    tasks, dag = executors(spec), spec.root.dag.tasks
+    class_path = {name: tasks[name]["container"]["args"][1] for name in ("FileBasedExampleGen", "AnomaliesGate")}
+    assert class_path == {"FileBasedExampleGen": configs.EXAMPLE_GEN_EXECUTOR,
+                          "AnomaliesGate": "components.anomalies_gate.component.AnomaliesGate_Executor"}
+    constant = lambda task, name: parameter(dag[task], name)["runtimeValue"]["constant"]  # noqa: E731
+    assert constant("Transform", "preprocessing_fn") == configs.PREPROCESSING_FN
+    assert constant("Trainer", "run_fn") == configs.RUN_FN
+    assert constant("ImportSchemaGen", "schema_file") == configs.IMAGE_SCHEMA_PATH
+    assert json.loads(constant("Pusher", "push_destination"))["filesystem"]["base_directory"] == f"{BUCKET}/serving"
+
+
+def test_dependencies(spec):
+    upstream = {name: set(task.dependent_tasks) for name, task in spec.root.dag.tasks.items()}
+    assert upstream["AnomaliesGate"] == {"ExampleValidator"}
+    assert upstream["Transform"] == {"FileBasedExampleGen", "ImportSchemaGen", "AnomaliesGate"}
+    assert upstream["Trainer"] == {"Transform", "ImportSchemaGen"}
+    assert upstream["Evaluator"] == {"FileBasedExampleGen", "Trainer", "latest_blessed_model_resolver-model-resolver"}
+    assert upstream["Pusher"] == {"Trainer", "Evaluator"}
+
+
+def test_runtime_parameters_are_wired(compiled, spec):
+    inputs = json_format.MessageToDict(spec.root.input_definitions)["parameters"]
+    assert inputs[kubeflow_runner.DATA_ROOT] == {"parameterType": "STRING", "defaultValue": f"{BUCKET}/data"}
+    assert json.loads(inputs[kubeflow_runner.TRAIN_ARGS]["defaultValue"]) == {"splits": ["train"], "num_steps": 1000}
+    dag = spec.root.dag.tasks
+    assert parameter(dag["FileBasedExampleGen"], "input_base") == {"componentInputParameter": kubeflow_runner.DATA_ROOT}
+    assert parameter(dag["Trainer"], "train_args") == {"componentInputParameter": kubeflow_runner.TRAIN_ARGS}
+    assert compiled["runtimeConfig"]["gcsOutputDirectory"] == f"{BUCKET}/root"
+
+
+def test_yaml_output_is_the_pipeline_spec_alone(tmp_path, spec):
+    output = str(tmp_path / "pipeline.yaml")
+    kubeflow_runner.compile_pipeline(remote_config(), configs.KubeflowConfig(image=IMAGE, output=output))
+    with open(output) as f:
+        assert json_format.ParseDict(yaml.safe_load(f), pipeline_spec_pb2.PipelineSpec()) == spec
+
+
+def test_no_metadata_store_and_no_relative_paths():
+    kubeflow = configs.KubeflowConfig(image=IMAGE)
+    assert kubeflow_runner.kubeflow_pipeline(remote_config(), kubeflow).metadata_connection_config is None
+    with pytest.raises(ValueError, match="pipeline_root 'output/pipeline_root' is relative"):
+        kubeflow_runner.kubeflow_pipeline(remote_config(pipeline_root="output/pipeline_root"), kubeflow)
+
+
+def normalise(job: dict) -> str:
+    """The compiled pipeline as sorted JSON text, less what changes without a change to it:
+    tfx version labels, code and schema fingerprints, this checkout's path."""
+    job = copy.deepcopy(job)
+    del job["labels"], job["pipelineSpec"]["sdkVersion"]
+    text = json.dumps(job, indent=1, sort_keys=True)
+    text = re.sub(r'(code_version\\": \\")[0-9a-f]+', r"\1<CODE_VERSION>", text)
+    text = re.sub(r'("schema_fingerprint": \{\s*"runtimeValue": \{\s*"constant": ")[0-9a-f]+', r"\1<SCHEMA_FINGERPRINT>", text)
+    return text.replace(REPO, "<REPO>") + "\n"
+
+
+def test_matches_golden(compiled):
+    actual = normalise(compiled)
+    if os.environ.get("UPDATE_GOLDEN"):
+        os.makedirs(os.path.dirname(GOLDEN), exist_ok=True)
+        with open(GOLDEN, "w") as f:
+            f.write(actual)
+    with open(GOLDEN) as f:
+        golden = f.read()
+    diff = "".join(difflib.unified_diff(golden.splitlines(True), actual.splitlines(True), GOLDEN, "compiled"))
+    assert not diff, f"The compiled pipeline changed (UPDATE_GOLDEN=1 to accept):\n{diff[:5000]}"

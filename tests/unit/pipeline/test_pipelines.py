@@ -1,0 +1,70 @@
+"""pipeline.production and pipeline.experiment: two DAGs from the same stages (built, not run)."""
+import json
+
+import pytest
+
+from components.training_config import TrainingConfig
+from data.dataset import DataSource
+from pipeline import configs, fingerprint, node_ids, stages
+from tests.helpers.pipelines import PRODUCTION_COMPONENTS
+
+SOURCE = DataSource("archive", "/data/aclImdb_v1.tar.gz")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from pipeline import experiment, production
+
+    tmp = tmp_path_factory.mktemp("dags")
+    config = configs.PipelineConfig(pipeline_root=str(tmp / "root"), metadata_path=str(tmp / "m.sqlite"),
+                                    training=TrainingConfig(tune=True))
+    return config, production.create_pipeline(config, SOURCE), experiment.create_pipeline(config, SOURCE)
+
+
+def nodes(tfx_pipeline) -> dict:
+    return {c.id: c for c in tfx_pipeline.components}
+
+
+def custom_config(component) -> dict:
+    custom = component.exec_properties["custom_config"]
+    return json.loads(custom) if isinstance(custom, str) else custom
+
+
+def test_production_and_experiment_share_the_upstream_stages(built):
+    _, production, experiment = built
+    assert set(nodes(production)) == PRODUCTION_COMPONENTS | {node_ids.TUNER}
+    upstream = {node_ids.EXAMPLE_GEN, node_ids.STATISTICS_GEN, node_ids.SCHEMA_GEN, node_ids.EXAMPLE_VALIDATOR,
+                node_ids.ANOMALIES_GATE, node_ids.TRANSFORM}
+    assert set(nodes(experiment)) == upstream | set(node_ids.EXPERIMENT_NODES)
+    assert production.pipeline_info.pipeline_name == experiment.pipeline_info.pipeline_name
+    for node_id in upstream:  # the same definitions, so an experiment reuses the cached artifacts
+        assert nodes(production)[node_id].exec_properties == nodes(experiment)[node_id].exec_properties
+
+
+def test_code_versions_follow_each_executors_imports(built):
+    config, production, _ = built
+    components = nodes(production)
+    schema = (configs.SCHEMA_PATH,)
+    expected = {
+        node_ids.EXAMPLE_GEN: fingerprint.code_fingerprint("components.example_gen.executor", files=schema),
+        node_ids.TRANSFORM: fingerprint.code_fingerprint("components.transform.preprocessing", files=schema),
+        node_ids.TRAINER: fingerprint.code_fingerprint("components.trainer.run_fn", files=schema),
+        node_ids.TUNER: fingerprint.code_fingerprint("components.tuner.tuner_fn", files=schema),
+    }
+    for node_id, version in expected.items():
+        assert custom_config(components[node_id])["code_version"] == version, node_id
+    assert len(set(expected.values())) == len(expected)
+    assert components[node_ids.SCHEMA_GEN].exec_properties[stages.SCHEMA_FINGERPRINT] == \
+        fingerprint.file_fingerprint(configs.SCHEMA_PATH)
+
+
+def test_a_precomputed_module_adds_the_transform_executor_to_its_version(tmp_path):
+    from pipeline import production
+
+    config = configs.PipelineConfig(pipeline_root=str(tmp_path / "root"), metadata_path=str(tmp_path / "m.sqlite"),
+                                    training=TrainingConfig(precompute=True))
+    transform = nodes(production.create_pipeline(config, SOURCE))[node_ids.TRANSFORM]
+    assert transform.executor_spec.executor_class.__module__ == "components.transform.executor"
+    version = custom_config(transform)["code_version"]
+    assert version == stages.code_version(config, configs.PREPROCESSING_FN, configs.EMBEDDING_TRANSFORM_EXECUTOR)
+    assert version != stages.code_version(config, configs.PREPROCESSING_FN)
