@@ -19,11 +19,15 @@ class InputError(ValueError):
 
 
 def latest_model(serving_dir: str) -> str:
-    """The newest version directory (Pusher names them by timestamp) under `serving_dir`."""
+    """The newest complete version under `serving_dir`: the highest-numbered directory (Pusher
+    names them by timestamp) that holds a saved_model.pb. A version still being copied, or left
+    half-copied by an interrupted push, has none yet and is passed over."""
     versions = [v for v in os.listdir(serving_dir) if v.isdigit()] if os.path.isdir(serving_dir) else []
-    if not versions:
-        raise FileNotFoundError(f"{serving_dir}: no pushed model (was a model blessed and pushed?)")
-    return os.path.join(serving_dir, max(versions, key=int))
+    complete = [v for v in versions if os.path.isfile(os.path.join(serving_dir, v, "saved_model.pb"))]
+    if not complete:
+        incomplete = f" ({len(versions)} incomplete version(s) without saved_model.pb)" if versions else ""
+        raise FileNotFoundError(f"{serving_dir}: no pushed model{incomplete} (was a model blessed and pushed?)")
+    return os.path.join(serving_dir, max(complete, key=int))
 
 
 def decode(line: bytes, where: str) -> str:

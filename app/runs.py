@@ -10,14 +10,33 @@ import os
 from pipeline import node_ids
 
 
-def open_store(metadata_path: str):
-    """The SQLite metadata store at `metadata_path` (FileNotFoundError if there is none)."""
-    from ml_metadata.metadata_store import metadata_store
-    from tfx.orchestration import metadata
+SQLITE_HEADER = b"SQLite format 3\x00"
 
+
+class StoreError(ValueError):
+    """The metadata store is missing or is not one; the message names the file."""
+
+
+def open_store(metadata_path: str):
+    """The SQLite metadata store at `metadata_path`, opened read-only: reading runs back never
+    creates or changes a store. FileNotFoundError if there is none; StoreError for a file that
+    is not an MLMD store."""
     if not os.path.exists(metadata_path):
         raise FileNotFoundError(f"{metadata_path}: no metadata store (has the pipeline run?)")
-    return metadata_store.MetadataStore(metadata.sqlite_metadata_connection_config(metadata_path))
+    with open(metadata_path, "rb") as f:
+        header = f.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        what = "an empty file" if not header else "not an SQLite database"
+        raise StoreError(f"{metadata_path}: not a metadata store ({what})")
+    from ml_metadata.metadata_store import metadata_store
+    from ml_metadata.proto import metadata_store_pb2
+    from tfx.orchestration import metadata
+    config = metadata.sqlite_metadata_connection_config(metadata_path)
+    config.sqlite.connection_mode = metadata_store_pb2.SqliteMetadataSourceConfig.READONLY
+    try:
+        return metadata_store.MetadataStore(config)
+    except Exception as e:  # MLMD raises its own status errors
+        raise StoreError(f"{metadata_path}: not a metadata store ({type(e).__name__}: {e})") from None
 
 
 def node_contexts(store, node_id: str) -> list:
@@ -141,6 +160,18 @@ def run_summary(metadata_path: str) -> dict:
         summary["pushed"] = bool(custom_property(pushed, "pushed"))
         summary["pushed_model"] = custom_property(pushed, "pushed_destination")
     return summary
+
+
+def latest_blessed_model(metadata_path: str) -> str | None:
+    """The URI of the model the next production run compares against (what the Resolver's
+    LatestBlessedModelStrategy finds: the newest Model with a blessed ModelBlessing), or None."""
+    if not os.path.exists(metadata_path):
+        return None
+    store = open_store(metadata_path)
+    blessed_ids = {custom_property(b, "current_model_id") for b in production_artifacts(store, "ModelBlessing")
+                   if custom_property(b, "blessed")}
+    models = [m for m in production_artifacts(store, "Model") if m.id in blessed_ids]
+    return max(models, key=lambda m: m.id).uri if models else None
 
 
 def node_output(store, node_id: str, key: str, execution_id_floor: int = 0):

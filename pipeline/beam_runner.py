@@ -16,10 +16,11 @@ from pipeline.progress import BeamProgress, Progress, run_with_progress
 DEFAULT_PRESET = "direct-multiprocess"
 
 
-def run(config: configs.PipelineConfig, *, progress_stream=sys.stderr, experiment: bool = False) -> Progress:
+def run(config: configs.PipelineConfig, *, progress_stream=None, experiment: bool = False,
+        wait: bool = True) -> Progress:
     """Runs the production pipeline (or an experiment run) to completion with BeamDagRunner;
     returns the progress record."""
     from tfx.orchestration.beam import beam_dag_runner
 
     return run_with_progress(config, beam_dag_runner, "BeamDagRunner", BeamProgress, progress_stream,
-                             experiment=experiment)
+                             experiment=experiment, wait=wait)

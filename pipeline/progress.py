@@ -8,6 +8,15 @@ import time
 from pipeline import configs
 
 
+class ComponentError(RuntimeError):
+    """A component failed during a run: `component` names it; the executor's exception is the
+    cause (`__cause__`)."""
+
+    def __init__(self, component: str, cause: BaseException):
+        super().__init__(f"{component} failed: {type(cause).__name__}: {cause}")
+        self.component, self.cause = component, cause
+
+
 @dataclasses.dataclass
 class ComponentEvent:
     component: str
@@ -27,8 +36,8 @@ class Progress:
     MESSAGES = {"Component %s is running.": "running", "Component %s is finished.": "finished",
                 "Skipping component %s.": "skipped"}
 
-    def __init__(self, total: int, logging_module, stream=sys.stderr):
-        self.total, self.stream, self._logging = total, stream, logging_module
+    def __init__(self, total: int, logging_module, stream=None):
+        self.total, self.stream, self._logging = total, stream or sys.stderr, logging_module
         self.events: list[ComponentEvent] = []
 
     def __getattr__(self, name):
@@ -53,6 +62,12 @@ class Progress:
             self.stream.write(f"      {component} skipped\n")
         self.stream.flush()
 
+    def running(self) -> str | None:
+        """The component that started last and has not finished (the one a failure came from)."""
+        done = {e.component for e in self.events if e.status != "running"}
+        started = [e.component for e in self.events if e.status == "running" and e.component not in done]
+        return started[-1] if started else None
+
     def durations(self) -> dict[str, float]:
         starts = {e.component: e.time for e in self.events if e.status == "running"}
         return {e.component: round(e.time - starts[e.component], 2)
@@ -76,9 +91,28 @@ def pipeline_builder(experiment: bool = False):
 
 
 def run_with_progress(config: configs.PipelineConfig, runner_module, runner_class: str,
-                      progress_class=Progress, progress_stream=sys.stderr, *, experiment: bool = False) -> Progress:
+                      progress_class=Progress, progress_stream=None, *, experiment: bool = False,
+                      wait: bool = True) -> Progress:
     """Builds the pipeline and runs it with `runner_module.<runner_class>`, reporting progress
-    through `progress_class` in place of that module's `logging` while the run lasts."""
+    through `progress_class` in place of that module's `logging` while the run lasts.
+
+    One run at a time per store and root (pipeline/run_lock.py): waits for another to finish,
+    or with wait=False raises RunLockedError; then cancels what a dead run left running
+    (pipeline/recovery.py). Raises ComponentError, naming the component, when one fails."""
+    from pipeline.recovery import abandoned_executions
+    from pipeline.run_lock import run_lock
+
+    progress_stream = progress_stream or sys.stderr  # at call time: sys.stderr may have been replaced
+    with run_lock(config.metadata_path, config.pipeline_root, wait=wait, stream=progress_stream):
+        if config.metadata_path:
+            for left in abandoned_executions(config.metadata_path, config.pipeline_root):
+                progress_stream.write(f"imdb-tfx: {left.component} execution {left.execution_id} was left running by "
+                                      f"a run that died: marked CANCELED"
+                                      + (f", removed {', '.join(left.removed)}" if left.removed else "") + "\n")
+        return _run(config, runner_module, runner_class, progress_class, progress_stream, experiment)
+
+
+def _run(config, runner_module, runner_class, progress_class, progress_stream, experiment) -> Progress:
     from data.dataset import resolve_data
 
     tfx_pipeline = pipeline_builder(experiment)(config, resolve_data(config.data))
@@ -90,6 +124,8 @@ def run_with_progress(config: configs.PipelineConfig, runner_module, runner_clas
     argv, sys.argv = sys.argv, sys.argv[:1]
     try:
         getattr(runner_module, runner_class)().run(tfx_pipeline)
+    except Exception as e:
+        raise ComponentError(progress.running() or "the pipeline", e) from e
     finally:
         runner_module.logging = progress._logging
         sys.argv = argv

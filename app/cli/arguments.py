@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -64,8 +65,10 @@ def add_pipeline_args(parser: argparse.ArgumentParser) -> None:
                         help="aclImdb_v1.tar.gz, an extracted aclImdb/ directory, or the official URL "
                              "(default: $IMDB_TFX_DATA, ../shared/data/aclImdb_v1.tar.gz, a cached "
                              "download, else the URL)")
-    parser.add_argument("--pipeline-root", default=d.pipeline_root)
-    parser.add_argument("--metadata-path", default=d.metadata_path, help="SQLite metadata store")
+    parser.add_argument("--pipeline-root", default=d.pipeline_root, help="default: %(default)s")
+    parser.add_argument("--metadata-path", default=None,
+                        help=f"SQLite metadata store (default: {d.metadata_path} for the default pipeline root, "
+                             "else ROOT.metadata.sqlite beside the root: each root its own store)")
     parser.add_argument("--serving-dir", default=d.serving_dir, help="where Pusher writes blessed models")
     parser.add_argument("--pipeline-name", default=d.pipeline_name)
     parser.add_argument("--eval-percent", type=int, default=d.eval_percent,
@@ -76,13 +79,31 @@ def add_pipeline_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true", help="rerun every component")
 
 
+def add_lock_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-wait", action="store_true",
+                        help="refuse at once, instead of waiting, when another run uses the same store or root")
+
+
+def store_for_root(pipeline_root: str) -> str:
+    """The metadata store of a pipeline root: output/metadata.sqlite for the default root, else a
+    store beside the root named after it, so that a run into its own root never compares itself
+    with the models of another root's runs."""
+    from pipeline.configs import PipelineConfig
+
+    default = PipelineConfig()
+    if os.path.normpath(pipeline_root) == os.path.normpath(default.pipeline_root):
+        return default.metadata_path
+    return pipeline_root.rstrip("/") + ".metadata.sqlite"
+
+
 def pipeline_config(args: argparse.Namespace):
     from data.dataset import default_data
     from pipeline.configs import PipelineConfig
 
     return PipelineConfig(
         data=args.data or default_data(), pipeline_name=args.pipeline_name,
-        pipeline_root=args.pipeline_root, metadata_path=args.metadata_path, serving_dir=args.serving_dir,
+        pipeline_root=args.pipeline_root, metadata_path=args.metadata_path or store_for_root(args.pipeline_root),
+        serving_dir=args.serving_dir,
         eval_percent=args.eval_percent, include_unsup=args.include_unsup,
         accuracy_lower_bound=args.accuracy_lower_bound, enable_cache=not args.no_cache,
         training=training_config(args) if hasattr(args, "module") else None)
@@ -112,11 +133,15 @@ def prepare_modules(training) -> None:
 
 
 def _prepare_module(module: str) -> str:
-    """Resolves (and for builtins, builds once) the embedding module before the run starts."""
-    from components.modules.registry import resolve_module_handle
+    """Resolves (and for builtins, builds once) the embedding module before the run starts; a
+    module given as a local path is loaded and checked to be a text embedding."""
+    from components.modules.registry import BUILTIN_NAMES, check_text_embedding, resolve_module_handle
+    from components.paths import is_url
 
     start = time.time()
     path = resolve_module_handle(module)
     if time.time() - start > 1:
         print(f"imdb-tfx: built module {module} in {time.time() - start:.0f} s -> {path}", file=sys.stderr)
+    if module not in BUILTIN_NAMES and not is_url(module):
+        check_text_embedding(path)
     return path

@@ -24,7 +24,10 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     for row in rows:
         arguments.prepare_modules(row.training)
     start = time.time()
-    table = running.run_grid(config, rows, args.output)
+    from pipeline.run_lock import run_lock
+
+    with run_lock(config.metadata_path, config.pipeline_root, wait=not args.no_wait):
+        table = running.run_grid(config, rows, args.output)
     print(tables.markdown(table))
     print(f"imdb-tfx: {len(table)} rows in {time.time() - start:.0f} s; table in {args.output}/experiments.{{md,csv,json}}",
           file=sys.stderr)
@@ -40,6 +43,7 @@ def add_parser(sub) -> None:
                                    "to experiments.md/.csv/.json. See app/experiments/.")
     arguments.add_pipeline_args(p)
     arguments.add_beam_args(p, "in-memory")
+    arguments.add_lock_args(p)
     p.add_argument("--grid", choices=list(GRIDS), default="default",
                    help="tutorial: the tutorial's four module set-ups and the majority baseline; "
                         "default: those and the improvements, with minilm-trained when TensorFlow sees a GPU "

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import warnings
 
 import components  # noqa: F401  (sets the TensorFlow environment before anything imports TensorFlow)
+from app.cli import status
 
 SUBCOMMANDS = ("run", "compile", "build_module", "experiment", "report", "predict")
 
@@ -18,24 +20,63 @@ SUBCOMMANDS = ("run", "compile", "build_module", "experiment", "report", "predic
 def build_parser() -> argparse.ArgumentParser:
     import importlib
 
-    parser = argparse.ArgumentParser(prog="imdb-tfx", description="imdb-tfx: the project's command line.")
+    parser = argparse.ArgumentParser(prog="imdb-tfx", description="imdb-tfx: the project's command line.",
+                                     epilog="Exit status: 0 done (run: pushed), 2 usage or input error, 3 run: not "
+                                            "blessed, nothing pushed, 4 a component failed.")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in SUBCOMMANDS:
         importlib.import_module(f"app.cli.{name}").add_parser(sub)
+    for subparser in sub.choices.values():  # `imdb-tfx run --debug` as well as `imdb-tfx --debug run`
+        subparser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                               help="show the traceback of an error")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     try:
         return args.func(args)
-    except (FileNotFoundError, ValueError) as e:
-        if os.environ.get("IMDB_TFX_DEBUG"):
+    except KeyboardInterrupt:
+        print("imdb-tfx: interrupted", file=sys.stderr)
+        return status.INTERRUPTED
+    except Exception as e:  # noqa: BLE001  (every failure becomes one line and a status)
+        code, message = classify(e)
+        if code is None or args.debug or os.environ.get("IMDB_TFX_DEBUG"):
             raise
-        print(f"imdb-tfx: error: {e}", file=sys.stderr)
-        return 2
+        print(f"imdb-tfx: error: {message}", file=sys.stderr)
+        return code
+
+
+def classify(error: BaseException) -> tuple[int | None, str]:
+    """(exit status, message) of an error; status None for one that is not expected (a bug:
+    its traceback is shown)."""
+    component_error = _loaded_class("pipeline.progress", "ComponentError")
+    if component_error and isinstance(error, component_error):
+        if _input_error(error.cause):
+            # Beam appends where in its graph the error arose: nothing a user needs.
+            return status.USAGE, re.sub(r" \[while running '.*'\]$", "", str(error.cause))
+        return status.FAILED, str(error)
+    locked = _loaded_class("pipeline.run_lock", "RunLockedError")
+    if isinstance(error, (FileNotFoundError, ValueError)) or _input_error(error) or (locked and isinstance(error, locked)):
+        return status.USAGE, str(error)
+    return None, str(error)
+
+
+def _input_error(error: BaseException) -> bool:
+    """One of the documented input errors a component raises: bad data, data that breaks the schema."""
+    classes = [_loaded_class("components.example_gen.reviews", "ImdbDataError"),
+               _loaded_class("components.anomalies_gate.anomalies", "DataAnomaliesError")]
+    return any(c and isinstance(error, c) for c in classes)
+
+
+def _loaded_class(module: str, name: str):
+    """The class, if its module was imported (an error of it can only come from there); importing
+    it here would import TFX only to print an error."""
+    return getattr(sys.modules.get(module), name, None)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     from app.report.page import build_report
 
     start = time.time()
-    artifacts = locate(args.metadata_path, args.pipeline_root, args.evaluation_uri)
+    metadata_path = args.metadata_path or args.default_metadata_path
+    if args.metadata_path and not os.path.exists(args.metadata_path):
+        # Named, so meant: no falling back to the newest outputs under the pipeline root.
+        raise FileNotFoundError(f"{args.metadata_path}: no metadata store there")
+    artifacts = locate(metadata_path, args.pipeline_root, args.evaluation_uri)
     experiments = load_experiments(args.experiments) if args.experiments else None
     page = build_report(artifacts, experiments)
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
@@ -34,10 +38,11 @@ def add_parser(sub) -> None:
     d = PipelineConfig()
     p = sub.add_parser("report", help="write an HTML report of the latest evaluation",
                        description=__doc__.split("\n\n")[1].replace("\n", " "))
-    p.add_argument("--metadata-path", default=d.metadata_path, help="SQLite metadata store to find the run in")
+    p.add_argument("--metadata-path", default=None,
+                   help=f"SQLite metadata store to find the run in, opened read-only (default: {d.metadata_path})")
     p.add_argument("--pipeline-root", default=d.pipeline_root,
-                   help="used when the store does not exist: the newest outputs under it")
+                   help="used when the default store does not exist: the newest outputs under it")
     p.add_argument("--evaluation-uri", help="a given Evaluator output (default: the latest)")
     p.add_argument("--experiments", help="experiment table to include: JSON list of objects, or CSV")
     p.add_argument("--output", "-o", default=os.path.join("output", "report.html"))
-    p.set_defaults(func=cmd_report)
+    p.set_defaults(func=cmd_report, default_metadata_path=d.metadata_path)

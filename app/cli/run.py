@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 
@@ -10,7 +11,8 @@ from app.cli import arguments
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from app import runs
+    from app import blessing, runs
+    from app.cli import status
     from pipeline import beam_runner, local_runner
 
     config = arguments.pipeline_config(args)
@@ -23,12 +25,31 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     resolve_data(config.data)  # fail fast on bad data (and download it once) before the heavy imports
     arguments.prepare_modules(config.training)
-    start = time.time()
-    (beam_runner if args.runner == "beam" else local_runner).run(config)
-    summary = runs.run_summary(config.metadata_path)
+    if not getattr(args, "debug", False):
+        # Beam logs a failing element's traceback before re-raising it; the error is reported
+        # once, below (--debug shows the traceback).
+        logging.getLogger("apache_beam.runners.common").setLevel(logging.CRITICAL)
+    from pipeline.run_lock import run_lock
+
+    # The baseline, the run and its summary under one lock: no other run can bless or push in between.
+    with run_lock(config.metadata_path, config.pipeline_root, wait=not args.no_wait):
+        baseline = runs.latest_blessed_model(config.metadata_path)
+        print(f"imdb-tfx: metadata store {config.metadata_path}; baseline: "
+              + (f"{baseline} (the latest blessed model)" if baseline else
+                 "none (no blessed model in this store yet): only the lower bound applies"), file=sys.stderr)
+        start = time.time()
+        (beam_runner if args.runner == "beam" else local_runner).run(config)
+        summary = runs.run_summary(config.metadata_path)
+    if "evaluation_uri" in summary:
+        summary["blessing"] = blessing.explain(summary["evaluation_uri"])
     summary["wall_time_s"] = round(time.time() - start, 1)
     print(json.dumps(summary, indent=2))
-    return 0
+    if "blessing" in summary:
+        pushed = summary.get("pushed") and summary["blessing"]["blessed"]
+        print(f"imdb-tfx: {blessing.sentence(summary['blessing'])}; "
+              + (f"pushed to {summary.get('pushed_model')}" if pushed else "nothing pushed"), file=sys.stderr)
+        return status.OK if pushed else status.NOT_BLESSED
+    return status.OK
 
 
 def add_parser(sub) -> None:
@@ -39,4 +60,5 @@ def add_parser(sub) -> None:
     p.add_argument("--runner", choices=["local", "beam"], default="local",
                    help="orchestrator: LocalDagRunner or BeamDagRunner (default: %(default)s)")
     arguments.add_beam_args(p, "in-memory; direct-multiprocess with --runner beam")
+    arguments.add_lock_args(p)
     p.set_defaults(func=cmd_run)

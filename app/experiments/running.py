@@ -71,8 +71,9 @@ def row_result(metadata_path: str, row: Row, execution_id_floor: int, seconds: f
 
 
 def run_grid(config: configs.PipelineConfig, rows: list[Row], output_dir: str, *,
-             progress_stream=sys.stderr) -> list[dict]:
+             progress_stream=None) -> list[dict]:
     """Runs each row through the pipeline (experiment mode) and writes the table after each row."""
+    progress_stream = progress_stream or sys.stderr  # at call time: sys.stderr may be replaced
     from pipeline import local_runner
 
     os.makedirs(output_dir, exist_ok=True)

@@ -57,3 +57,43 @@ def resolve_module_handle(handle: str, cache_dir: str | None = None) -> str:
             f"module {path} does not exist or holds no saved_model.pb "
             f"(use a SavedModel directory, a URL, or one of: {', '.join(BUILTIN_NAMES)})")
     return path
+
+
+class ModuleError(ValueError):
+    """A module that is not a text embedding; the message names its path and what it found."""
+
+
+def check_text_embedding(path: str) -> int:
+    """Loads the SavedModel at `path` and checks that it maps a batch of strings to a
+    [batch, dim] float tensor, as hub.KerasLayer needs; returns dim. Raises ModuleError."""
+    import tensorflow as tf
+
+    from components.modules.hub import import_hub
+
+    import_hub()  # registers the ops a module may use (tensorflow_text's, for MiniLM)
+
+    def first_line(e: Exception) -> str:
+        return f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}"
+
+    try:
+        module = tf.saved_model.load(path)
+    except Exception as e:  # noqa: BLE001  (TensorFlow raises many kinds)
+        raise ModuleError(f"module {path}: not a loadable SavedModel ({first_line(e)})") from None
+    if not callable(module):
+        signatures = sorted(getattr(module, "signatures", {}) or {})
+        raise ModuleError(f"module {path}: not a text-embedding module: the SavedModel cannot be called"
+                          + (f" (it has signatures {', '.join(signatures)})" if signatures else ""))
+    try:
+        output = module(tf.constant(["a good film", ""]))
+    except Exception as e:  # noqa: BLE001
+        raise ModuleError(f"module {path}: not a text-embedding module: calling it on a batch of 2 strings "
+                          f"failed ({first_line(e)})") from None
+    if isinstance(output, dict):
+        raise ModuleError(f"module {path}: not a text-embedding module: it maps a batch of strings to a dict "
+                          f"({', '.join(sorted(output))}), not a [batch, dim] tensor")
+    shape = output.shape
+    if not output.dtype.is_floating or shape.rank != 2 or shape[0] != 2:
+        raise ModuleError(f"module {path}: not a text-embedding module: it maps a batch of 2 strings to "
+                          f"{output.dtype.name} {shape.as_list() if shape.rank is not None else shape}, "
+                          "not a [2, dim] float tensor")
+    return int(shape[1])

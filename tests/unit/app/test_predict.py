@@ -42,3 +42,16 @@ def test_no_pushed_model(tmp_path):
 def test_model_path_without_a_saved_model(tmp_path):
     with pytest.raises(FileNotFoundError, match=f"{tmp_path}: no SavedModel"):
         predict.load(str(tmp_path))
+
+
+def test_the_newest_complete_version_is_served(tmp_path):
+    """A push interrupted mid-copy leaves a version without saved_model.pb: it is passed over."""
+    for version, complete in (("100", True), ("200", True), ("300", False)):
+        (tmp_path / version / "variables").mkdir(parents=True)
+        if complete:
+            (tmp_path / version / "saved_model.pb").write_bytes(b"")
+    assert predict.latest_model(str(tmp_path)) == str(tmp_path / "200")
+    (tmp_path / "200" / "saved_model.pb").unlink()
+    (tmp_path / "100" / "saved_model.pb").unlink()
+    with pytest.raises(FileNotFoundError, match=r"no pushed model \(3 incomplete version"):
+        predict.latest_model(str(tmp_path))

@@ -59,3 +59,54 @@ def test_presets_and_training_flags():
                                           "--optimizer-l2", "0.002"])
     proximal = arguments.training_config(args)
     assert (proximal.optimizer, proximal.optimizer_l1, proximal.optimizer_l2) == ("proximal_adagrad", 0.001, 0.002)
+
+
+def test_exit_statuses_and_messages():
+    """Every expected failure is one line and a documented status; a bug keeps its traceback."""
+    from app.cli import main as cli
+    from app.cli import status
+    from components.anomalies_gate.anomalies import DataAnomaliesError
+    from components.example_gen.reviews import ImdbDataError
+    from pipeline.progress import ComponentError
+
+    data = ImdbDataError("archive.tar.gz: aclImdb/train/pos/1_3.txt: rating 3 contradicts folder pos/")
+    assert cli.classify(ComponentError("FileBasedExampleGen", data)) == (status.USAGE, str(data))
+    in_beam = ImdbDataError(f"{data} [while running 'Read[aclImdb_v1.tar.gz]/Parse[aclImdb_v1.tar.gz]/ParDo(_Parse)']")
+    assert cli.classify(ComponentError("FileBasedExampleGen", in_beam)) == (status.USAGE, str(data))
+    anomalies = DataAnomaliesError("ExampleValidator found anomalies: train: text: ...")
+    assert cli.classify(ComponentError("AnomaliesGate", anomalies)) == (status.USAGE, str(anomalies))
+    crash = ComponentError("Trainer", RuntimeError("out of memory"))
+    assert cli.classify(crash) == (status.FAILED, "Trainer failed: RuntimeError: out of memory")
+    assert cli.classify(FileNotFoundError("x: no such file"))[0] == status.USAGE
+    assert cli.classify(KeyError("a bug"))[0] is None
+    from pipeline.run_lock import RunLockedError
+
+    assert cli.classify(RunLockedError("m.sqlite is in use by pid 7"))[0] == status.USAGE
+    assert len({status.OK, status.USAGE, status.NOT_BLESSED, status.FAILED}) == 4
+
+
+def test_the_store_follows_the_pipeline_root():
+    from app.cli import arguments
+    from app.cli import main as cli
+    from pipeline.configs import PipelineConfig
+
+    default = PipelineConfig()
+    config = arguments.pipeline_config(cli.build_parser().parse_args(["run", "--data", "x"]))
+    assert (config.pipeline_root, config.metadata_path) == (default.pipeline_root, default.metadata_path)
+    config = arguments.pipeline_config(cli.build_parser().parse_args(["run", "--data", "x", "--pipeline-root",
+                                                                      "/tmp/best/root/"]))
+    assert config.metadata_path == "/tmp/best/root.metadata.sqlite"
+    config = arguments.pipeline_config(cli.build_parser().parse_args(
+        ["run", "--data", "x", "--pipeline-root", "/tmp/r", "--metadata-path", "/tmp/m.sqlite"]))
+    assert config.metadata_path == "/tmp/m.sqlite"
+
+
+def test_report_never_creates_a_store_and_a_named_store_must_exist(tmp_path):
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    out = run_cli("report", "--metadata-path", str(empty), "--output", str(tmp_path / "r.html"))
+    assert out.returncode == 2 and f"{empty}: not a metadata store (an empty file)" in out.stderr
+    assert empty.stat().st_size == 0 and "Traceback" not in out.stderr
+    out = run_cli("report", "--metadata-path", str(tmp_path / "typo.sqlite"), "--pipeline-root", str(tmp_path))
+    assert out.returncode == 2 and "typo.sqlite: no metadata store there" in out.stderr
+    assert not (tmp_path / "typo.sqlite").exists()

@@ -89,3 +89,25 @@ def test_real_glove_module(tmp_path):
     np.testing.assert_array_equal(out[0], vectors[words.index("the")])
     np.testing.assert_allclose(out[1], (vectors[words.index("the")] + vectors[words.index("movie")]) / np.sqrt(2),
                                rtol=1e-5)
+
+
+def test_a_module_is_checked_to_be_a_text_embedding(module_path, tmp_path):
+    """What `imdb-tfx run --module PATH` checks at start-up, before any component runs."""
+    assert registry.check_text_embedding(module_path) == 8
+
+    class Classifier(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.string)])
+        def __call__(self, text):
+            return tf.ones_like(tf.strings.length(text), tf.float32)  # [batch], not [batch, dim]
+
+    tf.saved_model.save(Classifier(), str(tmp_path / "classifier"))
+    with pytest.raises(registry.ModuleError, match=r"classifier: not a text-embedding module: it maps a batch "
+                                                   r"of 2 strings to float32 \[2\], not a \[2, dim\] float"):
+        registry.check_text_embedding(str(tmp_path / "classifier"))
+    tf.saved_model.save(tf.Module(), str(tmp_path / "plain"))
+    with pytest.raises(registry.ModuleError, match="plain: not a text-embedding module: the SavedModel cannot be"):
+        registry.check_text_embedding(str(tmp_path / "plain"))
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "saved_model.pb").write_bytes(b"not a proto")
+    with pytest.raises(registry.ModuleError, match="broken: not a loadable SavedModel"):
+        registry.check_text_embedding(str(tmp_path / "broken"))

@@ -1,0 +1,84 @@
+"""Why a model was blessed or not: each threshold of the Evaluator, the candidate's value, the
+baseline's value and model, and which check failed (from the Evaluator's TFMA output)."""
+from __future__ import annotations
+
+import os
+import re
+
+
+def metric_name(class_name: str) -> str:
+    """TFMA's metric key of a metric class: BinaryAccuracy -> binary_accuracy."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
+
+
+def explain(evaluation_uri: str) -> dict:
+    """{"blessed", "baseline_model", "checks": [{"metric", "check", "threshold", "candidate",
+    "baseline", "passed"}]} for the overall-slice thresholds of the evaluation at `evaluation_uri`."""
+    import tensorflow_model_analysis as tfma
+    from tensorflow_model_analysis.proto import config_pb2
+    from tensorflow_model_analysis.writers.eval_config_writer import load_eval_run
+
+    from app.runs import load_eval_result, number
+
+    config, _, _, model_locations = load_eval_run(evaluation_uri)
+    baseline = next((s.name for s in config.model_specs if s.is_baseline), None)
+    overall = {}
+    for key, by_output in load_eval_result(evaluation_uri).slicing_metrics:
+        if not key:
+            overall = {name: number(v) for output in by_output.values() for name, v in output[""].items()}
+    checks = []
+    for spec in config.metrics_specs:
+        for metric in spec.metrics:
+            thresholds = [metric.threshold] if metric.HasField("threshold") else []
+            thresholds += [t.threshold for t in metric.per_slice_thresholds
+                           if any(not s.feature_keys and not s.feature_values for s in t.slicing_specs)]
+            name = metric_name(metric.class_name)
+            candidate = overall.get(name)
+            for threshold in thresholds:
+                value = threshold.value_threshold
+                if value.HasField("lower_bound"):
+                    bound = value.lower_bound.value
+                    checks.append({"metric": name, "check": "candidate >= lower bound", "threshold": bound,
+                                   "candidate": candidate, "baseline": None,
+                                   "passed": candidate is not None and candidate >= bound})
+                if value.HasField("upper_bound"):
+                    bound = value.upper_bound.value
+                    checks.append({"metric": name, "check": "candidate <= upper bound", "threshold": bound,
+                                   "candidate": candidate, "baseline": None,
+                                   "passed": candidate is not None and candidate <= bound})
+                change = threshold.change_threshold
+                if change.HasField("absolute"):
+                    higher = change.direction == config_pb2.MetricDirection.HIGHER_IS_BETTER
+                    bound, diff = change.absolute.value, overall.get(f"{name}_diff")
+                    check = {"metric": name, "check": f"candidate - baseline {'>=' if higher else '<='} threshold",
+                             "threshold": bound, "candidate": candidate}
+                    if baseline is None or diff is None:
+                        check.update(baseline=None, passed=True, note="no blessed baseline: not applied")
+                    else:
+                        check.update(baseline=candidate - diff, passed=diff >= bound if higher else diff <= bound)
+                    checks.append(check)
+    location = model_locations.get(baseline) if baseline else None
+    if location and os.path.basename(location.rstrip("/")) == "Format-Serving":
+        location = os.path.dirname(location.rstrip("/"))  # the Model artifact, as the store names it
+    return {"blessed": bool(tfma.load_validation_result(evaluation_uri).validation_ok),
+            "baseline_model": location, "checks": checks}
+
+
+def sentence(explanation: dict) -> str:
+    """One line: blessed or not, and each check with its values."""
+    parts = []
+    for c in explanation["checks"]:
+        value = "n/a" if c["candidate"] is None else f"{c['candidate']:.4f}"
+        if c["check"].startswith("candidate - baseline"):
+            if c["baseline"] is None:
+                parts.append(f"{c['metric']} against a baseline: not applied (no blessed model before)")
+                continue
+            op = c["check"].split()[3]
+            parts.append(f"{c['metric']} {value} - baseline {c['baseline']:.4f} = {c['candidate'] - c['baseline']:+.4f} "
+                         f"{op} {c['threshold']:g}: {'passed' if c['passed'] else 'FAILED'}")
+        else:
+            op = ">=" if "lower" in c["check"] else "<="
+            parts.append(f"{c['metric']} {value} {op} {c['threshold']:g}: {'passed' if c['passed'] else 'FAILED'}")
+    verdict = "blessed" if explanation["blessed"] else "NOT blessed"
+    baseline = f" (baseline {explanation['baseline_model']})" if explanation.get("baseline_model") else ""
+    return f"{verdict}{baseline}: " + "; ".join(parts)

@@ -1,0 +1,58 @@
+"""Crash hygiene: what a dead run left in the metadata store and the pipeline root.
+
+A run killed mid-component leaves its execution RUNNING in the store for ever, and the
+component's output directories (empty, or half written) under the pipeline root. The next run,
+holding the run lock (pipeline/run_lock.py, so no live run can own them), marks such executions
+CANCELED and removes the output directories their components had made (TFX publishes an
+output artifact only when its execution completes), so that the store says what happened and
+no half-written output is left.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+
+
+@dataclasses.dataclass
+class Abandoned:
+    execution_id: int
+    component: str
+    removed: list[str]  # output directories removed
+
+
+def abandoned_executions(metadata_path: str, pipeline_root: str) -> list[Abandoned]:
+    """Cancels the executions a dead run left RUNNING (or NEW) and removes the output
+    directories their components had made for them (`<root>/<node>/<output>/<execution id>`,
+    never published); returns what it did. Call it only while holding the run lock."""
+    if not os.path.isfile(metadata_path) or not os.path.getsize(metadata_path):
+        return []
+    from ml_metadata.metadata_store import metadata_store
+    from ml_metadata.proto import metadata_store_pb2
+    from tfx.orchestration import metadata
+
+    Execution = metadata_store_pb2.Execution
+    store = metadata_store.MetadataStore(metadata.sqlite_metadata_connection_config(metadata_path))
+    node_type = store.get_context_type("node").id
+    done = []
+    for execution in store.get_executions():
+        if execution.last_known_state not in (Execution.RUNNING, Execution.NEW):
+            continue
+        nodes = [c.name.rsplit(".", 1)[-1] for c in store.get_contexts_by_execution(execution.id)
+                 if c.type_id == node_type]
+        removed = []
+        for node in nodes:
+            node_dir = os.path.join(pipeline_root, node)
+            outputs = [os.path.join(node_dir, key) for key in (os.listdir(node_dir) if os.path.isdir(node_dir) else [])]
+            outputs.append(os.path.join(node_dir, ".system", "executor_execution"))
+            for output in outputs:
+                path = os.path.join(output, str(execution.id))
+                if os.path.isdir(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed.append(path)
+        execution.last_known_state = Execution.CANCELED
+        execution.custom_properties["imdb_tfx_note"].string_value = (
+            "cancelled by the next run: the run that started it died before it finished")
+        store.put_executions([execution])
+        done.append(Abandoned(execution.id, ",".join(nodes) or "?", removed))
+    return done

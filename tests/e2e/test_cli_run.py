@@ -1,0 +1,83 @@
+"""`imdb-tfx run` end to end on the small corpus: its own store beside its root, the store and
+baseline printed, the blessing explained, and the exit status of a blessed and of an unblessed run."""
+import json
+import os
+
+import pytest
+
+from app.cli import main as cli
+from app.cli import status
+
+pytestmark = pytest.mark.e2e
+
+TINY = ["--hidden-units", "16", "--optimizer", "adam", "--learning-rate", "0.01", "--loss-reduction", "mean",
+        "--batch-size", "32", "--train-steps", "60", "--evaluations", "2", "--eval-percent", "20"]
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory):
+    return tmp_path_factory.mktemp("cli_run")
+
+
+def run(capsys, root, small_corpus, *extra):
+    data, module = small_corpus
+    code = cli.main(["run", "--data", data, "--module", module, "--pipeline-root", str(root / "root"),
+                     "--serving-dir", str(root / "serving"), *TINY, *extra])
+    out, err = capsys.readouterr()
+    # The summary is the last thing on stdout (the Trainer's Keras epochs print there too).
+    lines = out.splitlines()
+    assert "{" in lines, f"no summary on stdout (exit {code}); stderr ends:\n{err[-3000:]}"
+    start = max(i for i, line in enumerate(lines) if line == "{")
+    return code, json.loads("\n".join(lines[start:])), err
+
+
+def test_blessed_run_then_one_that_fails_a_threshold(capsys, root, small_corpus, monkeypatch):
+    monkeypatch.chdir(root)  # output/ here stays untouched: the store follows the root
+    store = f"{root / 'root'}.metadata.sqlite"
+
+    code, summary, err = run(capsys, root, small_corpus, "--accuracy-lower-bound", "0.8")
+    assert code == status.OK, err
+    assert f"metadata store {store}; baseline: none (no blessed model in this store yet)" in err
+    assert summary["blessed"] and summary["pushed"] and summary["blessing"]["baseline_model"] is None
+    checks = {c["check"]: c for c in summary["blessing"]["checks"]}
+    assert checks["candidate >= lower bound"]["threshold"] == 0.8 and checks["candidate >= lower bound"]["passed"]
+    assert "blessed: binary_accuracy" in err and f"pushed to {summary['pushed_model']}" in err
+    assert os.path.isfile(store) and not (root / "output").exists()
+    first_model = summary["pushed_model"]
+
+    code, summary, err = run(capsys, root, small_corpus, "--accuracy-lower-bound", "1.01")
+    assert code == status.NOT_BLESSED
+    baseline = summary["blessing"]["baseline_model"]
+    assert baseline and f"baseline: {baseline} (the latest blessed model)" in err
+    assert not summary["blessed"] and not summary["pushed"]
+    lower = next(c for c in summary["blessing"]["checks"] if c["check"] == "candidate >= lower bound")
+    assert lower["threshold"] == 1.01 and not lower["passed"]
+    change = next(c for c in summary["blessing"]["checks"] if c["check"].startswith("candidate - baseline"))
+    assert change["baseline"] is not None
+    assert "NOT blessed" in err and "1.01: FAILED" in err and "nothing pushed" in err
+    assert sorted(os.listdir(root / "serving")) == [os.path.basename(first_model)]  # no new version
+
+
+def test_a_second_run_on_a_store_in_use_refuses_with_no_wait(capsys, root, small_corpus):
+    import subprocess
+    import sys
+
+    from tests.helpers.paths import ROOT
+
+    store = root / "busy.sqlite"
+    hold = ("import sys, time\nfrom pipeline.run_lock import run_lock\n"
+            "with run_lock(sys.argv[1], sys.argv[2]):\n    print('locked', flush=True)\n    time.sleep(60)")
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(store), str(root / "elsewhere")],
+                              stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        data, module = small_corpus
+        code = cli.main(["run", "--data", data, "--module", module, "--pipeline-root", str(root / "busy"),
+                         "--metadata-path", str(store), "--no-wait", *TINY])
+        err = capsys.readouterr().err
+        assert code == status.USAGE
+        assert f"{store} is in use by pid {holder.pid}" in err and "Traceback" not in err
+        assert not (root / "busy").exists()  # nothing ran
+    finally:
+        holder.kill()
+        holder.wait()

@@ -1,0 +1,51 @@
+"""app.runs: the metadata store is opened read-only, and what is not a store is named as such."""
+import hashlib
+import sqlite3
+
+import pytest
+
+from app import runs
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_missing_empty_and_foreign_files_are_named_and_left_alone(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nowhere.sqlite: no metadata store"):
+        runs.open_store(str(tmp_path / "nowhere.sqlite"))
+    assert not (tmp_path / "nowhere.sqlite").exists()
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    with pytest.raises(runs.StoreError, match=r"empty.sqlite: not a metadata store \(an empty file\)"):
+        runs.open_store(str(empty))
+    assert empty.stat().st_size == 0  # no schema written into it
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database")
+    with pytest.raises(runs.StoreError, match=r"notes.txt: not a metadata store \(not an SQLite database\)"):
+        runs.open_store(str(text))
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as db:
+        db.execute("create table t (x)")
+    before = digest(other)
+    with pytest.raises(runs.StoreError, match="other.sqlite: not a metadata store"):
+        runs.open_store(str(other))
+    assert digest(other) == before
+
+
+def test_a_store_is_read_without_being_changed(tmp_path):
+    from ml_metadata.metadata_store import metadata_store
+    from ml_metadata.proto import metadata_store_pb2
+    from tfx.orchestration import metadata
+
+    path = tmp_path / "metadata.sqlite"
+    writable = metadata_store.MetadataStore(metadata.sqlite_metadata_connection_config(str(path)))
+    writable.put_artifact_type(metadata_store_pb2.ArtifactType(name="Model"))
+    del writable
+    before = digest(path)
+    store = runs.open_store(str(path))
+    assert store.get_artifacts_by_type("Model") == []
+    assert runs.max_execution_id(str(path)) == 0
+    with pytest.raises(Exception):  # read-only: MLMD refuses writes
+        store.put_artifact_type(metadata_store_pb2.ArtifactType(name="Other"))
+    assert digest(path) == before

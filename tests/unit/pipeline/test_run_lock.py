@@ -1,0 +1,72 @@
+"""pipeline.run_lock: a second run on the same store or root waits, or refuses at once; a run
+that dies (even killed) leaves no lock behind."""
+import io
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from pipeline import run_lock
+
+HOLD = textwrap.dedent("""
+    import sys, time
+    from pipeline.run_lock import run_lock
+    with run_lock(sys.argv[1], sys.argv[2]):
+        print("locked", flush=True)
+        time.sleep(float(sys.argv[3]))
+""")
+
+
+def holder(tmp_path, seconds: float, root: str = "root"):
+    """A process that holds the lock of tmp_path/m.sqlite and tmp_path/<root> for `seconds`."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(tmp_path / "m.sqlite"), str(tmp_path / root),
+                             str(seconds)], stdout=subprocess.PIPE, text=True,
+                            cwd=os.path.dirname(os.path.dirname(run_lock.__file__)))
+    assert proc.stdout.readline().strip() == "locked"
+    proc.locked_at = time.time()
+    return proc
+
+
+def test_a_second_run_refuses_or_waits(tmp_path):
+    proc = holder(tmp_path, 2.0)
+    with pytest.raises(run_lock.RunLockedError, match=rf"m.sqlite is in use by pid {proc.pid} on .*one run at a time"):
+        with run_lock.run_lock(str(tmp_path / "m.sqlite"), str(tmp_path / "other"), wait=False):
+            pass
+    stream = io.StringIO()
+    with run_lock.run_lock(str(tmp_path / "m.sqlite"), str(tmp_path / "root"), stream=stream, poll_s=0.05):
+        acquired = time.time()
+    proc.wait(timeout=30)
+    assert acquired - proc.locked_at > 1.0  # only once the first run had let go, after its 2 s
+    assert f"imdb-tfx: waiting for pid {proc.pid}" in stream.getvalue()
+
+
+def test_the_same_root_with_another_store_is_locked_too(tmp_path):
+    proc = holder(tmp_path, 2.0)
+    with pytest.raises(run_lock.RunLockedError, match="root is in use"):
+        with run_lock.run_lock(str(tmp_path / "other.sqlite"), str(tmp_path / "root"), wait=False):
+            pass
+    proc.wait()
+
+
+def test_a_killed_run_leaves_no_lock(tmp_path):
+    proc = holder(tmp_path, 60.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with run_lock.run_lock(str(tmp_path / "m.sqlite"), str(tmp_path / "root"), wait=False):
+        pass
+
+
+def test_taking_a_held_lock_again_in_the_same_process_does_not_wait(tmp_path):
+    store, root = str(tmp_path / "m.sqlite"), str(tmp_path / "root")
+    refuse = "import sys; from pipeline.run_lock import run_lock\nwith run_lock(sys.argv[1], sys.argv[2], wait=False): pass"
+    with run_lock.run_lock(store, root, wait=False):
+        with run_lock.run_lock(store, root, wait=False):  # the CLI around a runner that locks too
+            other = subprocess.run([sys.executable, "-c", refuse, store, root], capture_output=True, text=True,
+                                   timeout=60, cwd=os.path.dirname(os.path.dirname(run_lock.__file__)))
+            assert other.returncode != 0 and "RunLockedError" in other.stderr  # still held for other processes
+    with run_lock.run_lock(store, root, wait=False):  # released after the outer block
+        pass
