@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -38,7 +39,9 @@ def cmd_run(args: argparse.Namespace) -> int:
               + (f"{baseline} (the latest blessed model)" if baseline else
                  "none (no blessed model in this store yet): only the lower bound applies"), file=sys.stderr)
         start = time.time()
-        (beam_runner if args.runner == "beam" else local_runner).run(config)
+        # stdout is for the JSON summary alone: what the components print (Keras' epochs) goes to stderr.
+        with contextlib.redirect_stdout(sys.stderr):
+            (beam_runner if args.runner == "beam" else local_runner).run(config)
         summary = runs.run_summary(config.metadata_path)
     if "evaluation_uri" in summary:
         summary["blessing"] = blessing.explain(summary["evaluation_uri"])

@@ -24,11 +24,8 @@ def run(capsys, root, small_corpus, *extra):
     code = cli.main(["run", "--data", data, "--module", module, "--pipeline-root", str(root / "root"),
                      "--serving-dir", str(root / "serving"), *TINY, *extra])
     out, err = capsys.readouterr()
-    # The summary is the last thing on stdout (the Trainer's Keras epochs print there too).
-    lines = out.splitlines()
-    assert "{" in lines, f"no summary on stdout (exit {code}); stderr ends:\n{err[-3000:]}"
-    start = max(i for i, line in enumerate(lines) if line == "{")
-    return code, json.loads("\n".join(lines[start:])), err
+    assert out.startswith("{"), f"stdout is not the JSON summary alone (exit {code}); stderr ends:\n{err[-3000:]}"
+    return code, json.loads(out), err
 
 
 def test_blessed_run_then_one_that_fails_a_threshold(capsys, root, small_corpus, monkeypatch):
