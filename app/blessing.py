@@ -11,9 +11,13 @@ def metric_name(class_name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
 
 
+def _holds(value: float, op: str, bound: float) -> bool:
+    return value >= bound if op == ">=" else value <= bound
+
+
 def explain(evaluation_uri: str) -> dict:
-    """{"blessed", "baseline_model", "checks": [{"metric", "check", "threshold", "candidate",
-    "baseline", "passed"}]} for the overall-slice thresholds of the evaluation at `evaluation_uri`."""
+    """{"blessed", "baseline_model", "checks": [{"metric", "check", "op", "threshold",
+    "candidate", "baseline", "passed"}]} for the overall-slice thresholds of the evaluation at `evaluation_uri`."""
     import tensorflow_model_analysis as tfma
     from tensorflow_model_analysis.proto import config_pb2
     from tensorflow_model_analysis.writers.eval_config_writer import load_eval_run
@@ -36,26 +40,22 @@ def explain(evaluation_uri: str) -> dict:
             candidate = overall.get(name)
             for threshold in thresholds:
                 value = threshold.value_threshold
-                if value.HasField("lower_bound"):
-                    bound = value.lower_bound.value
-                    checks.append({"metric": name, "check": "candidate >= lower bound", "threshold": bound,
-                                   "candidate": candidate, "baseline": None,
-                                   "passed": candidate is not None and candidate >= bound})
-                if value.HasField("upper_bound"):
-                    bound = value.upper_bound.value
-                    checks.append({"metric": name, "check": "candidate <= upper bound", "threshold": bound,
-                                   "candidate": candidate, "baseline": None,
-                                   "passed": candidate is not None and candidate <= bound})
+                for bound_field, op, kind in (("lower_bound", ">=", "lower bound"), ("upper_bound", "<=", "upper bound")):
+                    if value.HasField(bound_field):
+                        bound = getattr(value, bound_field).value
+                        checks.append({"metric": name, "check": f"candidate {op} {kind}", "op": op, "threshold": bound,
+                                       "candidate": candidate, "baseline": None,
+                                       "passed": candidate is not None and _holds(candidate, op, bound)})
                 change = threshold.change_threshold
                 if change.HasField("absolute"):
-                    higher = change.direction == config_pb2.MetricDirection.HIGHER_IS_BETTER
+                    op = ">=" if change.direction == config_pb2.MetricDirection.HIGHER_IS_BETTER else "<="
                     bound, diff = change.absolute.value, overall.get(f"{name}_diff")
-                    check = {"metric": name, "check": f"candidate - baseline {'>=' if higher else '<='} threshold",
+                    check = {"metric": name, "check": f"candidate - baseline {op} threshold", "op": op,
                              "threshold": bound, "candidate": candidate}
                     if baseline is None or diff is None:
                         check.update(baseline=None, passed=True, note="no blessed baseline: not applied")
                     else:
-                        check.update(baseline=candidate - diff, passed=diff >= bound if higher else diff <= bound)
+                        check.update(baseline=candidate - diff, passed=_holds(diff, op, bound))
                     checks.append(check)
     location = model_locations.get(baseline) if baseline else None
     if location and os.path.basename(location.rstrip("/")) == "Format-Serving":
@@ -73,12 +73,11 @@ def sentence(explanation: dict) -> str:
             if c["baseline"] is None:
                 parts.append(f"{c['metric']} against a baseline: not applied (no blessed model before)")
                 continue
-            op = c["check"].split()[3]
+            op = c["op"]
             parts.append(f"{c['metric']} {value} - baseline {c['baseline']:.4f} = {c['candidate'] - c['baseline']:+.4f} "
                          f"{op} {c['threshold']:g}: {'passed' if c['passed'] else 'FAILED'}")
         else:
-            op = ">=" if "lower" in c["check"] else "<="
-            parts.append(f"{c['metric']} {value} {op} {c['threshold']:g}: {'passed' if c['passed'] else 'FAILED'}")
+            parts.append(f"{c['metric']} {value} {c['op']} {c['threshold']:g}: {'passed' if c['passed'] else 'FAILED'}")
     verdict = "blessed" if explanation["blessed"] else "NOT blessed"
     baseline = f" (baseline {explanation['baseline_model']})" if explanation.get("baseline_model") else ""
     return f"{verdict}{baseline}: " + "; ".join(parts)

@@ -2,8 +2,8 @@
 
 TensorFlow 2.16's AutoGraph has `keras` on its do-not-convert list but not `tf_keras` (Keras 2,
 which this project uses) nor `tensorflow_hub`: tracing a training step then converts every
-tf_keras function the step calls (over a hundred: layers, losses, metrics, the optimizer),
-which made the first step of a small model take tens of seconds on 2 cores. That library
+tf_keras function the step calls (layers, losses, metrics, the optimizer), which slowed the
+first step of every training run (scripts/benchmark_tracing.py; docs/results.md). That library
 code is written to run in graphs unconverted (it is the same code as Keras 2.15's `keras`).
 The project's own functions are still converted.
 """

@@ -9,17 +9,17 @@ def test_metric_names():
 
 def test_sentence_names_each_check_and_the_failure():
     explanation = {"blessed": False, "baseline_model": "root/Trainer/model/7", "checks": [
-        {"metric": "binary_accuracy", "check": "candidate >= lower bound", "threshold": 0.7, "candidate": 0.7391,
+        {"metric": "binary_accuracy", "check": "candidate >= lower bound", "op": ">=", "threshold": 0.7, "candidate": 0.7391,
          "baseline": None, "passed": True},
-        {"metric": "binary_accuracy", "check": "candidate - baseline >= threshold", "threshold": -1e-10,
-         "candidate": 0.7391, "baseline": 0.9214, "passed": False}]}
+        {"metric": "binary_accuracy", "check": "candidate - baseline >= threshold", "op": ">=",
+         "threshold": -1e-10, "candidate": 0.7391, "baseline": 0.9214, "passed": False}]}
     assert blessing.sentence(explanation) == (
         "NOT blessed (baseline root/Trainer/model/7): binary_accuracy 0.7391 >= 0.7: passed; "
         "binary_accuracy 0.7391 - baseline 0.9214 = -0.1823 >= -1e-10: FAILED")
     first = {"blessed": True, "baseline_model": None, "checks": [
         dict(explanation["checks"][0]),
-        {"metric": "binary_accuracy", "check": "candidate - baseline >= threshold", "threshold": -1e-10,
-         "candidate": 0.7391, "baseline": None, "passed": True, "note": "no blessed baseline: not applied"}]}
+        {"metric": "binary_accuracy", "check": "candidate - baseline >= threshold", "op": ">=",
+         "threshold": -1e-10, "candidate": 0.7391, "baseline": None, "passed": True, "note": "no blessed baseline: not applied"}]}
     assert blessing.sentence(first) == (
         "blessed: binary_accuracy 0.7391 >= 0.7: passed; "
         "binary_accuracy against a baseline: not applied (no blessed model before)")
