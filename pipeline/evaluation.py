@@ -1,0 +1,41 @@
+"""The production run's evaluation: the latest blessed model as the baseline, and the Evaluator
+that compares the candidate with it on the test split and blesses it or not."""
+from __future__ import annotations
+
+import dataclasses
+
+from tfx.components.evaluator.component import Evaluator
+from tfx.dsl.components.common.resolver import Resolver
+from tfx.dsl.input_resolution.strategies.latest_blessed_model_strategy import LatestBlessedModelStrategy
+from tfx.types import Channel, standard_artifacts
+
+from components.evaluator.eval_config import eval_config
+from pipeline import configs, node_ids
+from pipeline.stages import TrainingStages
+
+
+@dataclasses.dataclass
+class EvaluationStages:
+    baseline: Resolver
+    evaluator: Evaluator
+
+    @property
+    def components(self) -> list:
+        return [self.baseline, self.evaluator]
+
+
+def evaluation_stages(config: configs.PipelineConfig, trained: TrainingStages) -> EvaluationStages:
+    baseline = Resolver(
+        strategy_class=LatestBlessedModelStrategy,
+        model=Channel(type=standard_artifacts.Model),
+        model_blessing=Channel(type=standard_artifacts.ModelBlessing),
+    ).with_id(node_ids.BASELINE_RESOLVER)
+    evaluator = Evaluator(
+        examples=trained.data.example_gen.outputs["examples"],
+        model=trained.trainer.outputs["model"],
+        baseline_model=baseline.outputs["model"],
+        example_splits=["test"],
+        eval_config=eval_config(config.accuracy_lower_bound, config.accuracy_change_tolerance,
+                                task=config.training.task),
+    ).with_id(node_ids.EVALUATOR)
+    return EvaluationStages(baseline, evaluator)
