@@ -155,11 +155,30 @@ def run_summary(metadata_path: str) -> dict:
     blessing = latest_artifact(store, "ModelBlessing")
     if blessing is not None:
         summary["blessed"] = bool(custom_property(blessing, "blessed"))
+    infra = latest_artifact(store, "InfraBlessing")
+    if infra is not None:
+        summary["infra_validation"] = infra_validation(infra)
     pushed = latest_artifact(store, "PushedModel")
     if pushed is not None:
         summary["pushed"] = bool(custom_property(pushed, "pushed"))
         summary["pushed_model"] = custom_property(pushed, "pushed_destination")
     return summary
+
+
+def infra_validation(infra_blessing) -> dict:
+    """The InfraValidator's verdict (components/infra_validator/): blessed, why, and its canary
+    results and server log (files in the artifact)."""
+    import json
+
+    results_path = os.path.join(infra_blessing.uri, "canary_results.json")
+    results = {}
+    if os.path.isfile(results_path):
+        with open(results_path) as f:
+            results = json.load(f)
+    return {"blessed": bool(custom_property(infra_blessing, "blessed")),
+            "reason": custom_property(infra_blessing, "reason") or results.get("reason", ""),
+            "startup_s": results.get("startup_s"), "max_abs_diff": results.get("max_abs_diff"),
+            "server_log": os.path.join(infra_blessing.uri, "server.log"), "uri": infra_blessing.uri}
 
 
 def latest_blessed_model(metadata_path: str) -> str | None:

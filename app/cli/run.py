@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
 import sys
@@ -12,47 +11,63 @@ from app.cli import arguments
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from app import blessing, runs
-    from app.cli import status
-    from pipeline import beam_runner, local_runner
+    from app import blessing
+    from app.cli import console, status
+    from pipeline import beam_runner
 
     config = arguments.pipeline_config(args)
     config.beam_pipeline_args = arguments.beam_pipeline_args(
         args, beam_runner.DEFAULT_PRESET if args.runner == "beam" else "in-memory")
-    print(f"imdb-tfx: data {config.data}, module {config.training.module}, "
-          f"pipeline root {config.pipeline_root}, runner {args.runner} "
-          f"({' '.join(config.beam_pipeline_args)})", file=sys.stderr)
-    from data.dataset import resolve_data
-
-    resolve_data(config.data)  # fail fast on bad data (and download it once) before the heavy imports
-    arguments.prepare_modules(config.training)
-    if not getattr(args, "debug", False):
-        # Beam logs a failing element's traceback before re-raising it; the error is reported
-        # once, below (--debug shows the traceback).
-        logging.getLogger("apache_beam.runners.common").setLevel(logging.CRITICAL)
-    from pipeline.run_lock import run_lock
-
-    # The baseline, the run and its summary under one lock: no other run can bless or push in between.
-    with run_lock(config.metadata_path, config.pipeline_root, wait=not args.no_wait):
-        baseline = runs.latest_blessed_model(config.metadata_path)
-        print(f"imdb-tfx: metadata store {config.metadata_path}; baseline: "
-              + (f"{baseline} (the latest blessed model)" if baseline else
-                 "none (no blessed model in this store yet): only the lower bound applies"), file=sys.stderr)
-        start = time.time()
-        # stdout is for the JSON summary alone: what the components print (Keras' epochs) goes to stderr.
-        with contextlib.redirect_stdout(sys.stderr):
-            (beam_runner if args.runner == "beam" else local_runner).run(config)
-        summary = runs.run_summary(config.metadata_path)
+    log_file = console.log_path(config.pipeline_root)
+    terminal = console.Terminal(sys.stderr)
+    terminal.write(f"imdb-tfx: data {config.data}, module {config.training.module}, "
+                   f"pipeline root {config.pipeline_root}, runner {args.runner} "
+                   f"({' '.join(config.beam_pipeline_args)})\nimdb-tfx: full log in {log_file}"
+                   + (" (and streamed here: --verbose)" if args.verbose else "") + "\n")
+    try:
+        # Everything the libraries print goes to the log file; the terminal gets the progress.
+        with console.quiet(log_file, verbose=args.verbose) as terminal:
+            summary, start = _run(args, config, terminal)
+    except BaseException:
+        print(f"imdb-tfx: the run's full log: {log_file}", file=sys.stderr)
+        raise
     if "evaluation_uri" in summary:
         summary["blessing"] = blessing.explain(summary["evaluation_uri"])
     summary["wall_time_s"] = round(time.time() - start, 1)
     print(json.dumps(summary, indent=2))
     if "blessing" in summary:
         pushed = summary.get("pushed") and summary["blessing"]["blessed"]
-        print(f"imdb-tfx: {blessing.sentence(summary['blessing'])}; "
+        infra = summary.get("infra_validation")
+        served = (f"; served by the model server: {infra['reason']}" if infra["blessed"] else
+                  f"; NOT served by the model server: {infra['reason']} (log: {infra['server_log']})") \
+            if infra and summary["blessing"]["blessed"] else ""
+        print(f"imdb-tfx: {blessing.sentence(summary['blessing'])}{served}; "
               + (f"pushed to {summary.get('pushed_model')}" if pushed else "nothing pushed"), file=sys.stderr)
         return status.OK if pushed else status.NOT_BLESSED
     return status.OK
+
+
+def _run(args, config, terminal) -> tuple[dict, float]:
+    from app import runs
+    from data.dataset import resolve_data
+    from pipeline import beam_runner, local_runner
+    from pipeline.run_lock import run_lock
+
+    resolve_data(config.data)  # fail fast on bad data (and download it once) before the heavy imports
+    arguments.prepare_modules(config.training)
+    if not getattr(args, "debug", False):
+        # Beam logs a failing element's traceback before re-raising it; the error is reported
+        # once, by the caller (--debug shows the traceback).
+        logging.getLogger("apache_beam.runners.common").setLevel(logging.CRITICAL)
+    # The baseline, the run and its summary under one lock: no other run can bless or push in between.
+    with run_lock(config.metadata_path, config.pipeline_root, wait=not args.no_wait, stream=terminal):
+        baseline = runs.latest_blessed_model(config.metadata_path)
+        terminal.write(f"imdb-tfx: metadata store {config.metadata_path}; baseline: "
+                       + (f"{baseline} (the latest blessed model)" if baseline else
+                          "none (no blessed model in this store yet): only the lower bound applies") + "\n")
+        start = time.time()
+        (beam_runner if args.runner == "beam" else local_runner).run(config, progress_stream=terminal)
+        return runs.run_summary(config.metadata_path), start
 
 
 def add_parser(sub) -> None:
@@ -64,4 +79,6 @@ def add_parser(sub) -> None:
                    help="orchestrator: LocalDagRunner or BeamDagRunner (default: %(default)s)")
     arguments.add_beam_args(p, "in-memory; direct-multiprocess with --runner beam")
     arguments.add_lock_args(p)
+    p.add_argument("--verbose", action="store_true",
+                   help="stream everything the components print to the terminal (always in the run's log file)")
     p.set_defaults(func=cmd_run)
