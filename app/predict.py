@@ -10,6 +10,7 @@ import os
 from typing import Iterable, Iterator
 
 from components import features
+from components.serving import versions
 
 BATCH_SIZE = 256
 
@@ -19,15 +20,11 @@ class InputError(ValueError):
 
 
 def latest_model(serving_dir: str) -> str:
-    """The newest complete version under `serving_dir`: the highest-numbered directory (Pusher
-    names them by timestamp) that holds a saved_model.pb. A version still being copied, or left
-    half-copied by an interrupted push, has none yet and is passed over."""
-    versions = [v for v in os.listdir(serving_dir) if v.isdigit()] if os.path.isdir(serving_dir) else []
-    complete = [v for v in versions if os.path.isfile(os.path.join(serving_dir, v, "saved_model.pb"))]
-    if not complete:
-        incomplete = f" ({len(versions)} incomplete version(s) without saved_model.pb)" if versions else ""
-        raise FileNotFoundError(f"{serving_dir}: no pushed model{incomplete} (was a model blessed and pushed?)")
-    return os.path.join(serving_dir, max(complete, key=int))
+    """The newest complete version under `serving_dir` (components/serving/versions.py, which the
+    server reads too): the highest-numbered directory (Pusher names them by timestamp) that
+    holds saved_model.pb and variables/. A version still being copied, or left half-copied by
+    an interrupted push, is passed over."""
+    return versions.latest(serving_dir)
 
 
 def decode(line: bytes, where: str) -> str:

@@ -14,7 +14,7 @@ import warnings
 import components  # noqa: F401  (sets the TensorFlow environment before anything imports TensorFlow)
 from app.cli import status
 
-SUBCOMMANDS = ("run", "compile", "build_module", "experiment", "report", "predict")
+SUBCOMMANDS = ("run", "compile", "build_module", "experiment", "report", "predict", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,113 @@
+"""Server-side batching: requests that arrive together become one model call.
+
+One model call of 64 reviews costs little more than one of a single review (the signature's
+fixed cost, the Transform graph and the head's matrix products, is per call), so under load
+the server's throughput comes near the model's batched rate only if concurrent requests are
+merged, as TF Serving's batching does. A single worker task takes the first waiting request,
+waits up to `max_wait_ms` for more (not at all when enough requests wait to fill a batch),
+runs the merged batch in a thread (off the event loop, which keeps accepting requests) and
+hands each request its slice of the answers. While one call runs, the next batch fills, so
+the wait is only paid when the server is idle. A request is never split: one larger than
+`max_batch_size` runs alone.
+
+The predict function is looked up at each call (`predict_fn()`), so a new model version can
+be swapped in between two batches: a batch in flight finishes on the version it started on.
+"""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import dataclasses
+import time
+from typing import Callable, Optional
+
+
+@dataclasses.dataclass
+class BatchStats:
+    """Counts since start: what the status endpoint reports and the tests check."""
+
+    model_calls: int = 0
+    requests: int = 0
+    instances: int = 0
+    largest_batch: int = 0
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class _Pending:
+    texts: list
+    future: asyncio.Future
+
+
+class Batcher:
+    """`await batcher.predict(texts)` -> one answer per text; `run()` is the worker task."""
+
+    def __init__(self, predict_fn: Callable[[], Callable[[list], list]],
+                 max_batch_size: int, max_wait_ms: float,
+                 on_batch: Optional[Callable[[int, int, float], None]] = None):
+        if max_batch_size < 1 or max_wait_ms < 0:
+            raise ValueError(f"max_batch_size must be >= 1 and max_wait_ms >= 0 (got {max_batch_size}, {max_wait_ms})")
+        self._predict_fn = predict_fn
+        self.max_batch_size = max_batch_size
+        self.max_wait = max_wait_ms / 1000
+        self._on_batch = on_batch
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._carry: Optional[_Pending] = None  # drained but did not fit: heads the next batch
+        # One thread: model calls run one at a time, each using every core (TensorFlow's own
+        # intra-op threads); more threads would only contend for them.
+        self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="model-call")
+        self.stats = BatchStats()
+
+    async def predict(self, texts: list) -> list:
+        future = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Pending(list(texts), future))
+        return await future
+
+    async def run(self) -> None:
+        """Forever: form a batch, call the model, answer its requests."""
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = await self._next_batch()
+            texts = [t for pending in batch for t in pending.texts]
+            start = time.perf_counter()
+            try:
+                answers = await loop.run_in_executor(self._executor, self._predict_fn(), texts)
+            except Exception as e:  # noqa: BLE001  (the requests of this batch fail; the server goes on)
+                for pending in batch:
+                    if not pending.future.done():
+                        pending.future.set_exception(e)
+                continue
+            self._count(len(batch), len(texts), time.perf_counter() - start)
+            offset = 0
+            for pending in batch:
+                if not pending.future.done():  # its client may have gone
+                    pending.future.set_result(answers[offset:offset + len(pending.texts)])
+                offset += len(pending.texts)
+
+    async def _next_batch(self) -> list[_Pending]:
+        first = self._carry or await self._queue.get()
+        self._carry = None
+        batch, size = [first], len(first.texts)
+        if size < self.max_batch_size and self.max_wait and self._queue.qsize() < self.max_batch_size:
+            await asyncio.sleep(self.max_wait)
+        while size < self.max_batch_size and not self._queue.empty():
+            pending = self._queue.get_nowait()
+            if size + len(pending.texts) > self.max_batch_size:
+                self._carry = pending
+                break
+            batch.append(pending)
+            size += len(pending.texts)
+        return batch
+
+    def _count(self, requests: int, instances: int, seconds: float) -> None:
+        self.stats.model_calls += 1
+        self.stats.requests += requests
+        self.stats.instances += instances
+        self.stats.largest_batch = max(self.stats.largest_batch, instances)
+        if self._on_batch:
+            self._on_batch(requests, instances, seconds)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,102 @@
+"""The KServe model: V1 and V2 requests in, the served version's answers out, through the batcher.
+
+KServe's data plane calls `preprocess` (request -> texts, each check of
+components/serving/protocol.py), `predict` (the texts through the batcher, so concurrent
+requests share model calls) and `postprocess` (answers -> the protocol's response), timing
+each in its Prometheus histograms (request_preprocess_seconds, request_predict_seconds, ...).
+Readiness is the version manager's: ready once a version is served. The batch sizes go to a
+histogram of our own, imdb_serving_batch_size, beside KServe's.
+"""
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import Optional
+
+import kserve
+from kserve.errors import ModelNotReady
+from kserve.protocol.infer_type import InferOutput, InferRequest, InferResponse
+from prometheus_client import Histogram
+
+from components.serving import protocol
+from components.serving.batching import Batcher
+from components.serving.manager import VersionManager
+
+BATCH_SIZE_HISTOGRAM = Histogram(
+    "imdb_serving_batch_size", "reviews per model call (server-side batching)", ["model_name"],
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024))
+MODEL_CALL_SECONDS = Histogram("imdb_serving_model_call_seconds", "seconds per batched model call", ["model_name"])
+
+
+@dataclasses.dataclass
+class _Texts:
+    """preprocess's output: what predict needs, and which protocol to answer in."""
+
+    texts: list
+    v2_request: Optional[InferRequest] = None
+
+
+class ImdbModel(kserve.Model):
+    def __init__(self, name: str, manager: VersionManager, max_batch_size: int, max_wait_ms: float,
+                 max_instances: int):
+        super().__init__(name)
+        self.manager = manager
+        self.max_instances = max_instances
+        self.batcher = Batcher(self._predict_fn, max_batch_size, max_wait_ms, on_batch=self._observe)
+
+    def healthy(self) -> bool:
+        return self.manager.current is not None
+
+    def load(self) -> bool:
+        """KServe calls this for a model that is not ready; the version manager loads versions,
+        so this only reports."""
+        self.ready = self.healthy()
+        return self.ready
+
+    def _predict_fn(self):
+        """The served version's predict, at the time a batch starts; its answers carry the
+        version (a swap may come between this batch and the response)."""
+        current = self.manager.current
+        if current is None:
+            raise ModelNotReady(self.name, "no version is served yet")
+        return lambda texts: [(current.version, a) for a in current.model.predict(texts)]
+
+    def _observe(self, requests: int, instances: int, seconds: float) -> None:
+        BATCH_SIZE_HISTOGRAM.labels(model_name=self.name).observe(instances)
+        MODEL_CALL_SECONDS.labels(model_name=self.name).observe(seconds)
+
+    async def preprocess(self, payload, headers=None) -> _Texts:
+        if isinstance(payload, InferRequest):
+            return _Texts(protocol.v2_texts(payload.inputs, self.max_instances), payload)
+        return _Texts(protocol.v1_texts(payload, self.max_instances))
+
+    async def predict(self, payload: _Texts, headers=None) -> tuple[_Texts, list]:
+        return payload, await self.batcher.predict(payload.texts)
+
+    async def postprocess(self, result: tuple[_Texts, list], headers=None):
+        request, versioned = result
+        answers = [answer for _, answer in versioned]
+        if request.v2_request is None:
+            return {"predictions": answers}
+        n = len(answers)
+        outputs = [InferOutput("probability", [n], "FP32", [a["probability"] for a in answers]),
+                   InferOutput("label", [n], "BYTES", [a["label"] for a in answers])]
+        if answers and "rating" in answers[0]:
+            outputs.append(InferOutput("rating", [n], "FP32", [a["rating"] for a in answers]))
+        version = versioned[0][0]
+        return InferResponse(request.v2_request.id or str(uuid.uuid4()), self.name, outputs,
+                             model_version=None if version is None else str(version))
+
+    def get_input_types(self) -> list[dict]:
+        return [{"name": "text", "datatype": "BYTES", "shape": [-1]}]
+
+    def get_output_types(self) -> list[dict]:
+        outputs = [{"name": "probability", "datatype": "FP32", "shape": [-1]},
+                   {"name": "label", "datatype": "BYTES", "shape": [-1]}]
+        current = self.manager.current
+        if current is not None and current.model.regression:
+            outputs.append({"name": "rating", "datatype": "FP32", "shape": [-1]})
+        return outputs
+
+    def stop(self) -> None:
+        self.batcher.close()

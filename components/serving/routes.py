@@ -1,0 +1,135 @@
+"""What the server adds to the FastAPI app KServe builds (kserve.protocol.rest.server).
+
+- A request gate (ASGI middleware) in front of every POST: a body over `max_body_bytes` is
+  answered 413, bytes that are not UTF-8 or not JSON 400, each with {"error": why}, before
+  KServe sees them; a body that passes is marked application/json. KServe alone passes a body
+  sent with a non-JSON content type (curl -d's default) on as raw bytes, malformed or not, and
+  V2's FastAPI body parsing answers 422 with pydantic's details or "There was an error parsing
+  the body"; here every protocol gets the same errors and reads the same bodies.
+- `GET /v1/models/{name}`: TF Serving's model status (model_version_status) with the served
+  version, the refused versions and why, and the batching counters; 503 until a version is
+  served, so that it can be the readiness probe. KServe's own answers {"name", "ready"} only.
+- `GET /v2/health/ready`: 503 until a version is served (KServe's always answers ready).
+- Exception handlers: a BadRequest (components/serving/protocol.py) or KServe InvalidInput is
+  its status and {"error": reason}, logged as one warning line (KServe logs a traceback).
+"""
+from __future__ import annotations
+
+import logging
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import ORJSONResponse
+from fastapi.routing import APIRoute
+from kserve.errors import InvalidInput, ModelNotFound
+
+from components.serving import protocol
+
+logger = logging.getLogger("components.serving")
+# A body over the limit is still read (and dropped) up to this many times the limit, so that
+# the client, still sending, gets the 413 instead of a reset connection.
+DRAIN_FACTOR = 8
+
+
+class RequestGate:
+    """ASGI middleware: size, UTF-8 and JSON checks of every POST body (see the module doc)."""
+
+    def __init__(self, app, max_body_bytes: int):
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "POST":
+            return await self.app(scope, receive, send)
+        limit = self.max_body_bytes
+        declared = dict(scope["headers"]).get(b"content-length")
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            more = message.get("more_body", False)
+            if size <= limit:
+                chunks.append(chunk)
+            elif size > DRAIN_FACTOR * limit:
+                break
+        if size > limit:
+            length = int(declared) if declared and declared.isdigit() else size
+            return await _send_error(send, 413, f"the request body has {length} bytes, more than the server's limit "
+                                                f"of {limit} (--max-body-bytes)")
+        body = b"".join(chunks)
+        try:
+            protocol.decode_json(body)
+        except protocol.BadRequest as e:
+            logger.warning("bad request to %s: %s", scope["path"], e.reason)
+            return await _send_error(send, e.status, e.reason)
+        if not _is_json(dict(scope["headers"]).get(b"content-type", b"")):
+            # Checked as JSON above: say so, so that KServe's V1 decoding and FastAPI's V2 body
+            # parsing read it as JSON too (curl -d sends application/x-www-form-urlencoded).
+            headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
+            scope = {**scope, "headers": headers + [(b"content-type", b"application/json")]}
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def _is_json(content_type: bytes) -> bool:
+    media = content_type.split(b";")[0].strip().lower()
+    return media == b"application/json" or media.endswith(b"+json")
+
+
+async def _send_error(send, status: int, reason: str) -> None:
+    body = orjson.dumps({"error": reason})
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def customize(app: FastAPI, model, max_body_bytes: int) -> None:
+    """Adds the gate, the status and readiness routes and the error handlers to KServe's app
+    (before it starts: FastAPI builds its middleware stack on the first request)."""
+
+    async def model_status(model_name: str):
+        if model_name != model.name:
+            raise ModelNotFound(model_name)
+        status = {"name": model.name, **model.manager.status(), "batching": model.batcher.stats.as_dict()}
+        return ORJSONResponse(status, status_code=200 if status["ready"] else 503)
+
+    async def server_ready():
+        ready = model.healthy()
+        return ORJSONResponse({"ready": ready}, status_code=200 if ready else 503)
+
+    # First in the route list, so that they answer before KServe's routes of the same paths.
+    app.router.routes.insert(0, APIRoute("/v1/models/{model_name}", model_status, methods=["GET"]))
+    app.router.routes.insert(0, APIRoute("/v2/health/ready", server_ready, methods=["GET"]))
+    app.add_middleware(RequestGate, max_body_bytes=max_body_bytes)
+    app.add_exception_handler(protocol.BadRequest, _bad_request)
+    app.add_exception_handler(InvalidInput, _bad_request)
+    app.add_exception_handler(RequestValidationError, _invalid_body)
+
+
+async def _bad_request(request: Request, exc) -> ORJSONResponse:
+    reason = getattr(exc, "reason", str(exc))
+    logger.warning("bad request to %s: %s", request.url.path, reason)
+    return ORJSONResponse({"error": reason}, status_code=getattr(exc, "status", 400))
+
+
+async def _invalid_body(request: Request, exc: RequestValidationError) -> ORJSONResponse:
+    """FastAPI's validation of a V2 body (pydantic's errors), as one line."""
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or "the body"
+    reason = (f"the request does not follow the V2 inference protocol: {where}: {first.get('msg', 'invalid')}"
+              + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""))
+    logger.warning("bad request to %s: %s", request.url.path, reason)
+    return ORJSONResponse({"error": reason}, status_code=400)

@@ -1,0 +1,125 @@
+"""Starting the server: the first model load, then KServe's ModelServer with our additions.
+
+The first version is loaded and canary-checked before anything else (before kserve, whose
+import takes ~13 s, is imported, and before the port is bound), so that a model that cannot be
+served fails at once with one line, and a server that listens has passed its canary.
+
+`ImdbModelServer` is KServe's ModelServer (its data plane, REST server, V1/V2 endpoints,
+Prometheus metrics, model repository) with its own `start`: KServe's builds the FastAPI app
+and serves it in one step, leaving no place to add the request gate and status routes
+(components/serving/routes.py) or to run the batcher and the version poller on the same
+event loop. gRPC is off: the project's clients are HTTP. Per-request latency log lines are
+off too (each costs CPU the model needs on a small machine; the histograms stay).
+"""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import signal
+import socket
+import sys
+
+from components.serving.manager import VersionManager
+from components.serving.model import ServedModel
+from components.serving.settings import READY_LINE, Settings
+
+logger = logging.getLogger("components.serving")
+
+
+class ServeError(ValueError):
+    """The server cannot start (e.g. the port is taken); one line."""
+
+
+def serve(settings: Settings) -> int:
+    """Serves until SIGTERM or SIGINT; returns 0 then. ModelLoadError (model.py) when no model
+    can be served, ServeError when the port cannot be bound."""
+    settings.check()
+    manager = VersionManager(ServedModel.load, settings.serving_dir, settings.model_dir, settings.poll_seconds)
+    manager.start()
+    _check_port(settings.host, settings.port)
+    argv, sys.argv = sys.argv, sys.argv[:1]  # kserve parses sys.argv when imported; our flags are not its
+    try:
+        from components.serving.kserve_model import ImdbModel
+        server_class = _server_class()
+    finally:
+        sys.argv = argv
+    model = ImdbModel(settings.model_name, manager, settings.max_batch_size, settings.batch_wait_ms,
+                      settings.max_instances)
+    server_class(settings).start([model])
+    return 0
+
+
+def _check_port(host: str, port: int) -> None:
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            raise ServeError(f"cannot listen on {host}:{port}: {e.strerror}") from None
+
+
+def _server_class():
+    import kserve
+    from kserve.protocol.rest.server import UvicornServer
+
+    from components.serving import routes
+
+    class ImdbModelServer(kserve.ModelServer):
+        def __init__(self, settings: Settings):
+            super().__init__(http_port=settings.port, workers=1, enable_grpc=False, enable_latency_logging=False)
+            self.settings = settings
+            logging.getLogger("kserve.trace").setLevel(logging.WARNING)  # a line per request otherwise
+            if not settings.access_log:
+                logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+
+        def start(self, models) -> None:
+            (model,) = models
+            self.register_model(model)
+            model.enable_latency_logging = False
+            try:
+                import uvloop  # uvicorn's faster event loop, when installed (it is, with kserve)
+
+                asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+            except ImportError:
+                pass
+            asyncio.run(self._serve(model))
+
+        async def _serve(self, model) -> None:
+            loop = asyncio.get_running_loop()
+            loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="serving"))
+            self._rest_server = UvicornServer(self.http_port, [], self.dataplane, self.model_repository_extension,
+                                              False, log_config=None)
+            self._rest_server.cfg.host = self.settings.host
+            routes.customize(self._rest_server.cfg.app, model, self.settings.max_body_bytes)
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, lambda s=sig: asyncio.create_task(self.stop(sig=s)))
+            tasks = [asyncio.create_task(model.batcher.run()), asyncio.create_task(model.manager.poll_forever()),
+                     asyncio.create_task(self._announce(model))]
+            try:
+                await self._rest_server.run()
+            finally:
+                for task in tasks:
+                    task.cancel()
+
+        async def _announce(self, model) -> None:
+            """One line on stdout once the server answers requests (and one before, while it
+            waits for a first version)."""
+            server = self._rest_server.server
+            while not server.started:
+                await asyncio.sleep(0.05)
+            port = server.servers[0].sockets[0].getsockname()[1]
+            host = "127.0.0.1" if self.settings.host == "0.0.0.0" else self.settings.host
+            url = f"http://{host}:{port}/v1/models/{model.name}"
+            if not model.healthy():
+                print(f"imdb-tfx serve: listening on {url}, not ready: no version under "
+                      f"{model.manager.serving_dir} yet", flush=True)
+                while not model.healthy():
+                    await asyncio.sleep(0.1)
+            current = model.manager.current
+            what = current.path if current.version is None else f"version {current.version} ({current.path})"
+            print(f"{READY_LINE}: {url} serves {what}", flush=True)
+
+    return ImdbModelServer

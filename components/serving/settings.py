@@ -1,0 +1,89 @@
+"""The server's settings and their command-line flags, shared by `python -m components.serving`
+and `imdb-tfx serve` (app/cli/serve.py), so that the two take the same flags with the same
+defaults. Nothing heavy is imported here: `--help` answers at once.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+from typing import Optional
+
+DEFAULT_PORT = 8080  # KServe's default HTTP port (and the InferenceService manifests')
+DEFAULT_MODEL_NAME = "imdb"
+DEFAULT_MAX_BATCH_SIZE = 64
+DEFAULT_BATCH_WAIT_MS = 2.0
+DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
+DEFAULT_MAX_INSTANCES = 1024
+DEFAULT_POLL_SECONDS = 2.0
+READY_LINE = "imdb-tfx serve: ready"  # the start of the line printed once the server answers
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    serving_dir: Optional[str] = None  # poll its versions ...
+    model_dir: Optional[str] = None  # ... or serve this one SavedModel
+    port: int = DEFAULT_PORT
+    host: str = "0.0.0.0"
+    model_name: str = DEFAULT_MODEL_NAME
+    max_batch_size: int = DEFAULT_MAX_BATCH_SIZE
+    batch_wait_ms: float = DEFAULT_BATCH_WAIT_MS
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_instances: int = DEFAULT_MAX_INSTANCES
+    poll_seconds: float = DEFAULT_POLL_SECONDS
+    access_log: bool = False
+
+    def check(self) -> "Settings":
+        """ValueError naming the flag for settings that cannot work, FileNotFoundError for a
+        directory that does not exist (checked before TensorFlow is imported: it fails at once)."""
+        if (self.serving_dir is None) == (self.model_dir is None):
+            raise ValueError("give --serving-dir DIR (serve its newest version) or --model-dir DIR (one model), "
+                             "not both")
+        for flag, value, least in (("--port", self.port, 0), ("--max-batch-size", self.max_batch_size, 1),
+                                   ("--batch-wait-ms", self.batch_wait_ms, 0), ("--max-body-bytes", self.max_body_bytes, 1),
+                                   ("--max-instances", self.max_instances, 1), ("--poll-seconds", self.poll_seconds, 0.01)):
+            if value < least:
+                raise ValueError(f"{flag} must be at least {least} (got {value})")
+        if self.port > 65535:
+            raise ValueError(f"--port must be at most 65535 (got {self.port})")
+        for flag, path in (("--serving-dir", self.serving_dir), ("--model-dir", self.model_dir)):
+            if path is not None and not os.path.isdir(path):
+                raise FileNotFoundError(f"{path}: no such directory ({flag})")
+        return self
+
+
+def add_arguments(parser: argparse.ArgumentParser, serving_dir_default: Optional[str] = None) -> None:
+    """The server's flags; `serving_dir_default` is served when neither directory flag is given."""
+    parser.set_defaults(serving_dir_default=serving_dir_default)
+    source = parser.add_argument_group("what to serve (one of)")
+    source.add_argument("--serving-dir",
+                        help="a serving directory of versions <dir>/<version>/ (as the Pusher writes): serve the "
+                             "newest complete one, poll for newer ones"
+                             + (f" (default: {serving_dir_default})" if serving_dir_default else ""))
+    source.add_argument("--model-dir", help="one SavedModel directory, no polling (e.g. a candidate model)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"HTTP port (default {DEFAULT_PORT}; 0: any free port)")
+    parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0; 127.0.0.1: this machine only)")
+    parser.add_argument("--model-name", default=DEFAULT_MODEL_NAME,
+                        help=f"the name in the URLs, /v1/models/NAME:predict (default {DEFAULT_MODEL_NAME})")
+    parser.add_argument("--max-batch-size", type=int, default=DEFAULT_MAX_BATCH_SIZE,
+                        help=f"most reviews merged into one model call (default {DEFAULT_MAX_BATCH_SIZE})")
+    parser.add_argument("--batch-wait-ms", type=float, default=DEFAULT_BATCH_WAIT_MS,
+                        help=f"how long an idle server waits for more requests to batch (default {DEFAULT_BATCH_WAIT_MS:g})")
+    parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES,
+                        help=f"largest request body; larger ones get 413 (default {DEFAULT_MAX_BODY_BYTES}, 8 MiB)")
+    parser.add_argument("--max-instances", type=int, default=DEFAULT_MAX_INSTANCES,
+                        help=f"most reviews in one request (default {DEFAULT_MAX_INSTANCES})")
+    parser.add_argument("--poll-seconds", type=float, default=DEFAULT_POLL_SECONDS,
+                        help=f"how often the serving directory is checked for new versions (default {DEFAULT_POLL_SECONDS:g})")
+    parser.add_argument("--access-log", action="store_true", help="log every request (off: it costs CPU under load)")
+
+
+def from_args(args: argparse.Namespace) -> Settings:
+    """Settings from parsed flags; ValueError for flags that cannot work together."""
+    serving_dir = args.serving_dir
+    if serving_dir is None and args.model_dir is None:
+        serving_dir = args.serving_dir_default
+    return Settings(serving_dir=serving_dir, model_dir=args.model_dir, port=args.port, host=args.host,
+                    model_name=args.model_name, max_batch_size=args.max_batch_size, batch_wait_ms=args.batch_wait_ms,
+                    max_body_bytes=args.max_body_bytes, max_instances=args.max_instances,
+                    poll_seconds=args.poll_seconds, access_log=args.access_log).check()

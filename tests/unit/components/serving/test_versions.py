@@ -1,0 +1,60 @@
+"""components.serving.versions: which directories of a serving directory are complete versions."""
+import os
+import time
+
+import pytest
+
+from components.serving import versions
+
+
+def make_version(root, name, files=("saved_model.pb",), variables=("variables.index", "variables.data-00000-of-00001")):
+    path = root / name
+    path.mkdir(parents=True)
+    for f in files:
+        (path / f).write_bytes(b"x")
+    if variables is not None:
+        (path / "variables").mkdir()
+        for f in variables:
+            (path / "variables" / f).write_bytes(b"x")
+    return path
+
+
+def test_complete_versions_are_all_digit_directories_with_a_whole_saved_model(tmp_path):
+    make_version(tmp_path, "100")
+    make_version(tmp_path, "300")
+    make_version(tmp_path, "20")  # numeric order, not string order: 20 < 100
+    make_version(tmp_path, "400", files=())  # no saved_model.pb yet
+    make_version(tmp_path, "500", variables=None)  # no variables/ yet
+    make_version(tmp_path, "600", variables=("variables.index", "variables.data-00000-of-00002"))  # a shard missing
+    make_version(tmp_path, ".700.123.incomplete")  # the Pusher's staging directory
+    make_version(tmp_path, "v800")
+    (tmp_path / "900").write_bytes(b"a file, not a directory")
+    (tmp_path / "__autograph_generated_file1.py").write_text("")
+    assert versions.all_versions(str(tmp_path)) == [20, 100, 300, 400, 500, 600]
+    assert versions.complete_versions(str(tmp_path)) == [20, 100, 300]
+    assert versions.latest(str(tmp_path)) == os.path.join(str(tmp_path), "300")
+    (tmp_path / "600" / "variables" / "variables.data-00001-of-00002").write_bytes(b"x")
+    assert versions.latest(str(tmp_path)) == os.path.join(str(tmp_path), "600")
+
+
+def test_no_complete_version_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"no pushed model \(was a model"):
+        versions.latest(str(tmp_path / "missing"))
+    make_version(tmp_path, "100", files=())
+    with pytest.raises(FileNotFoundError, match=r"no pushed model \(1 incomplete version"):
+        versions.latest(str(tmp_path))
+
+
+def test_settled_means_nothing_changed_lately(tmp_path):
+    path = make_version(tmp_path, "100")
+    now = time.time()
+    assert not versions.settled(str(path), 5.0, now=now)
+    assert versions.settled(str(path), 5.0, now=now + 6)
+    old = now - 60
+    for folder, dirs, files in os.walk(path):
+        for name in dirs + files:
+            os.utime(os.path.join(folder, name), (old, old))
+    os.utime(path, (old, old))
+    assert versions.settled(str(path), 5.0)
+    (path / "variables" / "variables.index").write_bytes(b"rewritten")  # a file still being written
+    assert not versions.settled(str(path), 5.0)
