@@ -17,6 +17,8 @@ OPTIMIZERS = ("adagrad", "adam", "proximal_adagrad", "ftrl")
 PROXIMAL_OPTIMIZERS = ("proximal_adagrad", "ftrl")
 LOSS_REDUCTIONS = ("sum", "mean")
 ENSEMBLE_WEIGHTS = ("mean", "eval")
+# wide: how Transform gives each n-gram an id (components/transform/text_features.py)
+NGRAM_INDEXES = ("hash", "vocabulary")
 
 
 @dataclasses.dataclass
@@ -50,6 +52,10 @@ class TrainingConfig:
     # wide: word 1..ngram_size-grams that at least min_count reviews of the train split contain
     ngram_size: int = 3
     min_count: int = 3
+    # hash: a 64-bit hash of the n-gram mod ngram_buckets, the min-count cut made by the
+    # Trainer (one pass in Transform); vocabulary: TFT's vocabulary analyzer (exact, slow).
+    ngram_index: str = "hash"
+    ngram_buckets: int = 2**32
     nb_alpha: float = 1.0  # smoothing of the naive-Bayes log-count ratios
     members: tuple[dict, ...] = ()  # ensemble only
     # ensemble only: "mean" averages the members' outputs; "eval" weights them with the
@@ -62,7 +68,8 @@ class TrainingConfig:
 
     def __post_init__(self):
         choices = {"head": HEADS, "task": TASKS, "ensemble_weights": ENSEMBLE_WEIGHTS,
-                   "optimizer": OPTIMIZERS, "loss_reduction": LOSS_REDUCTIONS}
+                   "optimizer": OPTIMIZERS, "loss_reduction": LOSS_REDUCTIONS,
+                   "ngram_index": NGRAM_INDEXES}
         for field, valid in choices.items():
             if getattr(self, field) not in valid:
                 raise ValueError(f"unknown {field} {getattr(self, field)!r}: use one of {', '.join(valid)}")
@@ -77,6 +84,8 @@ class TrainingConfig:
                                      f"single models of the ensemble's task ({self.task})")
         if self.precompute and self.trainable:
             raise ValueError("a precomputed module cannot be trained: drop precompute or trainable")
+        if not 1 <= self.ngram_buckets <= 2**40:  # text_features.distinct_ids_per_row: rows * buckets < 2^63
+            raise ValueError(f"ngram_buckets {self.ngram_buckets} must be between 1 and 2**40")
         if min(self.optimizer_l1, self.optimizer_l2) < 0:
             raise ValueError("optimizer_l1 and optimizer_l2 must be >= 0")
         if (self.optimizer_l1 or self.optimizer_l2) and self.optimizer not in PROXIMAL_OPTIMIZERS:
@@ -105,7 +114,10 @@ class TrainingConfig:
         options: dict = {}
         for config in self.single_models():
             if config.head == "wide":
-                options["ngrams"] = {"size": config.ngram_size, "min_count": config.min_count}
+                options["ngrams"] = (
+                    {"size": config.ngram_size, "ids": "hash", "buckets": config.ngram_buckets}
+                    if config.ngram_index == "hash" else
+                    {"size": config.ngram_size, "ids": "vocabulary", "min_count": config.min_count})
             if config.head == "dnn" and config.precompute:
                 if options.get("embed_module", config.module) != config.module:
                     raise ValueError("an ensemble can precompute only one module")

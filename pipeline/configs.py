@@ -26,6 +26,8 @@ PREPROCESSING_FN = "components.transform.preprocessing.preprocessing_fn"
 RUN_FN = "components.trainer.run_fn.run_fn"
 TUNER_FN = "components.tuner.tuner_fn.tuner_fn"
 EMBEDDING_TRANSFORM_EXECUTOR = "components.transform.executor.Executor"
+INFRA_VALIDATOR = "components.infra_validator.component.InfraValidator"
+PUSHER_EXECUTOR = "components.pusher.executor.Executor"
 
 
 def module_of(path: str) -> str:
@@ -55,6 +57,14 @@ def preset(name: str, **overrides) -> TrainingConfig:
     return TrainingConfig(**{**PRESETS[name], **overrides})
 
 
+# TFX's Beam executors (ExampleGen, StatisticsGen, Transform, Evaluator) copy the whole TFX
+# installation and build an sdist of it for remote Beam workers, unless a dependency flag is
+# given (tfx/utils/dependency_utils.py: make_beam_dependency_flags): 8 s per component here,
+# and 87 MB left in /tmp each time. DirectRunner stages nothing (its workers are this process
+# or its subprocesses), so the local presets pass a flag it never reads, which skips that.
+NO_STAGING = "--sdk_container_image=none"
+
+
 @dataclasses.dataclass
 class PipelineConfig:
     data: str = ""  # archive, aclImdb/ directory or URL: see data/dataset.py
@@ -71,7 +81,7 @@ class PipelineConfig:
     accuracy_lower_bound: float = 0.7
     accuracy_change_tolerance: float = 1e-10
     enable_cache: bool = True
-    beam_pipeline_args: tuple[str, ...] = ("--direct_running_mode=in_memory", "--direct_num_workers=1")
+    beam_pipeline_args: tuple[str, ...] = ("--direct_running_mode=in_memory", "--direct_num_workers=1", NO_STAGING)
 
     def __post_init__(self):
         if self.training is None:
@@ -89,7 +99,7 @@ BEAM_PRESETS: dict[str, tuple[str, ...]] = {
     # DirectRunner with worker processes; 0 = one per CPU core, counted at run time on the
     # machine that runs the component (a pod's CPU limit is not seen: pass it instead).
     "direct-multiprocess": ("--runner=DirectRunner", "--direct_running_mode=multi_processing",
-                            "--direct_num_workers=0"),
+                            "--direct_num_workers=0", NO_STAGING),
     # Flink through its Beam job server, e.g.
     #   docker run --net=host apache/beam_flink1.18_job_server:2.61.0 --flink-master=HOST:8081
     # LOOPBACK runs the Python SDK workers inside the launching process (which the job

@@ -1,5 +1,12 @@
 """The production run's evaluation: the latest blessed model as the baseline, and the Evaluator
-that compares the candidate with it on the test split and blesses it or not."""
+that compares the candidate with it on the test split and blesses it or not.
+
+The baseline is the latest blessed model other than the candidate
+(components/evaluator/baseline.py), so that an identical rerun takes the Evaluator and the
+Pusher from the cache instead of scoring the model against itself. A pipeline without a
+local metadata store (Kubeflow: config.metadata_path empty) keeps TFX's
+LatestBlessedModelStrategy, the only one KubeflowV2DagRunner compiles with the candidate.
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -9,6 +16,7 @@ from tfx.dsl.components.common.resolver import Resolver
 from tfx.dsl.input_resolution.strategies.latest_blessed_model_strategy import LatestBlessedModelStrategy
 from tfx.types import Channel, standard_artifacts
 
+from components.evaluator.baseline import BLESSING, CANDIDATE, MODEL, LatestBlessedOtherModelStrategy
 from components.evaluator.eval_config import eval_config
 from pipeline import configs, node_ids
 from pipeline.stages import TrainingStages
@@ -25,11 +33,13 @@ class EvaluationStages:
 
 
 def evaluation_stages(config: configs.PipelineConfig, trained: TrainingStages) -> EvaluationStages:
-    baseline = Resolver(
-        strategy_class=LatestBlessedModelStrategy,
-        model=Channel(type=standard_artifacts.Model),
-        model_blessing=Channel(type=standard_artifacts.ModelBlessing),
-    ).with_id(node_ids.BASELINE_RESOLVER)
+    channels = {MODEL: Channel(type=standard_artifacts.Model), BLESSING: Channel(type=standard_artifacts.ModelBlessing)}
+    if config.metadata_path:  # LocalDagRunner, BeamDagRunner
+        baseline = Resolver(strategy_class=LatestBlessedOtherModelStrategy,
+                            **channels, **{CANDIDATE: trained.trainer.outputs["model"]})
+    else:  # compiled for Kubeflow
+        baseline = Resolver(strategy_class=LatestBlessedModelStrategy, **channels)
+    baseline = baseline.with_id(node_ids.BASELINE_RESOLVER)
     evaluator = Evaluator(
         examples=trained.data.example_gen.outputs["examples"],
         model=trained.trainer.outputs["model"],

@@ -43,21 +43,26 @@ def eval_config(accuracy_lower_bound: float = 0.7, accuracy_change_tolerance: fl
         tfma.MetricConfig(class_name="Recall"),
         tfma.MetricConfig(class_name="MeanLabel"),
         tfma.MetricConfig(class_name="MeanPrediction"),
+    ])
+    # The plots for the candidate only: a baseline's plots were made when it was the candidate.
+    # (With no baseline, TFMA renames the single model "" and this spec follows it.)
+    plots = tfma.MetricsSpec(model_names=[tfma.CANDIDATE_KEY], metrics=[
         tfma.MetricConfig(class_name="ConfusionMatrixPlot"),
         tfma.MetricConfig(class_name="CalibrationPlot"),
     ])
     if task == "regression":
         classification.output_names.append(features.PROBABILITY)
+        plots.output_names.append(features.PROBABILITY)
         regression = tfma.MetricsSpec(output_names=[features.PREDICTED_RATING], metrics=[
             tfma.MetricConfig(class_name="MeanSquaredError"),
             tfma.MetricConfig(class_name="MeanAbsoluteError"),
         ])
         model_spec = tfma.ModelSpec(
             label_keys={features.PROBABILITY: features.LABEL, features.PREDICTED_RATING: features.RATING})
-        metrics_specs = [classification, regression]
+        metrics_specs = [classification, plots, regression]
     else:
         model_spec = tfma.ModelSpec(label_key=features.LABEL, prediction_key=features.PROBABILITY)
-        metrics_specs = [classification]
+        metrics_specs = [classification, plots]
     if transformed:
         model_spec.signature_name = "serving_transformed"
     else:

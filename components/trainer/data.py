@@ -80,9 +80,6 @@ class TrainingData:
         spec = self.tf_transform_output.transformed_feature_spec().get(features.EMBEDDING)
         return int(spec.shape[-1]) if spec is not None else None
 
-    def ngram_vocabulary_size(self) -> int:
-        return self.tf_transform_output.vocabulary_size_by_name(features.NGRAM_VOCABULARY)
-
 
 def label_mean(dataset: tf.data.Dataset) -> float:
     """The mean label (share of positive reviews, or mean rating) of a finite dataset."""

@@ -7,26 +7,42 @@ import tf_keras
 
 
 class NBLogisticRegression(tf_keras.layers.Layer):
-    """logit = b + sum over the review's distinct n-grams i of w_i * r_i (r: NB log-count ratios)."""
+    """logit = b + sum over the review's distinct known n-grams i of w_i * r_i (r: NB log-count ratios).
 
-    def __init__(self, vocab_size: int, ratios=None, l2: float = 0.0, **kwargs):
+    The layer owns its n-gram table: `keys`, the kept n-gram ids (hashed or vocabulary ids,
+    sorted), with their ratios; an id that is not in the table (below the min-count cut)
+    contributes nothing. Keys, ratios and the learned w are weights, so a clone with
+    set_weights (ensemble.inference_copy) and the SavedModel carry them.
+    """
+
+    def __init__(self, vocab_size: int, ratios=None, l2: float = 0.0, keys=None, **kwargs):
         super().__init__(**kwargs)
         self.vocab_size, self.l2 = int(vocab_size), float(l2)
-        self._initial_ratios = ratios
+        self._initial_ratios, self._initial_keys = ratios, keys
 
     def build(self, input_shape):
-        init = (tf_keras.initializers.Constant(np.asarray(self._initial_ratios, np.float32))
-                if self._initial_ratios is not None else "zeros")
-        self.ratios = self.add_weight(name="nb_ratios", shape=(self.vocab_size,), initializer=init, trainable=False)
+        def constant(value, dtype):
+            return tf_keras.initializers.Constant(np.asarray(value, dtype)) if value is not None else "zeros"
+
+        self.keys = self.add_weight(name="ngram_keys", shape=(self.vocab_size,), dtype=tf.int64, trainable=False,
+                                    initializer=constant(self._initial_keys, np.int64) if self._initial_keys is not None
+                                    else tf_keras.initializers.Constant(np.arange(self.vocab_size, dtype=np.int64)))
+        self.ratios = self.add_weight(name="nb_ratios", shape=(self.vocab_size,),
+                                      initializer=constant(self._initial_ratios, np.float32), trainable=False)
         self.kernel = self.add_weight(name="kernel", shape=(self.vocab_size,), initializer="zeros",
                                       regularizer=tf_keras.regularizers.L2(self.l2) if self.l2 else None)
         self.bias = self.add_weight(name="bias", shape=(), initializer="zeros")
-        self._initial_ratios = None
+        self._initial_ratios = self._initial_keys = None
         super().build(input_shape)
 
     def call(self, ids: tf.SparseTensor):
-        weights = tf.gather(self.kernel, ids.values) * tf.gather(self.ratios, ids.values)
-        logits = tf.math.unsorted_segment_sum(weights, ids.indices[:, 0], num_segments=ids.dense_shape[0])
+        values = ids.values
+        position = tf.minimum(tf.searchsorted(self.keys, values), self.vocab_size - 1)
+        known = tf.equal(tf.gather(self.keys, position), values)
+        position = tf.boolean_mask(position, known)
+        rows = tf.boolean_mask(ids.indices[:, 0], known)
+        weights = tf.gather(self.kernel, position) * tf.gather(self.ratios, position)
+        logits = tf.math.unsorted_segment_sum(weights, rows, num_segments=ids.dense_shape[0])
         return logits[:, None] + self.bias
 
     def get_config(self):

@@ -4,9 +4,10 @@ dnn       the review text -> `hub.KerasLayer(module, trainable=...)` -> the tuto
           Dense(500, relu) -> Dense(100, relu) -> Dense(1). With `precompute`, Transform has
           already applied the frozen module and the head reads its vectors (`embedding`).
 wide      naive-Bayes-weighted logistic regression on the review's distinct word n-grams
-          (Transform's `ngrams` ids): logit = b + sum_i w_i r_i, where r_i is the n-gram's
-          log-count ratio between positive and negative train reviews (Wang & Manning's NB
-          features, learned here by gradient descent with an L2 penalty on w).
+          (Transform's `ngrams` ids): logit = b + sum_i w_i r_i over the n-grams that at
+          least min_count train reviews contain, where r_i is the n-gram's log-count ratio
+          between positive and negative train reviews (Wang & Manning's NB features, learned
+          here by gradient descent with an L2 penalty on w).
 majority  a constant: the train split's share of positive reviews (or mean rating).
 
 Classification models output a probability, so TFMA's BinaryAccuracy (threshold 0.5)
@@ -44,14 +45,15 @@ def output_name(task: str) -> str:
 
 
 def build_model(config: TrainingConfig | dict | str, *, embedding_dim: int | None = None,
-                vocab_size: int | None = None, nb_ratios=None, prior: float | None = None,
+                ngram_keys=None, nb_ratios=None, prior: float | None = None,
                 **overrides) -> tf_keras.Model:
     """The compiled Keras model of one (non-ensemble) TrainingConfig.
 
     Inputs: a dict of the transformed features in feature_keys(config). Output: the
     probability of a positive review, or the rating for task "regression".
-    `embedding_dim` (precomputed vectors), `vocab_size`/`nb_ratios` (wide) and `prior` (majority:
-    the constant output) come from the data.
+    `embedding_dim` (precomputed vectors), `ngram_keys`/`nb_ratios` (wide: the kept n-gram ids
+    and their ratios, naive_bayes.ngram_table) and `prior` (majority: the constant output)
+    come from the data.
     """
     config = training_config(config, **overrides)
     if config.head == "ensemble":
@@ -65,9 +67,9 @@ def build_model(config: TrainingConfig | dict | str, *, embedding_dim: int | Non
         default = features.RATING_THRESHOLD if regression else 0.5
         output = ConstantOutput(default if prior is None else prior, name=name)(inputs[features.TEXT])
     elif config.head == "wide":
-        if vocab_size is None:
-            raise ValueError("a wide model needs the n-gram vocabulary size")
-        score = NBLogisticRegression(vocab_size, nb_ratios, l2=config.l2, name="nb_logistic")(
+        if ngram_keys is None:
+            raise ValueError("a wide model needs its n-gram table (naive_bayes.ngram_table)")
+        score = NBLogisticRegression(len(ngram_keys), nb_ratios, l2=config.l2, keys=ngram_keys, name="nb_logistic")(
             inputs[features.NGRAMS])
         output = tf_keras.layers.Activation(activation or "linear", name=name)(
             score + features.RATING_THRESHOLD if regression else score)

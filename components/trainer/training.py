@@ -10,7 +10,7 @@ from absl import logging
 from components.trainer import ensemble
 from components.trainer.data import TrainingData, feature_keys, label_mean
 from components.trainer.models import build_model
-from components.trainer.naive_bayes import nb_ratios
+from components.trainer.naive_bayes import ngram_table
 from components.training_config import TrainingConfig, training_config
 
 
@@ -22,10 +22,11 @@ def train_model(config: TrainingConfig, data: TrainingData, steps: int | None = 
         return _train_ensemble(config, data, validate=validate, log_dir=log_dir)
     kwargs: dict = {"embedding_dim": data.embedding_dim()}
     if config.head == "wide":
-        vocab_size = data.ngram_vocabulary_size()
-        kwargs.update(vocab_size=vocab_size, nb_ratios=nb_ratios(
+        keys, ratios = ngram_table(
             data.dataset(training_config(config, task="classification"), "train", batch_size=1000),
-            vocab_size, config.nb_alpha))
+            config.min_count, config.nb_alpha)
+        logging.info("n-gram table: %d ids in at least %d train reviews", keys.size, config.min_count)
+        kwargs.update(ngram_keys=keys, nb_ratios=ratios)
     if config.head == "majority":
         kwargs["prior"] = label_mean(data.dataset(config, "train", batch_size=1000))
     model = build_model(config, **kwargs)

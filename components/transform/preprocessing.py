@@ -26,8 +26,9 @@ def preprocessing_fn(inputs, custom_config=None):
     """Cleans the review text, passes label and rating through, adds the length bucket.
 
     `custom_config` carries the code version (pipeline/fingerprint.py) and the optional
-    features that TrainingConfig.transform_options asks for: "ngrams" ({size, min_count}:
-    the ids of each review's distinct n-grams in a vocabulary of the analysed split) and
+    features that TrainingConfig.transform_options asks for: "ngrams" ({size, ids, buckets
+    or min_count}: the ids of each review's distinct n-grams, hashed or in a vocabulary of the
+    analysed split: text_features.ngram_ids) and
     "embed_module" (a frozen module's vector of each review).
     """
     config = custom_config or {}

@@ -10,7 +10,7 @@ import tensorflow as tf
 from ml_metadata.proto import metadata_store_pb2
 
 from app import runs
-from pipeline import local_runner
+from pipeline import local_runner, node_ids
 from tests.helpers.pipelines import PRODUCTION_COMPONENTS as COMPONENTS
 
 pytestmark = pytest.mark.e2e
@@ -69,13 +69,11 @@ def test_rerun_is_served_from_cache(small_run):
     new = [e for e in store.get_executions() if e.id not in executions_before]
     types = {t.id: t.name.split(".")[-1] for t in store.get_execution_types()}
     states = {types[e.type_id]: e.last_known_state for e in new}
-    # Everything up to the trained model is reused. The resolver always runs; it now finds
-    # the first run's blessed model, so the Evaluator runs again to compare against it.
-    upstream = COMPONENTS - {"latest_blessed_model_resolver", "Evaluator", "Pusher"}
-    assert {n: s for n, s in states.items() if n in upstream} == dict.fromkeys(
-        upstream, metadata_store_pb2.Execution.CACHED)
-    assert states["Evaluator"] == metadata_store_pb2.Execution.COMPLETE
+    # Everything is reused: the baseline leaves the candidate out (components/evaluator/baseline.py),
+    # so the Evaluator has the first run's inputs (no baseline) and it and the Pusher come from the cache.
+    cached = COMPONENTS - {node_ids.BASELINE_RESOLVER}
+    assert {n: s for n, s in states.items() if n in cached} == dict.fromkeys(cached, metadata_store_pb2.Execution.CACHED)
     summary = runs.run_summary(config.metadata_path)
-    assert summary["blessed"]  # equal to its baseline
+    assert summary["blessed"]
     assert summary["test_metrics"]["example_count"] == 120  # the candidate's metrics, not the baseline's
     assert len(store.get_artifacts_by_type("Model")) == models_before

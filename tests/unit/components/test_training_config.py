@@ -30,7 +30,10 @@ def test_single_models_and_modules():
                                                         {"head": "wide", "ngram_size": 2}))
     assert [m.head for m in ensemble.single_models()] == ["dnn", "wide"]
     assert ensemble.modules() == ["glove"]
-    assert ensemble.transform_options() == {"ngrams": {"size": 2, "min_count": 3}, "embed_module": "glove"}
+    assert ensemble.transform_options() == {"ngrams": {"size": 2, "ids": "hash", "buckets": 2**32},
+                                            "embed_module": "glove"}
+    vocabulary = TrainingConfig(head="wide", ngram_size=2, min_count=4, ngram_index="vocabulary")
+    assert vocabulary.transform_options() == {"ngrams": {"size": 2, "ids": "vocabulary", "min_count": 4}}
     assert TrainingConfig(head="majority").modules() == []
 
 

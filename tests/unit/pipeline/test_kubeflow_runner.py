@@ -78,7 +78,8 @@ def test_every_component_runs_in_the_image(spec):
     for name in CONTAINER_TASKS:
         container = tasks[name]["container"]
         assert (container["image"], container["command"]) == (IMAGE, RUN_EXECUTOR), name
-        assert container["args"][-2:] == list(configs.PipelineConfig().beam_pipeline_args), name
+        beam_args = list(configs.PipelineConfig().beam_pipeline_args)
+        assert container["args"][-len(beam_args):] == beam_args, name
     for name in RESOLVER_TASKS:
         assert "resolver" in tasks[name]
 

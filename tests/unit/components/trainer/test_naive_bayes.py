@@ -4,23 +4,37 @@ import pytest
 import tensorflow as tf
 
 
-def test_nb_ratios_and_wide_model():
+def test_ngram_table_and_wide_model():
     from components.trainer.layers import NBLogisticRegression
     from components.trainer.metrics import auc
-    from components.trainer.naive_bayes import nb_ratios
+    from components.trainer.naive_bayes import log_count_ratios, ngram_table
 
-    ids = tf.sparse.from_dense(tf.constant([[1, 2, 0], [3, 0, 0], [1, 4, 0]], tf.int64))
-    ids = tf.SparseTensor(ids.indices, ids.values, [3, 3])  # ngram ids 1..4 (0 means no entry here)
+    # Hashed-looking ids: 70 (2 positive reviews), 5 (1 positive), 900 (1 negative), 3 (1 positive, 1 negative).
+    ids = tf.SparseTensor([[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [2, 0]],
+                          tf.constant([70, 5, 3, 900, 3, 70], tf.int64), [3, 3])
     labels = tf.constant([1, 0, 1])
     dataset = tf.data.Dataset.from_tensors(({"ngrams": ids}, labels))
-    r = nb_ratios(dataset, 5, alpha=1.0)
-    # p = 1 + counts in positive reviews: [1, 3, 2, 1, 2] (sum 9); q: [1, 1, 1, 2, 1] (sum 6)
-    np.testing.assert_allclose(r, np.log(np.array([1, 3, 2, 1, 2]) / 9) - np.log(np.array([1, 1, 1, 2, 1]) / 6))
-    layer = NBLogisticRegression(5, r)
+    keys, r = ngram_table(dataset, min_count=1, alpha=1.0)
+    assert keys.tolist() == [3, 5, 70, 900]
+    # p = 1 + counts in positive reviews: [2, 2, 3, 1] (sum 8); q: [2, 1, 1, 2] (sum 6)
+    np.testing.assert_allclose(r, np.log(np.array([2, 2, 3, 1]) / 8) - np.log(np.array([2, 1, 1, 2]) / 6))
+    np.testing.assert_allclose(r, log_count_ratios([1, 1, 2, 0], [1, 0, 0, 1]))
+    kept, kept_r = ngram_table(dataset, min_count=2)  # ids in at least two reviews
+    assert kept.tolist() == [3, 70]
+    np.testing.assert_allclose(kept_r, log_count_ratios([1, 2], [1, 0]))
+    assert ngram_table(dataset, min_count=5)[0].tolist() == [-1]  # nothing kept: one row that matches no id
+
+    layer = NBLogisticRegression(4, r, keys=keys)
     layer.build(None)
-    layer.kernel.assign([0.0, 1.0, 2.0, 0.0, 0.0])
+    layer.kernel.assign([1.0, 2.0, 0.0, 0.0])
     layer.bias.assign(0.5)
-    out = layer(tf.SparseTensor([[0, 0], [0, 1], [2, 0]], tf.constant([1, 2, 2], tf.int64), [4, 3])).numpy()[:, 0]
-    np.testing.assert_allclose(out, [0.5 + r[1] + 2 * r[2], 0.5, 0.5 + 2 * r[2], 0.5], rtol=1e-6)  # empty rows: bias
+    # ids 3 and 5 are known; 4 and 1000 are not (below the cut) and contribute nothing
+    out = layer(tf.SparseTensor([[0, 0], [0, 1], [0, 2], [2, 0], [3, 0]], tf.constant([3, 4, 5, 5, 1000], tf.int64),
+                                [5, 3])).numpy()[:, 0]
+    np.testing.assert_allclose(out, [0.5 + r[0] + 2 * r[1], 0.5, 0.5 + 2 * r[1], 0.5, 0.5], rtol=1e-6)  # empty rows: bias
+    clone = NBLogisticRegression.from_config(layer.get_config())
+    clone.build(None)
+    clone.set_weights(layer.get_weights())
+    assert clone.keys.numpy().tolist() == keys.tolist()
     assert auc(np.array([0.1, 0.4, 0.35, 0.8]), np.array([False, False, True, True])) == pytest.approx(0.75)
     assert auc(np.array([0.5, 0.5]), np.array([False, True])) == pytest.approx(0.5)

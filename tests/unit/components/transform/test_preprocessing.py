@@ -50,13 +50,28 @@ def test_ngram_ids_are_distinct_and_counted_by_review(tmp_path):
     # "good" is in 3 reviews, "!" in 2 (3 times), "bad" in 1 (twice): with min_count 2 (reviews,
     # not occurrences) "bad" is dropped; each review lists an n-gram once.
     out = run_transform([row("Good good film!!"), row("Bad, bad good!", label=0, rating=1), row("good")],
-                        tmp_path, {"ngrams": {"size": 2, "min_count": 2}})
+                        tmp_path, {"ngrams": {"size": 2, "ids": "vocabulary", "min_count": 2}})
     for r, text in zip(out, ["good good film ! !", "bad , bad good !", "good"]):
         ids = list(r["ngrams"])
         assert len(ids) == len(set(ids)), text
     # good (3 reviews) and ! (2) are the only n-grams in at least two reviews
     assert len(out[0]["ngrams"]) == 2 and len(out[1]["ngrams"]) == 2 and len(out[2]["ngrams"]) == 1
     assert out[2]["ngrams"][0] in out[0]["ngrams"] and out[2]["ngrams"][0] in out[1]["ngrams"]
+
+
+def test_hashed_ngram_ids_are_distinct_and_the_same_in_every_review(tmp_path):
+    # hashed ids keep every n-gram (the Trainer makes the min-count cut): "good" in all three
+    # reviews has one id; each review lists an id once.
+    out = run_transform([row("Good good film!!"), row("Bad, bad good!", label=0, rating=1), row("good")],
+                        tmp_path, {"ngrams": {"size": 2, "ids": "hash", "buckets": 2**32}})
+    expected = {0: "good|film|!|good good|good film|film !|! !", 1: "bad|,|good|!|bad ,|, bad|bad good|good !",
+                2: "good"}
+    for i, r in enumerate(out):
+        ids = list(r["ngrams"])
+        grams = expected[i].split("|")
+        assert len(ids) == len(set(ids)) == len(grams)
+        assert ids == tf.strings.to_hash_bucket_fast(grams, 2**32).numpy().tolist()
+    assert set(out[2]["ngrams"]) <= set(out[0]["ngrams"]) & set(out[1]["ngrams"])
 
 
 def test_tokenizer_keeps_punctuation_and_contractions():
