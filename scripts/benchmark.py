@@ -2,11 +2,16 @@
 
     make benchmark            # or: .venv/bin/python scripts/benchmark.py --data ../shared/data/aclImdb_v1.tar.gz
     .venv/bin/python scripts/benchmark.py --preset best --output output/benchmark-best.json
+    .venv/bin/python scripts/benchmark.py --preset best --floors --rerun --workdir /tmp/bench-best
 
 Runs `imdb-tfx run` with a fresh pipeline root and metadata store (nothing cached; the
 embedding module is built beforehand, as the cache would hold it) and writes a JSON with
-each component's wall time, the total, peak memory (RSS), the test metrics and the size of
-the pushed SavedModel (scripts/benchmark_predict.py measures its prediction latency).
+each component's wall time, the total, peak memory (RSS; the pipeline's own, measured before
+the floors run), the machine's load average before and after, the test metrics and the size
+of the pushed SavedModel (scripts/benchmark_predict.py measures its prediction latency).
+With --rerun it runs the same pipeline a second time (everything cached up to the Trainer).
+With --floors it then runs, in the same process, each heavy component's floor
+(scripts/benchmark_floors.py) and reports pipeline / floor per component and overall.
 """
 from __future__ import annotations
 
@@ -33,6 +38,8 @@ def parser_with_run_args(description: str) -> argparse.ArgumentParser:
     add_training_args(parser)
     parser.add_argument("--output", default="output/benchmark.json")
     parser.add_argument("--workdir", default=None, help="where the run's artifacts go (default: a temp dir)")
+    parser.add_argument("--rerun", action="store_true", help="run it again, identical (from the cache)")
+    parser.add_argument("--floors", action="store_true", help="also time each heavy component's floor")
     return parser
 
 
@@ -72,9 +79,29 @@ def directory_size(path: str) -> int:
     return sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(path) for f in files)
 
 
+def peak_rss_mib() -> int:
+    """This process's (and its waited-for children's) peak resident memory so far, MiB."""
+    return round(max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                     resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024)
+
+
+def floor_ratios(run: dict, floors: dict) -> dict:
+    """pipeline / floor per heavy component and overall (scripts/benchmark_floors.py)."""
+    times = run["component_wall_s"]
+    pairs = {"ExampleGen / read": (times.get("FileBasedExampleGen"), floors["read"]["total_s"]),
+             "Evaluator / predict": (times.get("Evaluator"), floors.get("predict", {}).get("total_s"))}
+    floor_total = floors["read"]["total_s"] + floors.get("predict", {}).get("total_s", 0)
+    if "ngrams" in floors:
+        pairs["Transform + Trainer / ngrams"] = (times.get("Transform", 0) + times.get("Trainer", 0),
+                                                 floors["ngrams"]["total_s"])
+        floor_total += floors["ngrams"]["total_s"]
+    pairs["overall"] = (run["total_wall_s"], floor_total)
+    return {name: {"pipeline_s": round(a, 1), "floor_s": round(b, 1), "ratio": round(a / b, 2)}
+            for name, (a, b) in pairs.items() if a and b}
+
+
 def write_report(report: dict, output: str) -> None:
-    report["peak_rss_mib"] = round(max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                                       resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024)
+    report["peak_rss_mib"] = peak_rss_mib()
     report["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
     report["command"] = " ".join([os.path.basename(sys.executable), *sys.argv])
     os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
@@ -88,8 +115,20 @@ def main(argv=None) -> int:
     config = fresh_config(args, args.workdir or tempfile.mkdtemp(prefix="imdb-tfx-bench-"))
     from pipeline import local_runner
 
-    write_report({"data": config.data, "training": config.training.to_custom_config(),
-                  **timed_run(local_runner, config)}, args.output)
+    report = {"data": config.data, "training": config.training.to_custom_config(), "load_avg_before": os.getloadavg()}
+    report.update(timed_run(local_runner, config))
+    report["load_avg_after"] = os.getloadavg()
+    if args.rerun:
+        report["rerun"] = timed_run(local_runner, config)
+        report["rerun"]["load_avg_after"] = os.getloadavg()
+    report["pipeline_peak_rss_mib"] = peak_rss_mib()
+    if args.floors:
+        from benchmark_floors import floors
+
+        wide = any(m.head == "wide" for m in config.training.single_models())
+        report["floors"] = floors(config.data, report.get("pushed_model"), ngrams=wide)
+        report["pipeline_over_floor"] = floor_ratios(report, report["floors"])
+    write_report(report, args.output)
     return 0
 
 
