@@ -18,6 +18,7 @@ TUNER = "Tuner"
 TRAINER = "Trainer"
 BASELINE_RESOLVER = "latest_blessed_model_resolver"
 EVALUATOR = "Evaluator"
+INFRA_VALIDATOR = "InfraValidator"
 PUSHER = "Pusher"
 
 # Experiment runs (pipeline/experiment.py).

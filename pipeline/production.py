@@ -2,13 +2,16 @@
 
 ExampleGen -> StatisticsGen -> ImportSchemaGen -> ExampleValidator -> AnomaliesGate ->
 Transform [-> Tuner] -> Trainer -> Evaluator (on the test split, against the latest blessed
-model) -> Pusher (only a blessed model).
+model) -> InfraValidator (the model server answers canary requests) -> Pusher (only a model
+with both blessings, atomically).
 """
 from __future__ import annotations
 
 from tfx.components.pusher.component import Pusher
+from tfx.dsl.components.base import executor_spec
 from tfx.orchestration import pipeline as tfx_pipeline
 from tfx.proto import pusher_pb2
+from tfx.utils import import_utils
 
 from data.dataset import DataSource
 from pipeline import configs, node_ids, stages
@@ -21,10 +24,20 @@ def create_pipeline(config: configs.PipelineConfig, source: DataSource,
     trained = stages.training_stages(config, source, tuner_id=node_ids.TUNER, trainer_id=node_ids.TRAINER)
     trainer = trained.trainer
     evaluation = evaluation_stages(config, trained)
+    infra_validator = import_utils.import_class_by_path(configs.INFRA_VALIDATOR)(
+        model=trainer.outputs["model"],
+        model_blessing=evaluation.evaluator.outputs["blessing"],
+        examples=trained.data.example_gen.outputs["examples"],
+        code_version=stages.code_version(config, configs.INFRA_VALIDATOR),
+    ).with_id(node_ids.INFRA_VALIDATOR)
     pusher = Pusher(
         model=trainer.outputs["model"],
         model_blessing=evaluation.evaluator.outputs["blessing"],
+        infra_blessing=infra_validator.outputs["blessing"],
         push_destination=pusher_pb2.PushDestination(
             filesystem=pusher_pb2.PushDestination.Filesystem(base_directory=config.serving_dir)),
+        custom_executor_spec=executor_spec.ExecutorClassSpec(
+            import_utils.import_class_by_path(configs.PUSHER_EXECUTOR)),
     ).with_id(node_ids.PUSHER)
-    return stages.assemble(config, [*trained.components, *evaluation.components, pusher], metadata_connection_config)
+    return stages.assemble(config, [*trained.components, *evaluation.components, infra_validator, pusher],
+                           metadata_connection_config)

@@ -39,6 +39,7 @@ def test_blessed_run_then_one_that_fails_a_threshold(capsys, root, small_corpus,
     checks = {c["check"]: c for c in summary["blessing"]["checks"]}
     assert checks["candidate >= lower bound"]["threshold"] == 0.8 and checks["candidate >= lower bound"]["passed"]
     assert "blessed: binary_accuracy" in err and f"pushed to {summary['pushed_model']}" in err
+    assert summary["infra_validation"]["blessed"] and "; served by the model server: served " in err
     assert os.path.isfile(store) and not (root / "output").exists()
     first_model = summary["pushed_model"]
 

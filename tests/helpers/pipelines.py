@@ -6,7 +6,8 @@ from pipeline import node_ids
 # Every node of a production run (pipeline/production.py).
 PRODUCTION_COMPONENTS = {node_ids.EXAMPLE_GEN, node_ids.STATISTICS_GEN, node_ids.SCHEMA_GEN,
                          node_ids.EXAMPLE_VALIDATOR, node_ids.ANOMALIES_GATE, node_ids.TRANSFORM, node_ids.TRAINER,
-                         node_ids.BASELINE_RESOLVER, node_ids.EVALUATOR, node_ids.PUSHER}
+                         node_ids.BASELINE_RESOLVER, node_ids.EVALUATOR, node_ids.INFRA_VALIDATOR,
+                         node_ids.PUSHER}
 
 
 def small_config(tmp_path, data: str, module: str):

@@ -36,7 +36,7 @@ RESOLVER_TASKS = {"latest_blessed_model_resolver-model-blessing-resolver", "late
 
 
 CONTAINER_TASKS = {"FileBasedExampleGen", "StatisticsGen", "ImportSchemaGen", "ExampleValidator", "AnomaliesGate",
-                   "Transform", "Trainer", "Evaluator", "Pusher"}
+                   "Transform", "Trainer", "Evaluator", "InfraValidator", "Pusher"}
 
 
 GOLDEN = os.path.join(os.path.dirname(__file__), "golden", "kubeflow_pipeline.json")
@@ -102,7 +102,8 @@ def test_dependencies(spec):
     assert upstream["Transform"] == {"FileBasedExampleGen", "ImportSchemaGen", "AnomaliesGate"}
     assert upstream["Trainer"] == {"Transform", "ImportSchemaGen"}
     assert upstream["Evaluator"] == {"FileBasedExampleGen", "Trainer", "latest_blessed_model_resolver-model-resolver"}
-    assert upstream["Pusher"] == {"Trainer", "Evaluator"}
+    assert upstream["InfraValidator"] == {"FileBasedExampleGen", "Trainer", "Evaluator"}
+    assert upstream["Pusher"] == {"Trainer", "Evaluator", "InfraValidator"}
 
 
 def test_runtime_parameters_are_wired(compiled, spec):

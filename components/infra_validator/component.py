@@ -1,0 +1,40 @@
+"""InfraValidator: blesses a candidate that the model server serves correctly (canary.py);
+the Pusher pushes only a model with both this InfraBlessing and the Evaluator's blessing."""
+import json
+import os
+
+from tfx.dsl.component.experimental.annotations import InputArtifact, OutputArtifact, Parameter
+from tfx.dsl.component.experimental.decorators import component
+from tfx.types import standard_artifacts
+
+from components.infra_validator import canary
+
+RESULTS_FILE = "canary_results.json"
+LOG_FILE = "server.log"
+
+
+@component
+def InfraValidator(model: InputArtifact[standard_artifacts.Model],
+                   model_blessing: InputArtifact[standard_artifacts.ModelBlessing],
+                   examples: InputArtifact[standard_artifacts.Examples],
+                   blessing: OutputArtifact[standard_artifacts.InfraBlessing],
+                   canary_reviews: Parameter[int] = 16,
+                   timeout_s: Parameter[int] = 300,
+                   code_version: Parameter[str] = "") -> None:
+    """Serves the candidate and checks canary requests (`canary_reviews` test reviews and edge
+    cases). A candidate the Evaluator did not bless is not served (it would not be pushed).
+    Writes INFRA_BLESSED or INFRA_NOT_BLESSED, the canary results and the server's log."""
+    from tfx.utils import path_utils
+
+    del code_version  # part of the cache key only
+    if model_blessing.get_int_custom_property("blessed") != 1:
+        result = canary.CanaryResult(False, "not blessed by the Evaluator: not served")
+    else:
+        model_dir = path_utils.serving_model_path(model.uri, path_utils.is_old_model_artifact(model))
+        texts = canary.canary_texts(examples.uri, canary_reviews)
+        result = canary.run_canary(model_dir, texts, os.path.join(blessing.uri, LOG_FILE), timeout=timeout_s)
+    with open(os.path.join(blessing.uri, RESULTS_FILE), "w") as f:
+        json.dump(result.to_json(), f, indent=2)
+    open(os.path.join(blessing.uri, "INFRA_BLESSED" if result.blessed else "INFRA_NOT_BLESSED"), "w").close()
+    blessing.set_int_custom_property("blessed", int(result.blessed))
+    blessing.set_string_custom_property("reason", result.reason)

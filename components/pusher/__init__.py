@@ -1,0 +1,1 @@
+"""Pusher: publishes a blessed model into the serving directory, atomically."""
