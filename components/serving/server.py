@@ -72,8 +72,9 @@ def _server_class():
             super().__init__(http_port=settings.port, workers=1, enable_grpc=False, enable_latency_logging=False)
             self.settings = settings
             logging.getLogger("kserve.trace").setLevel(logging.WARNING)  # a line per request otherwise
-            if not settings.access_log:
-                logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+            if not settings.access_log:  # uvicorn formats an access line whenever its logger has a handler
+                access = logging.getLogger("uvicorn.access")
+                access.handlers, access.propagate = [], False
 
         def start(self, models) -> None:
             (model,) = models
@@ -93,7 +94,7 @@ def _server_class():
             self._rest_server = UvicornServer(self.http_port, [], self.dataplane, self.model_repository_extension,
                                               False, log_config=None)
             self._rest_server.cfg.host = self.settings.host
-            routes.customize(self._rest_server.cfg.app, model, self.settings.max_body_bytes)
+            routes.customize(self._rest_server.cfg.app, model, self.settings.max_body_bytes, self.dataplane)
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, lambda s=sig: asyncio.create_task(self.stop(sig=s)))
             tasks = [asyncio.create_task(model.batcher.run()), asyncio.create_task(model.manager.poll_forever()),

@@ -15,7 +15,7 @@ import pytest
 
 from components.serving import client
 from tests.helpers import models
-from tests.unit.components.serving.conftest import start_server
+from tests.unit.components.serving.server_process import start_server
 
 VERSION = 1700000000
 MAX_BODY = 3 * 1024 * 1024

@@ -14,7 +14,7 @@ import pytest
 
 from components.serving import client
 from tests.helpers import models
-from tests.unit.components.serving.conftest import start_server
+from tests.unit.components.serving.server_process import start_server
 
 POLL = "0.2"
 TEXTS = ["A wonderful film.", "Dull and far too long.", "", "ok " * 50]

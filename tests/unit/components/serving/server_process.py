@@ -1,4 +1,5 @@
-"""A model server in a subprocess on a free loopback port, for the HTTP tests (no mocks).
+"""A model server in a subprocess on a free loopback port, for the HTTP tests (no mocks); also
+used by tests/e2e/test_serving.py.
 
 `start_server(tmp_path, *flags)` starts `python -m components.serving --host 127.0.0.1 --port 0
 FLAGS`, reads the port from the line it prints once it listens, and returns a ServerProcess;
@@ -42,11 +43,11 @@ class ServerProcess:
         return self.process.returncode
 
 
-def start_server(tmp_path, *flags: str) -> ServerProcess:
+def start_server(tmp_path, *flags: str, command=(sys.executable, "-m", "components.serving")) -> ServerProcess:
+    """`command` is the entry point: `python -m components.serving` or `python -m app serve`."""
     log_path = str(tmp_path / "server.log")
     log = open(log_path, "w")
-    process = subprocess.Popen([sys.executable, "-m", "components.serving", "--host", "127.0.0.1", "--port", "0",
-                                *flags], cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True,
+    process = subprocess.Popen([*command, "--host", "127.0.0.1", "--port", "0", *flags], cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True,
                                env=dict(os.environ, PYTHONUNBUFFERED="1"))
     found = {}
 

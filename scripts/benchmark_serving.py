@@ -1,0 +1,201 @@
+"""Throughput and latency of the model server (components/serving) under load, with wrk.
+
+For each --model (a SavedModel directory, e.g. a pushed version): first the model's own
+in-process batched rate (reviews/s through predict_text in batches of the server's
+--max-batch-size, the same code the server runs, nothing else running), then the server
+(`python -m components.serving --model-dir MODEL`, default settings) loaded by Debian's `wrk`
+(closed loop: each connection sends its next request when the answer comes) at 1, 8 and 64
+concurrent connections, each request holding 1 real test review (and then 100), cycling
+through --reviews reviews from the aclImdb test split. Each level runs --warmup seconds
+(discarded), then --seconds measured. Reported per level: requests/s, reviews/s, p50/p99
+latency (wrk's), errors, the CPU the server and wrk used (cores: CPU seconds / wall seconds,
+wrk from its rusage, the server from /proc), and server reviews/s / in-process rate.
+
+wrk shares the machine's cores with the server (and, on a shared machine, with whatever
+else runs): its CPU is reported so the figures can be read with that in mind.
+
+    apt-get install -y wrk
+    .venv/bin/python scripts/benchmark_serving.py --model output/serving_model/<version> [--model DIR2 ...] \\
+        [--output output/benchmark-serving.json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import components  # noqa: E402,F401  (the TensorFlow environment)
+from components.serving import client, settings  # noqa: E402
+from data.dataset import SHARED_ARCHIVE  # noqa: E402
+from data.sample import archive_reviews  # noqa: E402
+
+LUA = r"""
+local requests = {}
+local counter = 0
+local next_id = 0
+function setup(thread) thread:set("id", next_id); next_id = next_id + 1 end
+function init(args)
+  for line in io.lines("%(bodies)s") do
+    requests[#requests + 1] = wrk.format("POST", "%(path)s", {["Content-Type"] = "application/json"}, line)
+  end
+  counter = (id or 0) * 7919
+end
+function request()
+  counter = counter + 1
+  return requests[(counter %% #requests) + 1]
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRK_RESULT {"requests": %%d, "duration_us": %%d, "errors": %%d, "status_errors": %%d, ' ..
+    '"p50_us": %%d, "p90_us": %%d, "p99_us": %%d, "max_us": %%d, "mean_us": %%.1f}\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean))
+end
+"""
+
+
+def in_process_rate(model_dir: str, texts: list[str], batch_size: int, repeats: int = 3) -> dict:
+    """Reviews/s of the server's own model code (ServedModel.predict) in batches of batch_size."""
+    from components.serving.model import ServedModel
+
+    model = ServedModel.load(model_dir)
+    model.predict(texts[:batch_size])  # warm-up
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for i in range(0, len(texts), batch_size):
+            model.predict(texts[i:i + batch_size])
+        best = min(best, time.perf_counter() - start)
+    start = time.perf_counter()
+    for text in texts[:200]:
+        model.predict([text])
+    single = (time.perf_counter() - start) / 200
+    return {"batch_size": batch_size, "reviews_per_s": len(texts) / best, "single_review_ms": single * 1e3,
+            "reviews": len(texts), "best_of": repeats}
+
+
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(url: str, script: str, clients: int, seconds: float, server_pid: int) -> dict:
+    command = ["wrk", "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", script, url]
+    server_cpu, start = cpu_seconds(server_pid), time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    output = process.stdout.read()
+    line = next((l for l in output.splitlines() if l.startswith("WRK_RESULT ")), None)
+    if os.waitstatus_to_exitcode(status) != 0 or line is None:
+        raise RuntimeError(f"wrk failed: {' '.join(command)}\n{output}")
+    result = json.loads(line[len("WRK_RESULT "):])
+    result["wrk_cpu_cores"] = (usage.ru_utime + usage.ru_stime) / wall
+    result["server_cpu_cores"] = (cpu_seconds(server_pid) - server_cpu) / wall
+    return result
+
+
+def bench_server(model_dir: str, texts: list[str], levels: list[int], sizes: list[int], seconds: float,
+                 warmup: float, workdir: str) -> list[dict]:
+    log = open(os.path.join(workdir, "server.log"), "w")
+    server = subprocess.Popen([sys.executable, "-m", "components.serving", "--model-dir", model_dir, "--host",
+                               "127.0.0.1", "--port", "0"], stdout=subprocess.PIPE, stderr=log, text=True)
+    try:
+        url = None
+        for line in server.stdout:
+            if line.startswith(settings.READY_LINE):
+                url = re.search(r"http://[\d.]+:\d+", line).group(0)
+                break
+        if url is None:
+            raise RuntimeError(f"the server did not start:\n{open(log.name).read()[-3000:]}")
+        client.wait_ready(url, 60)
+        runs = []
+        for size in sizes:
+            bodies = os.path.join(workdir, f"bodies-{size}.jsonl")
+            with open(bodies, "w") as f:
+                for i in range(0, len(texts) - size + 1, size):
+                    f.write(json.dumps({"instances": texts[i:i + size]}) + "\n")
+            script = os.path.join(workdir, f"requests-{size}.lua")
+            with open(script, "w") as f:
+                f.write(LUA % {"bodies": bodies, "path": f"/v1/models/{settings.DEFAULT_MODEL_NAME}:predict"})
+            for clients in levels:
+                run_wrk(url, script, clients, warmup, server.pid)
+                before = client.status(url)["batching"]
+                result = run_wrk(url, script, clients, seconds, server.pid)
+                after = client.status(url)["batching"]
+                calls = after["model_calls"] - before["model_calls"]
+                duration = result["duration_us"] / 1e6
+                runs.append({"clients": clients, "reviews_per_request": size,
+                             "requests_per_s": result["requests"] / duration,
+                             "reviews_per_s": result["requests"] * size / duration,
+                             "p50_ms": result["p50_us"] / 1e3, "p90_ms": result["p90_us"] / 1e3,
+                             "p99_ms": result["p99_us"] / 1e3, "max_ms": result["max_us"] / 1e3,
+                             "errors": result["errors"], "non_2xx": result["status_errors"],
+                             "mean_batch": (after["instances"] - before["instances"]) / calls if calls else 0.0,
+                             "wrk_cpu_cores": result["wrk_cpu_cores"], "server_cpu_cores": result["server_cpu_cores"],
+                             "seconds": duration})
+                print(f"  {clients:3d} clients x {size:3d} reviews: {runs[-1]['reviews_per_s']:8.1f} reviews/s, "
+                      f"p50 {runs[-1]['p50_ms']:7.1f} ms, p99 {runs[-1]['p99_ms']:7.1f} ms, mean batch "
+                      f"{runs[-1]['mean_batch']:5.1f}, wrk {runs[-1]['wrk_cpu_cores']:.2f} cores, server "
+                      f"{runs[-1]['server_cpu_cores']:.2f} cores, errors {result['errors'] + result['status_errors']}",
+                      file=sys.stderr, flush=True)
+        return runs
+    finally:
+        server.terminate()
+        server.wait(60)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", action="append", required=True, help="a SavedModel directory (repeatable)")
+    parser.add_argument("--data", default=SHARED_ARCHIVE, help="aclImdb_v1.tar.gz")
+    parser.add_argument("--reviews", type=int, default=2000, help="test reviews to cycle through")
+    parser.add_argument("--clients", default="1,8,64", help="concurrent connections, comma-separated")
+    parser.add_argument("--sizes", default="1,100", help="reviews per request, comma-separated")
+    parser.add_argument("--seconds", type=int, default=15, help="measured seconds per level")
+    parser.add_argument("--warmup", type=int, default=3, help="discarded seconds before each level")
+    parser.add_argument("--output", help="write the JSON here too")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("benchmark_serving: wrk is not installed (apt-get install -y wrk)")
+    texts = [text for text, _ in archive_reviews(args.data, args.reviews)]
+    levels = [int(c) for c in args.clients.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",")]
+    report = {"machine": {"cpus": os.cpu_count(), "load_average_before": os.getloadavg()},
+              "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip(),
+              "load_generator": subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("\n")[0],
+              "server_settings": {"max_batch_size": settings.DEFAULT_MAX_BATCH_SIZE,
+                                  "batch_wait_ms": settings.DEFAULT_BATCH_WAIT_MS},
+              "models": []}
+    for model_dir in args.model:
+        print(f"{model_dir}:", file=sys.stderr, flush=True)
+        rate = in_process_rate(model_dir, texts, settings.DEFAULT_MAX_BATCH_SIZE)
+        print(f"  in-process: {rate['reviews_per_s']:.1f} reviews/s in batches of {rate['batch_size']}, "
+              f"{rate['single_review_ms']:.2f} ms for one review", file=sys.stderr, flush=True)
+        with tempfile.TemporaryDirectory() as workdir:
+            runs = bench_server(model_dir, texts, levels, sizes, args.seconds, args.warmup, workdir)
+        for run in runs:
+            run["ratio_to_in_process"] = run["reviews_per_s"] / rate["reviews_per_s"]
+        report["models"].append({"model": model_dir, "in_process": rate, "runs": runs})
+    report["machine"]["load_average_after"] = os.getloadavg()
+    report["resource_self_cpu_s"] = resource.getrusage(resource.RUSAGE_SELF).ru_utime
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.output:
+        os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+        with open(args.output, "w") as f:
+            f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
