@@ -114,10 +114,23 @@ def linked(store, artifact_id: int, event_type: int, execution_type: str, key: s
     return sorted(store.get_artifacts_by_id(list(artifact_ids)), key=lambda a: a.id)
 
 
+def produced_with(store, artifact_id: int, key: str) -> list:
+    """The `key` outputs of the executions that output the artifact (e.g. the Evaluator's blessing
+    beside its evaluation), oldest first."""
+    from ml_metadata.proto import metadata_store_pb2
+
+    Event = metadata_store_pb2.Event
+    execution_ids = [e.execution_id for e in store.get_events_by_artifact_ids([artifact_id]) if e.type == Event.OUTPUT]
+    ids = {e.artifact_id for e in store.get_events_by_execution_ids(execution_ids)
+           if e.type == Event.OUTPUT and e.path.steps[0].key == key}
+    return sorted(store.get_artifacts_by_id(list(ids)), key=lambda a: a.id)
+
+
 def run_artifacts(metadata_path: str, evaluation_uri: str | None = None) -> dict[str, tuple[str, list[str]]]:
     """The latest evaluation (or the one at `evaluation_uri`) and, traced through the store's
     lineage, StatisticsGen's statistics and ExampleValidator's anomalies of the examples it
-    evaluated: {"evaluation"|"statistics"|"anomalies": (uri, split names)}."""
+    evaluated, and the InfraValidator's verdict on the model it blessed:
+    {"evaluation"|"statistics"|"anomalies"|"infra_blessing": (uri, split names)}."""
     import json
 
     from ml_metadata.proto import metadata_store_pb2
@@ -139,6 +152,10 @@ def run_artifacts(metadata_path: str, evaluation_uri: str | None = None) -> dict
         anomalies = linked(store, statistics[-1].id, Event.INPUT, "ExampleValidator")
         if anomalies:
             found["anomalies"] = anomalies[-1]
+    blessing = produced_with(store, found["evaluation"].id, "blessing")
+    infra = linked(store, blessing[-1].id, Event.INPUT, node_ids.INFRA_VALIDATOR, "blessing") if blessing else []
+    if infra:
+        found["infra_blessing"] = infra[-1]
     return {name: (a.uri, json.loads(a.properties["split_names"].string_value or "[]")
                    if "split_names" in a.properties else [])
             for name, a in found.items()}

@@ -26,7 +26,7 @@ def locate(metadata_path: str, pipeline_root: str | None = None, evaluation_uri:
         return {"evaluation": (evaluation_uri, [])}
     found = {}
     for name, path in (("evaluation", "Evaluator/evaluation"), ("statistics", "StatisticsGen/statistics"),
-                       ("anomalies", "ExampleValidator/anomalies")):
+                       ("anomalies", "ExampleValidator/anomalies"), ("infra_blessing", "InfraValidator/blessing")):
         runs = [d for d in glob.glob(os.path.join(pipeline_root or "", path, "*")) if os.path.basename(d).isdigit()]
         if runs:
             uri = max(runs, key=lambda d: int(os.path.basename(d)))
@@ -53,6 +53,15 @@ def load_evaluation(uri: str) -> dict:
             "baseline": load_eval_run(uri)[3].get(baseline) if baseline is not None else None,
             "plots": dict(result.plots).get((), {}).get("", {}).get("", {}),
             "validation": tfma.load_validation_result(uri)}
+
+
+def load_infra_validation(uri: str) -> dict:
+    """The InfraValidator's canary results (components/infra_validator/): blessed, reason, ..."""
+    path = os.path.join(uri, "canary_results.json")
+    if not os.path.isfile(path):
+        return {"blessed": os.path.isfile(os.path.join(uri, "INFRA_BLESSED")), "reason": "", "uri": uri}
+    with open(path) as f:
+        return {**json.load(f), "uri": uri}
 
 
 def load_statistics(uri: str, splits: list[str]) -> dict[str, dict]:

@@ -161,12 +161,29 @@ def experiments_section(rows: list[dict]) -> str:
     return "<h2>Experiments</h2>" + _table(columns, [[row.get(c, "") for c in columns] for row in rows])
 
 
+def serving_section(infra: dict | None) -> str:
+    """The InfraValidator's verdict: did the model server serve the candidate correctly?"""
+    if infra is None:
+        return ""
+    ok = infra.get("blessed")
+    rows = [["verdict", "served correctly" if ok else "NOT served"], ["why", infra.get("reason", "")]]
+    for key, label in (("texts", "canary texts"), ("requests", "requests"), ("startup_s", "server start-up (s)"),
+                       ("max_abs_diff", "max |served - in-process| probability")):
+        if infra.get(key) is not None:
+            rows.append([label, infra[key]])
+    rows.append(["artifact (canary results, server log)", infra["uri"]])
+    return (f'<h2>Serving check (InfraValidator)</h2><p>Infra blessing: <span class="badge {"ok" if ok else "fail"}">'
+            f'{"INFRA BLESSED" if ok else "NOT INFRA BLESSED"}</span></p>' + _table(["", ""], rows))
+
+
 def build_report(artifacts: dict, experiments: list[dict] | None = None) -> str:
     """The HTML page for `artifacts` (see data.locate) and an optional experiment table."""
     ev = data.load_evaluation(artifacts["evaluation"][0])
     statistics = data.load_statistics(*artifacts["statistics"]) if "statistics" in artifacts else None
     anomalies = data.load_anomalies(*artifacts["anomalies"]) if "anomalies" in artifacts else None
-    sections = [evaluation_section(ev), plots_section(ev), slices_section(ev), data_section(statistics, anomalies)]
+    infra = data.load_infra_validation(artifacts["infra_blessing"][0]) if "infra_blessing" in artifacts else None
+    sections = [evaluation_section(ev), serving_section(infra), plots_section(ev), slices_section(ev),
+                data_section(statistics, anomalies)]
     if experiments:
         sections.append(experiments_section(experiments))
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>IMDB sentiment: evaluation report'

@@ -32,6 +32,7 @@ def test_report_has_every_section(report_html):
     for text in ("Model evaluation on the test split", "BLESSED", "binary_accuracy", "Thresholds",
                  "BinaryAccuracy (overall): value ≥ 0.8", "Confusion matrix, ROC, precision–recall and calibration",
                  "Accuracy and AUC per slice", "By rating", "By length (words)", "000-099",
+                 "Serving check (InfraValidator)", "INFRA BLESSED", "served correctly", "canary texts",
                  "Data", "mean text length (chars)", "Anomalies: none", "Experiments", "nnlm-128", "trainable"):
         assert text in page, text
     for rating in (1, 4, 7, 10):  # the generated corpus rates negatives 1-4, positives 7-10
