@@ -3,7 +3,7 @@
 For each --model (a SavedModel directory, e.g. a pushed version): first the model's own
 in-process batched rate (reviews/s through predict_text in batches of the server's
 --max-batch-size, the same code the server runs, nothing else running), then the server
-(`python -m components.serving --model-dir MODEL`, default settings) loaded by Debian's `wrk`
+(`python -m components.serving --model-dir MODEL`, default settings unless --server-args) loaded by Debian's `wrk`
 (closed loop: each connection sends its next request when the answer comes) at 1, 8 and 64
 concurrent connections, each request holding 1 real test review (and then 100), cycling
 through --reviews reviews from the aclImdb test split. Each level runs --warmup seconds
@@ -106,10 +106,10 @@ def run_wrk(url: str, script: str, clients: int, seconds: float, server_pid: int
 
 
 def bench_server(model_dir: str, texts: list[str], levels: list[int], sizes: list[int], seconds: float,
-                 warmup: float, workdir: str) -> list[dict]:
+                 warmup: float, workdir: str, server_args: list[str]) -> list[dict]:
     log = open(os.path.join(workdir, "server.log"), "w")
     server = subprocess.Popen([sys.executable, "-m", "components.serving", "--model-dir", model_dir, "--host",
-                               "127.0.0.1", "--port", "0"], stdout=subprocess.PIPE, stderr=log, text=True)
+                               "127.0.0.1", "--port", "0", *server_args], stdout=subprocess.PIPE, stderr=log, text=True)
     try:
         url = None
         for line in server.stdout:
@@ -164,6 +164,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1,100", help="reviews per request, comma-separated")
     parser.add_argument("--seconds", type=int, default=15, help="measured seconds per level")
     parser.add_argument("--warmup", type=int, default=3, help="discarded seconds before each level")
+    parser.add_argument("--server-args", default="", help="more flags for the server, e.g. \"--max-batch-size 32\"")
     parser.add_argument("--output", help="write the JSON here too")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -175,7 +176,7 @@ def main() -> None:
               "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip(),
               "load_generator": subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("\n")[0],
               "server_settings": {"max_batch_size": settings.DEFAULT_MAX_BATCH_SIZE,
-                                  "batch_wait_ms": settings.DEFAULT_BATCH_WAIT_MS},
+                                  "batch_wait_ms": settings.DEFAULT_BATCH_WAIT_MS, "server_args": args.server_args},
               "models": []}
     for model_dir in args.model:
         print(f"{model_dir}:", file=sys.stderr, flush=True)
@@ -183,7 +184,8 @@ def main() -> None:
         print(f"  in-process: {rate['reviews_per_s']:.1f} reviews/s in batches of {rate['batch_size']}, "
               f"{rate['single_review_ms']:.2f} ms for one review", file=sys.stderr, flush=True)
         with tempfile.TemporaryDirectory() as workdir:
-            runs = bench_server(model_dir, texts, levels, sizes, args.seconds, args.warmup, workdir)
+            runs = bench_server(model_dir, texts, levels, sizes, args.seconds, args.warmup, workdir,
+                                args.server_args.split())
         for run in runs:
             run["ratio_to_in_process"] = run["reviews_per_s"] / rate["reviews_per_s"]
         report["models"].append({"model": model_dir, "in_process": rate, "runs": runs})
