@@ -15,6 +15,8 @@ setup(
         "tensorflow==2.16.2",
         "tf-keras==2.16.0",
         "tensorflow-hub==0.15.0",
+        # the model server (imdb-tfx serve), which the pipeline's InfraValidator also starts
+        "kserve==0.13.1",
     ],
     extras_require={
         "minilm": ["tensorflow-text==2.16.1"],
