@@ -17,28 +17,36 @@ def _holds(value: float, op: str, bound: float) -> bool:
 
 def explain(evaluation_uri: str) -> dict:
     """{"blessed", "baseline_model", "checks": [{"metric", "check", "op", "threshold",
-    "candidate", "baseline", "passed"}]} for the overall-slice thresholds of the evaluation at `evaluation_uri`."""
+    "candidate", "baseline", "passed"}]} for the overall-slice thresholds of the evaluation at `evaluation_uri`
+    (with guard sets: those of the slice `dataset: imdb`, and each guard set's, whose checks
+    have "dataset": its name)."""
     import tensorflow_model_analysis as tfma
     from tensorflow_model_analysis.proto import config_pb2
     from tensorflow_model_analysis.writers.eval_config_writer import load_eval_run
 
-    from app.runs import load_eval_result, number
+    from app.runs import DATASET, IMDB, dataset_view, load_eval_result, number
 
     config, _, _, model_locations = load_eval_run(evaluation_uri)
     baseline = next((s.name for s in config.model_specs if s.is_baseline), None)
-    overall = {}
-    for key, by_output in load_eval_result(evaluation_uri).slicing_metrics:
-        if not key:
-            overall = {name: number(v) for output in by_output.values() for name, v in output[""].items()}
+    imdb, guard = dataset_view(load_eval_result(evaluation_uri).slicing_metrics)
+    flat = lambda by_output: {name: number(v) for output in by_output.values() for name, v in output[""].items()}  # noqa: E731
+    values_of = {None: flat(imdb.get((), {})), **{n: flat(m) for n, m in guard.items()}}
     checks = []
     for spec in config.metrics_specs:
         for metric in spec.metrics:
-            thresholds = [metric.threshold] if metric.HasField("threshold") else []
-            thresholds += [t.threshold for t in metric.per_slice_thresholds
-                           if any(not s.feature_keys and not s.feature_values for s in t.slicing_specs)]
+            thresholds = [(None, metric.threshold)] if metric.HasField("threshold") else []
+            for t in metric.per_slice_thresholds:
+                for s in t.slicing_specs:
+                    dataset = dict(s.feature_values).get(DATASET) if not s.feature_keys else None
+                    if not s.feature_keys and not s.feature_values or dataset == IMDB:
+                        thresholds.append((None, t.threshold))
+                    elif dataset is not None and len(s.feature_values) == 1:
+                        thresholds.append((dataset, t.threshold))
             name = metric_name(metric.class_name)
-            candidate = overall.get(name)
-            for threshold in thresholds:
+            for dataset, threshold in thresholds:
+                overall = values_of.get(dataset, {})
+                candidate = overall.get(name)
+                first = len(checks)
                 value = threshold.value_threshold
                 for bound_field, op, kind in (("lower_bound", ">=", "lower bound"), ("upper_bound", "<=", "upper bound")):
                     if value.HasField(bound_field):
@@ -57,6 +65,9 @@ def explain(evaluation_uri: str) -> dict:
                     else:
                         check.update(baseline=candidate - diff, passed=_holds(diff, op, bound))
                     checks.append(check)
+                if dataset is not None:
+                    for check in checks[first:]:
+                        check["dataset"] = dataset
     location = model_locations.get(baseline) if baseline else None
     if location and os.path.basename(location.rstrip("/")) == "Format-Serving":
         location = os.path.dirname(location.rstrip("/"))  # the Model artifact, as the store names it
@@ -69,6 +80,8 @@ def sentence(explanation: dict) -> str:
     parts = []
     for c in explanation["checks"]:
         value = "n/a" if c["candidate"] is None else f"{c['candidate']:.4f}"
+        if c.get("dataset"):
+            c = {**c, "metric": f"{c['dataset']}: {c['metric']}"}
         if c["check"].startswith("candidate - baseline"):
             if c["baseline"] is None:
                 parts.append(f"{c['metric']} against a baseline: not applied (no blessed model before)")

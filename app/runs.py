@@ -84,17 +84,61 @@ def load_eval_result(evaluation_uri: str):
     return tfma.load_eval_result(evaluation_uri, model_name=candidate or None)
 
 
+DATASET = "dataset"  # components/features.py: DATASET
+IMDB = "imdb"
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def dataset_view(slicing_metrics) -> tuple[dict, dict]:
+    """(IMDB slices, guard sets) of TFMA slicing metrics [(slice key, metrics)]. Without guard sets
+    the IMDB slices are the slices as they are. With them (the slices crossed with `dataset`:
+    components/evaluator/eval_config.py) the `dataset` column is taken off the keys of the
+    `dataset: imdb` slices, so that () is the IMDB test split again, and the guard sets are
+    {name: metrics of the slice `dataset: name`}."""
+    keys = [tuple(k) for k, _ in slicing_metrics]
+    if not any(k and k[0][0] == DATASET for k in keys):
+        return {tuple(k): m for k, m in slicing_metrics}, {}
+    imdb, guard = {}, {}
+    for key, metrics in slicing_metrics:
+        key = tuple(key)
+        if not key or key[0][0] != DATASET:
+            continue
+        name = _text(key[0][1])
+        if name == IMDB:
+            imdb[key[1:]] = metrics
+        elif len(key) == 1:
+            guard[name] = metrics
+    return imdb, guard
+
+
+def _flat(by_output, with_diff: bool = False) -> dict[str, float]:
+    values = {name: number(v) for output in by_output.values() for name, v in output[""].items()
+              if with_diff or not name.endswith("_diff")}
+    return {name: v for name, v in values.items() if v is not None}
+
+
 def overall_metrics(evaluation_uri: str) -> dict[str, float]:
-    """The candidate model's metrics on the whole test split (no `*_diff` against a baseline).
+    """The candidate model's metrics on the whole IMDB test split (no `*_diff` against a baseline).
 
     A model with several outputs (regression: rating and probability) has its metrics of
     every output in one dict (their names differ)."""
-    for slice_key, by_output in load_eval_result(evaluation_uri).slicing_metrics:
-        if not slice_key:
-            values = {name: number(v) for output in by_output.values() for name, v in output[""].items()
-                      if not name.endswith("_diff")}
-            return {name: v for name, v in values.items() if v is not None}
-    return {}
+    imdb, _ = dataset_view(load_eval_result(evaluation_uri).slicing_metrics)
+    return _flat(imdb[()]) if () in imdb else {}
+
+
+def guard_metrics(evaluation_uri: str) -> dict[str, dict]:
+    """{guard set: {"accuracy", "baseline_accuracy" (None without a baseline), "examples"}}."""
+    _, guard = dataset_view(load_eval_result(evaluation_uri).slicing_metrics)
+    out = {}
+    for name, by_output in sorted(guard.items()):
+        m = _flat(by_output, with_diff=True)
+        accuracy, diff = m.get("binary_accuracy"), m.get("binary_accuracy_diff")
+        out[name] = {"accuracy": accuracy, "examples": m.get("example_count"),
+                     "baseline_accuracy": accuracy - diff if accuracy is not None and diff is not None else None}
+    return out
 
 
 def linked(store, artifact_id: int, event_type: int, execution_type: str, key: str | None = None) -> list:
@@ -169,6 +213,9 @@ def run_summary(metadata_path: str) -> dict:
     if evaluation is not None:
         summary["evaluation_uri"] = evaluation.uri
         summary["test_metrics"] = overall_metrics(evaluation.uri)
+        guard = guard_metrics(evaluation.uri)
+        if guard:
+            summary["guard_sets"] = guard
     blessing = latest_artifact(store, "ModelBlessing")
     if blessing is not None:
         summary["blessed"] = bool(custom_property(blessing, "blessed"))

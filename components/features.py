@@ -8,7 +8,8 @@ Transform's `preprocessing_fn` outputs (and the model reads); outputs are the mo
 TEXT = "text"  # the review, raw UTF-8
 LABEL = "label"  # 1 = pos/, 0 = neg/
 RATING = "rating"  # 1..10, from <id>_<rating>.txt
-REVIEW_ID = "review_id"  # e.g. train/pos/123
+REVIEW_ID = "review_id"  # e.g. train/pos/123 (guard sets: guard/NAME/LINE)
+DATASET = "dataset"  # "imdb", or the guard set's name (components/example_gen/guard.py)
 
 # Transformed features (components/transform): TEXT (cleaned), LABEL and RATING pass through.
 LENGTH_BUCKET = "length_bucket"  # the review's length in words, as a slice name

@@ -80,6 +80,12 @@ class PipelineConfig:
     # by more than the tolerance.
     accuracy_lower_bound: float = 0.7
     accuracy_change_tolerance: float = 1e-10
+    # Guard sets (components/example_gen/guard.py): ((name, path), ...), each evaluated as the
+    # slice `dataset: name`; blessing also needs accuracy on each not below the baseline's by
+    # more than guard_tolerance (absolute), and at least its floor in guard_floors ((name, floor), ...).
+    guard_sets: tuple[tuple[str, str], ...] = ()
+    guard_tolerance: float = 0.02
+    guard_floors: tuple[tuple[str, float], ...] = ()
     enable_cache: bool = True
     beam_pipeline_args: tuple[str, ...] = ("--direct_running_mode=in_memory", "--direct_num_workers=1", NO_STAGING)
 

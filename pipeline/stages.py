@@ -24,6 +24,8 @@ from tfx.proto import example_gen_pb2, trainer_pb2, transform_pb2
 from tfx.utils import import_utils
 
 from components.anomalies_gate.component import AnomaliesGate
+from components.example_gen.guard import SPLIT as GUARD_SPLIT
+from components.example_gen.guard import fingerprint as guard_fingerprint
 from data.dataset import DataSource
 from pipeline import configs, fingerprint, node_ids
 
@@ -59,13 +61,21 @@ class DataStages:
 
 
 def data_stages(config: configs.PipelineConfig, source: DataSource) -> DataStages:
+    patterns = source.split_patterns(config.include_unsup)
+    custom_config = {"eval_percent": config.eval_percent, "include_unsup": config.include_unsup,
+                     "code_version": code_version(config, configs.EXAMPLE_GEN_EXECUTOR)}
+    if config.guard_sets:
+        # Split `guard` (components/example_gen/guard.py); its pattern (the test split's) only
+        # gives TFX's driver a file to fingerprint. TFX's cache key has exec properties, not the
+        # guard files: their content hash goes in too, or an edited file would come from the cache.
+        patterns = {**patterns, GUARD_SPLIT: patterns["test"]}
+        custom_config.update(guard_sets=[list(g) for g in config.guard_sets],
+                             guard_fingerprint=guard_fingerprint(config.guard_sets))
     gen = FileBasedExampleGen(
         input_base=source.input_base,
         input_config=example_gen_pb2.Input(splits=[
-            example_gen_pb2.Input.Split(name=name, pattern=p)
-            for name, p in source.split_patterns(config.include_unsup).items()]),
-        custom_config={"eval_percent": config.eval_percent, "include_unsup": config.include_unsup,
-                       "code_version": code_version(config, configs.EXAMPLE_GEN_EXECUTOR)},
+            example_gen_pb2.Input.Split(name=name, pattern=p) for name, p in patterns.items()]),
+        custom_config=custom_config,
         custom_executor_spec=executor_spec.BeamExecutorSpec(
             import_utils.import_class_by_path(configs.EXAMPLE_GEN_EXECUTOR)),
     ).with_id(node_ids.EXAMPLE_GEN)
@@ -75,7 +85,9 @@ def data_stages(config: configs.PipelineConfig, source: DataSource) -> DataStage
     # in place would come from the cache unchanged.
     schema.exec_properties[SCHEMA_FINGERPRINT] = fingerprint.file_fingerprint(schema_file(config))
     validator = ExampleValidator(statistics=statistics.outputs["statistics"], schema=schema.outputs["schema"],
-                                 exclude_splits=["unsup"] if config.include_unsup else []
+                                 # unsup has no labels, guard no ratings (its rows are checked when read)
+                                 exclude_splits=(["unsup"] if config.include_unsup else [])
+                                 + ([GUARD_SPLIT] if config.guard_sets else [])
                                  ).with_id(node_ids.EXAMPLE_VALIDATOR)
     gate = AnomaliesGate(anomalies=validator.outputs["anomalies"]).with_id(node_ids.ANOMALIES_GATE)
     return DataStages(gen, statistics, schema, validator, gate)

@@ -23,10 +23,14 @@ def small_corpus(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def small_run(tmp_path_factory, small_corpus):
-    """One LocalDagRunner run on the small corpus, shared by the e2e tests that read its outputs:
-    (PipelineConfig, Progress)."""
+    """One LocalDagRunner run on the small corpus, with one guard set ("short", 40 generated
+    reviews, a floor of 0.5), shared by the e2e tests that read its outputs: (PipelineConfig, Progress)."""
     from pipeline import local_runner
+    from tests.helpers import corpus
     from tests.helpers.pipelines import small_config
 
-    config = small_config(tmp_path_factory.mktemp("small_run"), *small_corpus)
+    tmp_path = tmp_path_factory.mktemp("small_run")
+    config = small_config(tmp_path, *small_corpus)
+    config.guard_sets = (("short", corpus.write_guard_set(str(tmp_path / "short.jsonl"))),)
+    config.guard_floors = (("short", 0.5),)
     return config, local_runner.run(config)

@@ -79,6 +79,56 @@ def add_pipeline_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true", help="rerun every component")
 
 
+def add_guard_args(parser: argparse.ArgumentParser) -> None:
+    from pipeline.configs import PipelineConfig
+
+    g = parser.add_argument_group("guard sets", "extra labelled sets the Evaluator measures beside the "
+                                  "IMDB test split (components/example_gen/guard.py)")
+    g.add_argument("--guard-set", action="append", default=[], metavar="NAME=PATH",
+                   help="JSON lines {\"text\", \"label\"} (1 = positive) or CSV with a text,label header; "
+                        "evaluated as the slice dataset: NAME; repeatable")
+    g.add_argument("--guard-tolerance", type=float, default=PipelineConfig.guard_tolerance,
+                   help="blessing: accuracy on each guard set at most this much (absolute) below the "
+                        "baseline's (default: %(default)s)")
+    g.add_argument("--guard-floor", action="append", default=[], metavar="NAME=VALUE",
+                   help="blessing: accuracy on guard set NAME at least VALUE; repeatable")
+
+
+def _pairs(values, flag: str) -> list[tuple[str, str]]:
+    pairs = []
+    for value in values:
+        name, sep, rest = value.partition("=")
+        if not sep or not name or not rest:
+            raise ValueError(f"{flag} {value!r}: expected NAME=VALUE")
+        pairs.append((name, rest))
+    return pairs
+
+
+def guard_config(args: argparse.Namespace) -> dict:
+    """PipelineConfig's guard fields from --guard-set, --guard-tolerance, --guard-floor (names and
+    duplicates checked here; the files by components.example_gen.guard.check_guard_sets)."""
+    from components.example_gen.guard import ImdbDataError, check_name
+
+    sets = tuple(_pairs(getattr(args, "guard_set", None) or [], "--guard-set"))
+    seen = set()
+    for name, _ in sets:
+        check_name(name)
+        if name in seen:
+            raise ImdbDataError(f"--guard-set: guard set name {name!r} given twice")
+        seen.add(name)
+    floors = []
+    for name, value in _pairs(getattr(args, "guard_floor", None) or [], "--guard-floor"):
+        if name not in seen:
+            raise ValueError(f"--guard-floor {name}={value}: no --guard-set named {name!r}")
+        try:
+            floors.append((name, float(value)))
+        except ValueError:
+            raise ValueError(f"--guard-floor {name}={value}: not a number") from None
+    tolerance = getattr(args, "guard_tolerance", None)
+    return {"guard_sets": sets, "guard_floors": tuple(floors),
+            **({"guard_tolerance": tolerance} if tolerance is not None else {})}
+
+
 def add_lock_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-wait", action="store_true",
                         help="refuse at once, instead of waiting, when another run uses the same store or root")
@@ -106,7 +156,7 @@ def pipeline_config(args: argparse.Namespace):
         serving_dir=args.serving_dir,
         eval_percent=args.eval_percent, include_unsup=args.include_unsup,
         accuracy_lower_bound=args.accuracy_lower_bound, enable_cache=not args.no_cache,
-        training=training_config(args) if hasattr(args, "module") else None)
+        training=training_config(args) if hasattr(args, "module") else None, **guard_config(args))
 
 
 def add_beam_args(parser: argparse.ArgumentParser, default_help: str) -> None:

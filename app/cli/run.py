@@ -49,10 +49,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _run(args, config, terminal) -> tuple[dict, float]:
     from app import runs
+    from components.example_gen.guard import check_guard_sets
     from data.dataset import resolve_data
     from pipeline import beam_runner, local_runner
     from pipeline.run_lock import run_lock
 
+    for name, rows in check_guard_sets(config.guard_sets).items():  # fail fast on a broken guard file
+        terminal.write(f"imdb-tfx: guard set {name}: {rows} rows ({dict(config.guard_sets)[name]})\n")
     resolve_data(config.data)  # fail fast on bad data (and download it once) before the heavy imports
     arguments.prepare_modules(config.training)
     if not getattr(args, "debug", False):
@@ -78,6 +81,7 @@ def add_parser(sub) -> None:
     p.add_argument("--runner", choices=["local", "beam"], default="local",
                    help="orchestrator: LocalDagRunner or BeamDagRunner (default: %(default)s)")
     arguments.add_beam_args(p, "in-memory; direct-multiprocess with --runner beam")
+    arguments.add_guard_args(p)
     arguments.add_lock_args(p)
     p.add_argument("--verbose", action="store_true",
                    help="stream everything the components print to the terminal (always in the run's log file)")

@@ -68,7 +68,8 @@ def thresholds(config) -> list[str]:
             if metric.HasField("threshold"):
                 found.append(f"{metric.class_name} (every slice): {_threshold_text(metric.threshold)}")
             for per_slice in metric.per_slice_thresholds:
-                slices = ", ".join(", ".join(s.feature_keys) or "overall" for s in per_slice.slicing_specs)
+                slices = ", ".join(", ".join([*s.feature_keys, *(f"{k}: {v}" for k, v in sorted(s.feature_values.items()))])
+                                   or "overall" for s in per_slice.slicing_specs)
                 found.append(f"{metric.class_name} ({slices}): {_threshold_text(per_slice.threshold)}")
     return found
 
@@ -137,6 +138,21 @@ def slices_section(ev: dict) -> str:
     return "\n".join(out)
 
 
+def guard_section(ev: dict) -> str:
+    """Accuracy on each guard set (the slice `dataset: NAME`), candidate and baseline."""
+    guard = ev.get("guard_sets") or {}
+    if not guard:
+        return ""
+    rows = []
+    for name, m in sorted(guard.items()):
+        accuracy, diff = m.get("binary_accuracy", math.nan), m.get("binary_accuracy_diff", math.nan)
+        rows.append([name, m.get("example_count", math.nan), accuracy, accuracy - diff, diff, data.slice_auc(m)])
+    return ("<h2>Guard sets</h2><p class=\"muted\">Labelled sets from outside the IMDB test split "
+            "(<code>imdb-tfx run --guard-set</code>), each the slice <code>dataset: NAME</code>; "
+            "not part of the test metrics above.</p>"
+            + _table(["guard set", "examples", "accuracy", "baseline accuracy", "change", "AUC"], rows))
+
+
 def data_section(statistics: dict | None, anomalies: list[str] | None) -> str:
     out = ["<h2>Data</h2>"]
     if statistics:
@@ -182,7 +198,7 @@ def build_report(artifacts: dict, experiments: list[dict] | None = None) -> str:
     statistics = data.load_statistics(*artifacts["statistics"]) if "statistics" in artifacts else None
     anomalies = data.load_anomalies(*artifacts["anomalies"]) if "anomalies" in artifacts else None
     infra = data.load_infra_validation(artifacts["infra_blessing"][0]) if "infra_blessing" in artifacts else None
-    sections = [evaluation_section(ev), serving_section(infra), plots_section(ev), slices_section(ev),
+    sections = [evaluation_section(ev), guard_section(ev), serving_section(infra), plots_section(ev), slices_section(ev),
                 data_section(statistics, anomalies)]
     if experiments:
         sections.append(experiments_section(experiments))

@@ -11,10 +11,38 @@ except ImportError:
 from components import features
 
 SLICES = ((), (features.RATING,), (features.LENGTH_BUCKET,))
+# With guard sets the Evaluator reads the test and guard splits pooled (TFX's Evaluator
+# flattens its example_splits), so every slice is crossed with `dataset`: the slice
+# `dataset: imdb` is the IMDB test split (what "overall" means without guard sets).
+GUARD_SLICES = ((features.DATASET,), (features.DATASET, features.RATING), (features.DATASET, features.LENGTH_BUCKET))
+IMDB_DATASET = "imdb"
+
+
+def dataset_slice(name: str) -> tfma.SlicingSpec:
+    return tfma.SlicingSpec(feature_values={features.DATASET: name})
+
+
+def guard_thresholds(guard_sets, tolerance: float, floors=None) -> list[tfma.PerSliceMetricThreshold]:
+    """Accuracy on each guard set `dataset: NAME` not below the baseline's by more than
+    `tolerance` (absolute), and at least `floors[NAME]` where given."""
+    floors = dict(floors or {})
+    unknown = set(floors) - set(guard_sets)
+    if unknown:
+        raise ValueError(f"guard floor for {', '.join(sorted(unknown))}: no guard set of that name")
+    out = []
+    for name in guard_sets:
+        threshold = tfma.MetricThreshold(change_threshold=tfma.GenericChangeThreshold(
+            direction=tfma.MetricDirection.HIGHER_IS_BETTER, absolute={"value": -tolerance}))
+        if name in floors:
+            threshold.value_threshold.lower_bound.value = floors[name]
+        out.append(tfma.PerSliceMetricThreshold(slicing_specs=[dataset_slice(name)], threshold=threshold))
+    return out
 
 
 def eval_config(accuracy_lower_bound: float = 0.7, accuracy_change_tolerance: float = 1e-10, *,
-                task: str = "classification", thresholds: bool = True, transformed: bool = False) -> tfma.EvalConfig:
+                task: str = "classification", thresholds: bool = True, transformed: bool = False,
+                guard_sets: tuple[str, ...] = (), guard_tolerance: float = 0.02,
+                guard_floors=None) -> tfma.EvalConfig:
     """Accuracy, AUC, precision, recall, confusion-matrix and calibration plots on the test
     split, overall and sliced by rating and review length.
 
@@ -26,6 +54,9 @@ def eval_config(accuracy_lower_bound: float = 0.7, accuracy_change_tolerance: fl
     A regression model (task "regression") is measured on both of its outputs: the
     predicted rating (MSE, MAE against `rating`) and the probability of a positive review
     derived from it, sigmoid(rating - 5.5), so that accuracy means thresholding at 5.5.
+    With `guard_sets` (names of the guard split's datasets) the slices are crossed with
+    `dataset` (GUARD_SLICES), the thresholds above apply to the slice `dataset: imdb`, and
+    each guard set has its own (guard_thresholds).
     """
     accuracy_threshold = tfma.MetricThreshold(
         value_threshold=tfma.GenericValueThreshold(lower_bound={"value": accuracy_lower_bound}),
@@ -34,7 +65,10 @@ def eval_config(accuracy_lower_bound: float = 0.7, accuracy_change_tolerance: fl
             absolute={"value": -accuracy_change_tolerance}),
     )
     # The blessing gate looks at the whole test split; per-slice accuracy is reported.
-    gate = [tfma.PerSliceMetricThreshold(slicing_specs=[tfma.SlicingSpec()], threshold=accuracy_threshold)]
+    imdb = dataset_slice(IMDB_DATASET) if guard_sets else tfma.SlicingSpec()
+    gate = [tfma.PerSliceMetricThreshold(slicing_specs=[imdb], threshold=accuracy_threshold)]
+    if guard_sets:
+        gate += guard_thresholds(guard_sets, guard_tolerance, guard_floors)
     classification = tfma.MetricsSpec(metrics=[
         tfma.MetricConfig(class_name="ExampleCount"),
         tfma.MetricConfig(class_name="BinaryAccuracy", per_slice_thresholds=gate if thresholds else []),
@@ -73,6 +107,6 @@ def eval_config(accuracy_lower_bound: float = 0.7, accuracy_change_tolerance: fl
         # loss, summed over each batch, means nothing per example).
         options=tfma.Options(include_default_metrics={"value": False}),
         model_specs=[model_spec],
-        slicing_specs=[tfma.SlicingSpec(feature_keys=list(keys)) for keys in SLICES],
+        slicing_specs=[tfma.SlicingSpec(feature_keys=list(keys)) for keys in (GUARD_SLICES if guard_sets else SLICES)],
         metrics_specs=metrics_specs,
     )

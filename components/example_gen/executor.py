@@ -9,6 +9,8 @@ Output splits: `train` and `eval` from the official train set (`eval` is the rev
 hashed review id falls in the first `eval_percent` of 100 buckets, so the choice is
 deterministic), `test` = the official test set, untouched. The 50,000 unlabelled
 `train/unsup` reviews become an `unsup` split (text and review_id only) only when asked.
+Every review also has `dataset` "imdb". The guard sets (custom_config `guard_sets`, [[name,
+path]]: components/example_gen/guard.py) become split `guard`, their rows with `dataset` NAME.
 
 Bad input (documented in README, "Bad input"):
   corrupt or truncated archive, a file name that is not `<id>_<rating>.txt`, a rating
@@ -35,6 +37,7 @@ from tfx.proto import example_gen_pb2
 from tfx.types import artifact_utils, standard_component_specs
 from tfx.utils import proto_utils
 
+from components.example_gen import guard
 from components.example_gen.layout import ARCHIVE_SUFFIXES, LABELLED_PARTS
 from components.example_gen.reviews import ImdbDataError, parse_review, review_id, route
 from components.example_gen.sources import list_files, read_archive, read_file
@@ -130,14 +133,19 @@ class Executor(BaseExampleGenExecutor):
         if output_config.split_config.splits:
             raise ValueError("The IMDB ExampleGen makes its own splits; leave output_config empty.")
         split_names = utils.generate_output_split_names(input_config, output_config)
-        unknown = set(split_names) - {"train", "eval", "test", "unsup"}
+        unknown = set(split_names) - {"train", "eval", "test", "unsup", guard.SPLIT}
         if unknown:
-            raise ValueError(f"Unknown split names {sorted(unknown)}: use train, eval, test, unsup")
+            raise ValueError(f"Unknown split names {sorted(unknown)}: use train, eval, test, unsup, guard")
         config = _custom_config(exec_properties)
+        guard_sets = [tuple(g) for g in config.get("guard_sets") or ()]
+        if (guard.SPLIT in split_names) != bool(guard_sets):
+            raise ValueError("split 'guard' and custom_config guard_sets go together")
         eval_percent = int(config.get("eval_percent", 10))
         source = exec_properties[standard_component_specs.INPUT_BASE_KEY]
 
-        patterns = sorted({s.pattern for s in input_config.splits})
+        # The guard split's pattern only gives TFX's driver a file to fingerprint; its rows
+        # come from the guard files (their content hash is in custom_config: the cache key).
+        patterns = sorted({s.pattern for s in input_config.splits if s.name != guard.SPLIT})
         examples = [pipeline | f"Read[{p}]" >> ImdbToExample(exec_properties, p) for p in patterns]
         examples = examples | "Flatten" >> beam.Flatten() if len(examples) > 1 else examples[0]
         keyed = examples | "Route" >> beam.Map(lambda ex: (route(review_id(ex), eval_percent), ex))
@@ -146,12 +154,16 @@ class Executor(BaseExampleGenExecutor):
              | "CountKey" >> beam.Map(_count_key)
              | "Count" >> beam.combiners.Count.PerElement()
              | "ToDict" >> beam.combiners.ToDict()
-             | "Check" >> beam.Map(check_counts, split_names, source))
+             | "Check" >> beam.Map(check_counts, [n for n in split_names if n != guard.SPLIT], source))
 
         partitions = keyed | "Partition" >> beam.Partition(
             lambda kv, n: split_names.index(kv[0]) if kv[0] in split_names else n - 1,
             len(split_names) + 1)
-        return {name: partitions[i] | f"Values[{name}]" >> beam.Values() for i, name in enumerate(split_names)}
+        outputs = {name: partitions[i] | f"Values[{name}]" >> beam.Values()
+                   for i, name in enumerate(split_names) if name != guard.SPLIT}
+        if guard_sets:  # small files, read here (ImdbDataError for a broken one)
+            outputs[guard.SPLIT] = pipeline | "Guard" >> beam.Create(guard.guard_examples(guard_sets))
+        return outputs
 
     def Do(self, input_dict, output_dict, exec_properties):
         examples = artifact_utils.get_single_instance(output_dict[standard_component_specs.EXAMPLES_KEY])

@@ -39,6 +39,7 @@ def parse_review(path: str, content: bytes, source: str) -> tf.train.Example | s
     feature = {
         features.TEXT: _bytes_feature(text.encode("utf-8")),
         features.REVIEW_ID: _bytes_feature(f"{split}/{folder}/{review_num}".encode()),
+        features.DATASET: _bytes_feature(b"imdb"),
     }
     if folder in LABELS:
         feature[features.LABEL] = _int_feature(LABELS[folder])

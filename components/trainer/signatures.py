@@ -43,9 +43,16 @@ def make_signatures(model: tf_keras.Model, tf_transform_output: tft.TFTransformO
     def predict_text(text):
         return predict({features.TEXT: tf.reshape(text, [-1, 1])})
 
+    # A guard set's examples (components/example_gen/guard.py) have no rating (0 here), and
+    # examples from elsewhere need no dataset.
+    eval_spec = dict(raw_spec)
+    for key, default in ((features.RATING, [0]), (features.DATASET, [b""])):
+        if isinstance(raw_spec.get(key), tf.io.FixedLenFeature):
+            eval_spec[key] = raw_spec[key]._replace(default_value=default)
+
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="examples")])
     def transform_features(serialized):
-        return model.tft_layer(tf.io.parse_example(serialized, raw_spec))
+        return model.tft_layer(tf.io.parse_example(serialized, eval_spec))
 
     transformed_spec = tf_transform_output.transformed_feature_spec()
 

@@ -31,6 +31,29 @@ def test_model_blessed_and_pushed(small_run):
     assert os.path.exists(os.path.join(summary["pushed_model"], "saved_model.pb"))
 
 
+def test_guard_set_is_its_own_slice_and_blessing_check(small_run):
+    """The guard set is evaluated as the slice `dataset: short` beside the IMDB test split
+    (whose 120 reviews alone make the test metrics), with its floor checked; the Trainer and
+    the test split never see its rows."""
+    from app import blessing
+
+    config, _ = small_run
+    summary = runs.run_summary(config.metadata_path)
+    assert set(summary["guard_sets"]) == {"short"}
+    short = summary["guard_sets"]["short"]
+    assert short["examples"] == 40 and short["accuracy"] >= 0.5 and short["baseline_accuracy"] is None
+    checks = [c for c in blessing.explain(summary["evaluation_uri"])["checks"] if c.get("dataset") == "short"]
+    # The first run has no baseline: TFMA keeps no change thresholds then, only the floor.
+    assert "candidate >= lower bound" in {c["check"] for c in checks}
+    assert all(c["passed"] for c in checks)
+    assert "short: binary_accuracy" in blessing.sentence(blessing.explain(summary["evaluation_uri"]))
+    store = runs.open_store(config.metadata_path)
+    examples = runs.node_output(store, node_ids.EXAMPLE_GEN, "examples")
+    transformed = [a for a in store.get_artifacts_by_type("Examples") if "Transform" in a.uri]
+    assert "guard" in examples.properties["split_names"].string_value
+    assert all("guard" not in a.properties["split_names"].string_value for a in transformed)
+
+
 def test_pushed_model_classifies_raw_text_and_examples(small_run):
     config, _ = small_run
     model = tf.saved_model.load(runs.run_summary(config.metadata_path)["pushed_model"])

@@ -38,6 +38,18 @@ def corpus_files(n_train: int = 40, n_test: int = 40, n_unsup: int = 0, seed: in
     return files
 
 
+def write_guard_set(path: str, n: int = 20, seed: int = 2) -> str:
+    """A guard set file (components/example_gen/guard.py): n positive and n negative generated
+    reviews as JSON lines {"text", "label"}."""
+    import json
+
+    rng = random.Random(seed)
+    with open(path, "w") as f:
+        for i in range(2 * n):
+            f.write(json.dumps({"text": review_text(rng, i % 2 == 0), "label": int(i % 2 == 0)}) + "\n")
+    return path
+
+
 def write_directory(root: str, files: dict[str, bytes]) -> str:
     """Writes the files under root; returns root/aclImdb."""
     for name, content in files.items():

@@ -23,3 +23,11 @@ def test_sentence_names_each_check_and_the_failure():
     assert blessing.sentence(first) == (
         "blessed: binary_accuracy 0.7391 >= 0.7: passed; "
         "binary_accuracy against a baseline: not applied (no blessed model before)")
+
+
+def test_sentence_names_the_guard_set_of_its_checks():
+    explanation = {"blessed": False, "baseline_model": "m/1", "checks": [
+        {"metric": "binary_accuracy", "check": "candidate - baseline >= threshold", "op": ">=", "threshold": -0.02,
+         "candidate": 0.70, "baseline": 0.75, "passed": False, "dataset": "tweets"}]}
+    assert blessing.sentence(explanation) == (
+        "NOT blessed (baseline m/1): tweets: binary_accuracy 0.7000 - baseline 0.7500 = -0.0500 >= -0.02: FAILED")

@@ -49,3 +49,11 @@ def test_a_store_is_read_without_being_changed(tmp_path):
     with pytest.raises(Exception):  # read-only: MLMD refuses writes
         store.put_artifact_type(metadata_store_pb2.ArtifactType(name="Other"))
     assert digest(path) == before
+
+
+def test_dataset_view_gives_the_imdb_slices_their_usual_keys_and_the_guard_sets_apart():
+    plain = [((), {"m": 1}), ((("rating", 7),), {"m": 2})]
+    assert runs.dataset_view(plain) == ({(): {"m": 1}, (("rating", 7),): {"m": 2}}, {})
+    crossed = [((("dataset", "imdb"),), {"m": 1}), ((("dataset", "imdb"), ("rating", 7)), {"m": 2}),
+               ((("dataset", b"tweets"),), {"m": 3}), ((("dataset", "tweets"), ("rating", 0)), {"m": 4})]
+    assert runs.dataset_view(crossed) == ({(): {"m": 1}, (("rating", 7),): {"m": 2}}, {"tweets": {"m": 3}})

@@ -68,3 +68,27 @@ def test_a_precomputed_module_adds_the_transform_executor_to_its_version(tmp_pat
     version = custom_config(transform)["code_version"]
     assert version == stages.code_version(config, configs.PREPROCESSING_FN, configs.EMBEDDING_TRANSFORM_EXECUTOR)
     assert version != stages.code_version(config, configs.PREPROCESSING_FN)
+
+
+def test_guard_sets_are_a_split_the_evaluator_reads_and_their_content_is_in_the_cache_key(tmp_path):
+    from pipeline import production
+
+    guard = tmp_path / "short.jsonl"
+    guard.write_text('{"text": "Great.", "label": 1}\n')
+    config = configs.PipelineConfig(pipeline_root=str(tmp_path / "root"), metadata_path=str(tmp_path / "m.sqlite"),
+                                    guard_sets=(("short", str(guard)),))
+
+    def build():
+        return nodes(production.create_pipeline(config, SOURCE))
+
+    components = build()
+    gen = components[node_ids.EXAMPLE_GEN]
+    assert "guard" in gen.exec_properties["input_config"]
+    assert json.loads(components[node_ids.EVALUATOR].exec_properties["example_splits"]) == ["test", "guard"]
+    assert "guard" in components[node_ids.EXAMPLE_VALIDATOR].exec_properties["exclude_splits"]
+    assert "guard" not in components[node_ids.TRANSFORM].exec_properties["splits_config"]
+    before = custom_config(gen)
+    guard.write_text('{"text": "Great.", "label": 0}\n')  # same path, new content: a new cache key
+    after = custom_config(build()[node_ids.EXAMPLE_GEN])
+    assert after["guard_sets"] == before["guard_sets"] == [["short", str(guard)]]
+    assert after["guard_fingerprint"] != before["guard_fingerprint"]

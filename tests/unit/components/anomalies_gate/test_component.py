@@ -18,8 +18,8 @@ def test_anomalies_stop_the_run(tmp_path):
     anomalies = standard_artifacts.ExampleAnomalies()
     anomalies.uri = str(tmp_path)
     anomalies.split_names = artifact_utils.encode_split_names(["train", "test"])
-    good = {"text": ["fine"], "label": [1], "rating": [9], "review_id": ["train/pos/1"]}
-    bad = {"text": ["fine"], "label": [3], "rating": [9], "review_id": ["test/pos/1"]}
+    good = {"text": ["fine"], "label": [1], "rating": [9], "review_id": ["train/pos/1"], "dataset": ["imdb"]}
+    bad = {"text": ["fine"], "label": [3], "rating": [9], "review_id": ["test/pos/1"], "dataset": ["imdb"]}
     for split, row in (("train", good), ("test", bad)):
         stats = tfdv.generate_statistics_from_dataframe(pd.DataFrame(row))
         result = tfdv.validate_statistics(stats, schema)

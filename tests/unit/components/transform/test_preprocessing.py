@@ -19,7 +19,7 @@ def run_transform(rows, tmp_path, custom_config=None):
 
 
 def row(text, label=1, rating=9):
-    return {"text": [text.encode()], "label": [label], "rating": [rating], "review_id": [b"train/pos/1"]}
+    return {"text": [text.encode()], "label": [label], "rating": [rating], "review_id": [b"train/pos/1"], "dataset": [b"imdb"]}
 
 
 def test_cleans_text_and_passes_label_and_rating(tmp_path):

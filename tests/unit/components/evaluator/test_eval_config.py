@@ -1,0 +1,36 @@
+"""The EvalConfig with guard sets: slices crossed with `dataset`, the IMDB gate on `dataset: imdb`,
+a change threshold (and an optional floor) per guard set."""
+import pytest
+
+from components.evaluator.eval_config import eval_config
+
+
+def accuracy(config):
+    return next(m for m in config.metrics_specs[0].metrics if m.class_name == "BinaryAccuracy")
+
+
+def test_without_guard_sets_the_gate_is_the_overall_slice():
+    config = eval_config(0.7)
+    (gate,) = accuracy(config).per_slice_thresholds
+    assert not gate.slicing_specs[0].feature_keys and not gate.slicing_specs[0].feature_values
+    assert [list(s.feature_keys) for s in config.slicing_specs] == [[], ["rating"], ["length_bucket"]]
+
+
+def test_guard_sets_get_their_own_thresholds():
+    config = eval_config(0.7, guard_sets=("sentences", "tweets"), guard_tolerance=0.03,
+                         guard_floors={"tweets": 0.6})
+    gates = {dict(t.slicing_specs[0].feature_values)["dataset"]: t.threshold
+             for t in accuracy(config).per_slice_thresholds}
+    assert set(gates) == {"imdb", "sentences", "tweets"}
+    assert gates["imdb"].value_threshold.lower_bound.value == 0.7
+    assert gates["sentences"].change_threshold.absolute.value == pytest.approx(-0.03)
+    assert not gates["sentences"].value_threshold.HasField("lower_bound")
+    assert gates["tweets"].value_threshold.lower_bound.value == pytest.approx(0.6)
+    # No pooled overall slice: every slice is per dataset.
+    assert [list(s.feature_keys) for s in config.slicing_specs] == [
+        ["dataset"], ["dataset", "rating"], ["dataset", "length_bucket"]]
+
+
+def test_floor_for_an_unknown_guard_set_is_refused():
+    with pytest.raises(ValueError, match="no guard set of that name"):
+        eval_config(guard_sets=("tweets",), guard_floors={"tweet": 0.5})
