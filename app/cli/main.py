@@ -68,7 +68,7 @@ def classify(error: BaseException) -> tuple[int | None, str]:
 
 def _input_error(error: BaseException) -> bool:
     """One of the documented input errors a component raises: bad data, data that breaks the schema."""
-    classes = [_loaded_class("components.example_gen.reviews", "ImdbDataError"),
+    classes = [_loaded_class("components.example_gen.errors", "ImdbDataError"),
                _loaded_class("components.anomalies_gate.anomalies", "DataAnomaliesError")]
     return any(c and isinstance(error, c) for c in classes)
 

@@ -15,10 +15,8 @@ import io
 import json
 import re
 
-import tensorflow as tf
-
 from components import features
-from components.example_gen.reviews import ImdbDataError, _bytes_feature, _int_feature
+from components.example_gen.errors import ImdbDataError
 
 SPLIT = "guard"
 IMDB = "imdb"  # the dataset of the aclImdb reviews
@@ -34,6 +32,8 @@ def check_name(name: str) -> None:
 
 
 def _read(path: str) -> bytes:
+    import tensorflow as tf  # here: checking guard sets at start-up must not import TensorFlow (errors.py)
+
     if not tf.io.gfile.exists(path):
         raise ImdbDataError(f"{path}: guard set file not found")
     with tf.io.gfile.GFile(path, "rb") as f:
@@ -97,7 +97,11 @@ def check_guard_sets(guard_sets) -> dict[str, int]:
     return counts
 
 
-def guard_example(name: str, text: str, label: int, line: int) -> tf.train.Example:
+def guard_example(name: str, text: str, label: int, line: int):
+    import tensorflow as tf
+
+    from components.example_gen.reviews import _bytes_feature, _int_feature
+
     return tf.train.Example(features=tf.train.Features(feature={
         features.TEXT: _bytes_feature(text.encode("utf-8")),
         features.LABEL: _int_feature(label),
@@ -106,7 +110,7 @@ def guard_example(name: str, text: str, label: int, line: int) -> tf.train.Examp
     }))
 
 
-def guard_examples(guard_sets) -> list[tf.train.Example]:
+def guard_examples(guard_sets) -> list:
     check_guard_sets(guard_sets)
     return [guard_example(name, text, label, line)
             for name, path in guard_sets for text, label, line in read_guard_file(path)]

@@ -6,11 +6,8 @@ import hashlib
 import tensorflow as tf
 
 from components import features
+from components.example_gen.errors import ImdbDataError
 from components.example_gen.layout import FILE_NAME, LABELS, RATINGS, review_location
-
-
-class ImdbDataError(ValueError):
-    """A review file, the archive or a split is not what the aclImdb layout promises."""
 
 
 def parse_review(path: str, content: bytes, source: str) -> tf.train.Example | str:
