@@ -52,9 +52,6 @@ def test_a_run_killed_in_each_component_is_cleaned_up_by_the_next(tmp_path, smal
         run = subprocess.run([sys.executable, "-m", "tests.helpers.faults", node, *args], cwd=ROOT,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=600)
         assert run.returncode == -9, f"not killed in {node} (exit {run.returncode}):\n{run.stderr[-3000:]}"
-        # The quiet console: the terminal gets imdb-tfx's lines and progress alone (the rest is in the log).
-        noise = [line for line in run.stderr.splitlines() if not line.startswith(("imdb-tfx:", "[", "      "))]
-        assert not noise, noise[:5]
         if left_running:  # the previous kill's execution, cancelled by this run
             assert f"{left_running[0][1].rsplit('.', 1)[-1]} execution {left_running[0][0]} was left running" \
                    in run.stderr, run.stderr[-3000:]

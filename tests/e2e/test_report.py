@@ -30,7 +30,7 @@ def report_html(small_run, tmp_path_factory):
 def test_report_has_every_section(report_html):
     _, page = report_html
     for text in ("Model evaluation on the test split", "BLESSED", "binary_accuracy", "Thresholds",
-                 "BinaryAccuracy (overall): value ≥ 0.8", "Confusion matrix, ROC, precision–recall and calibration",
+                 "BinaryAccuracy (dataset: imdb): value ≥ 0.8", "Guard sets", "Confusion matrix, ROC, precision–recall and calibration",
                  "Accuracy and AUC per slice", "By rating", "By length (words)", "000-099",
                  "Serving check (InfraValidator)", "INFRA BLESSED", "served correctly", "canary texts",
                  "Data", "mean text length (chars)", "Anomalies: none", "Experiments", "nnlm-128", "trainable"):
@@ -70,5 +70,5 @@ def test_locate_from_pipeline_root_without_store(small_run, tmp_path):
     found = report_data.locate(str(tmp_path / "none.sqlite"), config.pipeline_root)
     from_store = report_data.locate(config.metadata_path)
     assert {k: uri for k, (uri, _) in found.items()} == {k: uri for k, (uri, _) in from_store.items()}
-    assert sorted(found["statistics"][1]) == ["eval", "test", "train"]
+    assert sorted(found["statistics"][1]) == ["eval", "guard", "test", "train"]  # small_run has a guard set
     assert os.path.exists(os.path.join(found["evaluation"][0], "metrics-00000-of-00001.tfrecord"))
