@@ -229,16 +229,23 @@ def run_summary(metadata_path: str) -> dict:
     return summary
 
 
+def canary_results(uri: str) -> dict:
+    """The InfraValidator's canary_results.json in its InfraBlessing artifact at `uri` ({} if none)."""
+    import json
+
+    from components.infra_validator.canary import RESULTS_FILE
+
+    path = os.path.join(uri, RESULTS_FILE)
+    if not os.path.isfile(path):
+        return {}
+    with open(path) as f:
+        return json.load(f)
+
+
 def infra_validation(infra_blessing) -> dict:
     """The InfraValidator's verdict (components/infra_validator/): blessed, why, and its canary
     results and server log (files in the artifact)."""
-    import json
-
-    results_path = os.path.join(infra_blessing.uri, "canary_results.json")
-    results = {}
-    if os.path.isfile(results_path):
-        with open(results_path) as f:
-            results = json.load(f)
+    results = canary_results(infra_blessing.uri)
     return {"blessed": bool(custom_property(infra_blessing, "blessed")),
             "reason": custom_property(infra_blessing, "reason") or results.get("reason", ""),
             "startup_s": results.get("startup_s"), "max_abs_diff": results.get("max_abs_diff"),

@@ -62,11 +62,12 @@ def load_evaluation(uri: str) -> dict:
 
 def load_infra_validation(uri: str) -> dict:
     """The InfraValidator's canary results (components/infra_validator/): blessed, reason, ..."""
-    path = os.path.join(uri, "canary_results.json")
-    if not os.path.isfile(path):
+    from app import runs
+
+    results = runs.canary_results(uri)
+    if not results:
         return {"blessed": os.path.isfile(os.path.join(uri, "INFRA_BLESSED")), "reason": "", "uri": uri}
-    with open(path) as f:
-        return {**json.load(f), "uri": uri}
+    return {**results, "uri": uri}
 
 
 def load_statistics(uri: str, splits: list[str]) -> dict[str, dict]:

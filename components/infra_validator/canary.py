@@ -20,6 +20,7 @@ import time
 from components import features
 
 TOLERANCE = 1e-5
+RESULTS_FILE = "canary_results.json"  # in the InfraBlessing artifact (component.py)
 # Besides test reviews: the texts a server must answer however a model handles them.
 EDGE_CASES = ("", "!!!", "a " * 20000)
 

@@ -9,7 +9,7 @@ from tfx.types import standard_artifacts
 
 from components.infra_validator import canary
 
-RESULTS_FILE = "canary_results.json"
+RESULTS_FILE = canary.RESULTS_FILE
 LOG_FILE = "server.log"
 
 
