@@ -137,7 +137,9 @@ def normalise(job: dict) -> str:
     del job["labels"], job["pipelineSpec"]["sdkVersion"]
     text = json.dumps(job, indent=1, sort_keys=True)
     text = re.sub(r'(code_version\\": \\")[0-9a-f]+', r"\1<CODE_VERSION>", text)
-    text = re.sub(r'("schema_fingerprint": \{\s*"runtimeValue": \{\s*"constant": ")[0-9a-f]+', r"\1<SCHEMA_FINGERPRINT>", text)
+    for name, placeholder in (("schema_fingerprint", "<SCHEMA_FINGERPRINT>"), ("code_version", "<CODE_VERSION>")):
+        # the same fingerprints as a component's own parameter (ImportSchemaGen, InfraValidator)
+        text = re.sub(rf'("{name}": \{{\s*"runtimeValue": \{{\s*"constant": ")[0-9a-f]+', rf"\1{placeholder}", text)
     return text.replace(REPO, "<REPO>") + "\n"
 
 
