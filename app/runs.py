@@ -93,11 +93,11 @@ def _text(value) -> str:
 
 
 def dataset_view(slicing_metrics) -> tuple[dict, dict]:
-    """(IMDB slices, guard sets) of TFMA slicing metrics [(slice key, metrics)]. Without guard sets
-    the IMDB slices are the slices as they are. With them (the slices crossed with `dataset`:
-    components/evaluator/eval_config.py) the `dataset` column is taken off the keys of the
-    `dataset: imdb` slices, so that () is the IMDB test split again, and the guard sets are
-    {name: metrics of the slice `dataset: name`}."""
+    """(IMDB slices, other datasets) of TFMA slicing metrics [(slice key, metrics)]. Without guard
+    or snippet sets the IMDB slices are the slices as they are. With them (the slices crossed with
+    `dataset`: components/evaluator/eval_config.py) the `dataset` column is taken off the keys of
+    the `dataset: imdb` slices, so that () is the IMDB test split again, and the other datasets
+    (guard and snippet sets) are {name: metrics of the slice `dataset: name`}."""
     keys = [tuple(k) for k, _ in slicing_metrics]
     if not any(k and k[0][0] == DATASET for k in keys):
         return {tuple(k): m for k, m in slicing_metrics}, {}
@@ -129,16 +129,24 @@ def overall_metrics(evaluation_uri: str) -> dict[str, float]:
     return _flat(imdb[()]) if () in imdb else {}
 
 
-def guard_metrics(evaluation_uri: str) -> dict[str, dict]:
-    """{guard set: {"accuracy", "baseline_accuracy" (None without a baseline), "examples"}}."""
-    _, guard = dataset_view(load_eval_result(evaluation_uri).slicing_metrics)
-    out = {}
-    for name, by_output in sorted(guard.items()):
+def dataset_metrics(evaluation_uri: str) -> tuple[dict[str, dict], dict[str, dict]]:
+    """(guard sets, snippet sets) of an evaluation, each {name: {"accuracy", "baseline_accuracy"
+    (None without a baseline), "examples"}}, the snippet sets' with "auc" too. A snippet set is a
+    dataset named snippet_... (components/example_gen/snippet_sets.py; no guard set is)."""
+    from components.example_gen.snippet_sets import is_snippet_set
+
+    _, datasets = dataset_view(load_eval_result(evaluation_uri).slicing_metrics)
+    guard, snippets = {}, {}
+    for name, by_output in sorted(datasets.items()):
         m = _flat(by_output, with_diff=True)
         accuracy, diff = m.get("binary_accuracy"), m.get("binary_accuracy_diff")
-        out[name] = {"accuracy": accuracy, "examples": m.get("example_count"),
-                     "baseline_accuracy": accuracy - diff if accuracy is not None and diff is not None else None}
-    return out
+        row = {"accuracy": accuracy, "examples": m.get("example_count"),
+               "baseline_accuracy": accuracy - diff if accuracy is not None and diff is not None else None}
+        if is_snippet_set(name):
+            snippets[name] = {**row, "auc": m.get("auc")}
+        else:
+            guard[name] = row
+    return guard, snippets
 
 
 def linked(store, artifact_id: int, event_type: int, execution_type: str, key: str | None = None) -> list:
@@ -213,9 +221,11 @@ def run_summary(metadata_path: str) -> dict:
     if evaluation is not None:
         summary["evaluation_uri"] = evaluation.uri
         summary["test_metrics"] = overall_metrics(evaluation.uri)
-        guard = guard_metrics(evaluation.uri)
+        guard, snippets = dataset_metrics(evaluation.uri)
         if guard:
             summary["guard_sets"] = guard
+        if snippets:
+            summary["snippets"] = snippets
     blessing = latest_artifact(store, "ModelBlessing")
     if blessing is not None:
         summary["blessed"] = bool(custom_property(blessing, "blessed"))

@@ -39,14 +39,16 @@ def module_of(path: str) -> str:
 PRESETS: dict[str, dict] = {
     # The tutorial's schedule with the frozen GloVe module (the pipeline's default).
     "tutorial": {},
-    # The strongest model here: NB-weighted n-gram logistic regression and the fine-tuned
-    # GloVe DNN, their probabilities averaged with weights chosen on the eval split (issue #6;
-    # figures in docs/results.md).
-    "best": {"head": "ensemble", "ensemble_weights": "eval", "members": (
-        {"head": "wide", "ngram_size": 3, "min_count": 3, "optimizer": "adam", "learning_rate": 0.002,
-         "loss_reduction": "mean", "l2": 7.4e-5, "train_steps": 1760},
-        {"head": "dnn", "module": "glove", "trainable": True, "dropout": 0.3, "optimizer": "adam",
-         "learning_rate": 0.001, "loss_reduction": "mean", "train_steps": 704},
+    # The strongest model here (issues 6, 14, 15; figures in docs/results.md): two NB-weighted
+    # logistic regressions on word 1-3-grams, one trained on the reviews, one on their
+    # sentences (for short text), each fitted to convergence by L-BFGS; their probabilities
+    # averaged with weights per text length chosen on the eval reviews and their snippets.
+    # l2 = 1 / (2 C n) for scikit-learn's C = 0.1, the best on eval in scripts/short_text/ and
+    # scripts/ngram_baselines/ (n: 22,420 train reviews; ~268,000 of their sentences).
+    "best": {"head": "ensemble", "ensemble_weights": "eval_by_length", "members": (
+        {"head": "wide", "ngram_size": 3, "min_count": 3, "optimizer": "lbfgs", "l2": 2.2e-4, "train_steps": 1000},
+        {"head": "wide", "ngram_size": 3, "min_count": 3, "optimizer": "lbfgs", "l2": 1.9e-5, "train_steps": 1000,
+         "train_on": "sentences"},
     )},
 }
 
@@ -86,6 +88,11 @@ class PipelineConfig:
     guard_sets: tuple[tuple[str, str], ...] = ()
     guard_tolerance: float = 0.02
     guard_floors: tuple[tuple[str, float], ...] = ()
+    # Snippet sets (components/example_gen/snippet_sets.py): this many official test reviews
+    # (a sample by hashed review id) cut to their first sentence and first 20 and 50 words,
+    # each set evaluated as the slice `dataset: snippet_...`, measured only (no threshold);
+    # 0 = no snippet sets.
+    snippet_reviews: int = 2500
     enable_cache: bool = True
     beam_pipeline_args: tuple[str, ...] = ("--direct_running_mode=in_memory", "--direct_num_workers=1", NO_STAGING)
 

@@ -19,8 +19,9 @@ from tfx.types import Channel, standard_artifacts
 from components.evaluator.baseline import BLESSING, CANDIDATE, MODEL, LatestBlessedOtherModelStrategy
 from components.evaluator.eval_config import eval_config
 from components.example_gen.guard import SPLIT as GUARD_SPLIT
+from components.example_gen.snippet_sets import NAMES as SNIPPET_SETS
 from pipeline import configs, node_ids
-from pipeline.stages import TrainingStages
+from pipeline.stages import TrainingStages, has_guard_split
 
 
 @dataclasses.dataclass
@@ -45,11 +46,12 @@ def evaluation_stages(config: configs.PipelineConfig, trained: TrainingStages) -
         examples=trained.data.example_gen.outputs["examples"],
         model=trained.trainer.outputs["model"],
         baseline_model=baseline.outputs["model"],
-        # With guard sets, split `guard` too: TFX pools the splits, the slices tell them apart
-        # (components/evaluator/eval_config.py: GUARD_SLICES).
-        example_splits=["test", GUARD_SPLIT] if config.guard_sets else ["test"],
+        # With guard or snippet sets, split `guard` too: TFX pools the splits, the slices tell
+        # them apart (components/evaluator/eval_config.py: GUARD_SLICES).
+        example_splits=["test", GUARD_SPLIT] if has_guard_split(config) else ["test"],
         eval_config=eval_config(config.accuracy_lower_bound, config.accuracy_change_tolerance,
                                 task=config.training.task, guard_sets=tuple(n for n, _ in config.guard_sets),
-                                guard_tolerance=config.guard_tolerance, guard_floors=dict(config.guard_floors)),
+                                guard_tolerance=config.guard_tolerance, guard_floors=dict(config.guard_floors),
+                                snippet_sets=SNIPPET_SETS if config.snippet_reviews else ()),
     ).with_id(node_ids.EVALUATOR)
     return EvaluationStages(baseline, evaluator)

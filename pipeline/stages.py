@@ -26,6 +26,7 @@ from tfx.utils import import_utils
 from components.anomalies_gate.component import AnomaliesGate
 from components.example_gen.guard import SPLIT as GUARD_SPLIT
 from components.example_gen.guard import fingerprint as guard_fingerprint
+from components.example_gen.snippet_sets import NAMES as SNIPPET_SETS
 from data.dataset import DataSource
 from pipeline import configs, fingerprint, node_ids
 
@@ -60,17 +61,26 @@ class DataStages:
         return [self.example_gen, self.statistics, self.schema, self.validator, self.gate]
 
 
+def has_guard_split(config: configs.PipelineConfig) -> bool:
+    """Whether ExampleGen writes split `guard`: for guard sets or snippet sets, or both."""
+    return bool(config.guard_sets or config.snippet_reviews)
+
+
 def data_stages(config: configs.PipelineConfig, source: DataSource) -> DataStages:
     patterns = source.split_patterns(config.include_unsup)
     custom_config = {"eval_percent": config.eval_percent, "include_unsup": config.include_unsup,
                      "code_version": code_version(config, configs.EXAMPLE_GEN_EXECUTOR)}
-    if config.guard_sets:
-        # Split `guard` (components/example_gen/guard.py); its pattern (the test split's) only
-        # gives TFX's driver a file to fingerprint. TFX's cache key has exec properties, not the
-        # guard files: their content hash goes in too, or an edited file would come from the cache.
+    if has_guard_split(config):
+        # Split `guard` (components/example_gen/guard.py, snippet_sets.py); its pattern (the test
+        # split's) only gives TFX's driver a file to fingerprint.
         patterns = {**patterns, GUARD_SPLIT: patterns["test"]}
+    if config.guard_sets:
+        # TFX's cache key has exec properties, not the guard files: their content hash goes in
+        # too, or an edited file would come from the cache.
         custom_config.update(guard_sets=[list(g) for g in config.guard_sets],
                              guard_fingerprint=guard_fingerprint(config.guard_sets))
+    if config.snippet_reviews:
+        custom_config.update(snippet_reviews=config.snippet_reviews, snippet_sets=list(SNIPPET_SETS))
     gen = FileBasedExampleGen(
         input_base=source.input_base,
         input_config=example_gen_pb2.Input(splits=[
@@ -85,9 +95,10 @@ def data_stages(config: configs.PipelineConfig, source: DataSource) -> DataStage
     # in place would come from the cache unchanged.
     schema.exec_properties[SCHEMA_FINGERPRINT] = fingerprint.file_fingerprint(schema_file(config))
     validator = ExampleValidator(statistics=statistics.outputs["statistics"], schema=schema.outputs["schema"],
-                                 # unsup has no labels, guard no ratings (its rows are checked when read)
+                                 # unsup has no labels, guard sets no ratings (their rows are checked when
+                                 # read; snippet rows are cut from checked test reviews)
                                  exclude_splits=(["unsup"] if config.include_unsup else [])
-                                 + ([GUARD_SPLIT] if config.guard_sets else [])
+                                 + ([GUARD_SPLIT] if has_guard_split(config) else [])
                                  ).with_id(node_ids.EXAMPLE_VALIDATOR)
     gate = AnomaliesGate(anomalies=validator.outputs["anomalies"]).with_id(node_ids.ANOMALIES_GATE)
     return DataStages(gen, statistics, schema, validator, gate)

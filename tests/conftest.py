@@ -24,7 +24,8 @@ def small_corpus(tmp_path_factory):
 @pytest.fixture(scope="session")
 def small_run(tmp_path_factory, small_corpus):
     """One LocalDagRunner run on the small corpus, with one guard set ("short", 40 generated
-    reviews, a floor of 0.5), shared by the e2e tests that read its outputs: (PipelineConfig, Progress)."""
+    reviews, a floor of 0.5) and snippet sets of 50 of the 120 test reviews, shared by the e2e
+    tests that read its outputs: (PipelineConfig, Progress)."""
     from pipeline import local_runner
     from tests.helpers import corpus
     from tests.helpers.pipelines import small_config
@@ -33,4 +34,5 @@ def small_run(tmp_path_factory, small_corpus):
     config = small_config(tmp_path, *small_corpus)
     config.guard_sets = (("short", corpus.write_guard_set(str(tmp_path / "short.jsonl"))),)
     config.guard_floors = (("short", 0.5),)
+    config.snippet_reviews = 50
     return config, local_runner.run(config)

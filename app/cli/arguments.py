@@ -40,7 +40,7 @@ def add_training_args(parser: argparse.ArgumentParser) -> None:
 
     g.add_argument("--preset", choices=list(PRESETS), default=None,
                    help="a named training set-up (pipeline/configs.py: PRESETS) in place of the flags above; "
-                        "best: n-gram NB logistic regression + fine-tuned GloVe DNN")
+                        "best: two n-gram NB logistic regressions, on reviews and on sentences, weighted by text length")
 
 
 def training_config(args: argparse.Namespace):
@@ -82,8 +82,8 @@ def add_pipeline_args(parser: argparse.ArgumentParser) -> None:
 def add_guard_args(parser: argparse.ArgumentParser) -> None:
     from pipeline.configs import PipelineConfig
 
-    g = parser.add_argument_group("guard sets", "extra labelled sets the Evaluator measures beside the "
-                                  "IMDB test split (components/example_gen/guard.py)")
+    g = parser.add_argument_group("guard sets and snippets", "extra labelled sets the Evaluator measures "
+                                  "beside the IMDB test split (components/example_gen/guard.py, snippet_sets.py)")
     g.add_argument("--guard-set", action="append", default=[], metavar="NAME=PATH",
                    help="JSON lines {\"text\", \"label\"} (1 = positive) or CSV with a text,label header; "
                         "evaluated as the slice dataset: NAME; repeatable")
@@ -92,6 +92,10 @@ def add_guard_args(parser: argparse.ArgumentParser) -> None:
                         "baseline's (default: %(default)s)")
     g.add_argument("--guard-floor", action="append", default=[], metavar="NAME=VALUE",
                    help="blessing: accuracy on guard set NAME at least VALUE; repeatable")
+    g.add_argument("--snippet-reviews", type=int, default=PipelineConfig.snippet_reviews, metavar="N",
+                   help="snippet sets: N test reviews (a sample by hashed review id) cut to their first "
+                        "sentence and first 20 and 50 words, each measured as the slice dataset: snippet_..., "
+                        "no blessing threshold; 0: none (default: %(default)s)")
 
 
 def _pairs(values, flag: str) -> list[tuple[str, str]]:
@@ -129,6 +133,18 @@ def guard_config(args: argparse.Namespace) -> dict:
             **({"guard_tolerance": tolerance} if tolerance is not None else {})}
 
 
+def snippet_reviews(args: argparse.Namespace) -> int:
+    """PipelineConfig.snippet_reviews from --snippet-reviews (the default where the subcommand has no such flag)."""
+    from pipeline.configs import PipelineConfig
+
+    reviews = getattr(args, "snippet_reviews", None)
+    if reviews is None:
+        return PipelineConfig.snippet_reviews
+    if reviews < 0:
+        raise ValueError(f"--snippet-reviews {reviews}: must be 0 (no snippet sets) or more")
+    return reviews
+
+
 def add_lock_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-wait", action="store_true",
                         help="refuse at once, instead of waiting, when another run uses the same store or root")
@@ -156,7 +172,8 @@ def pipeline_config(args: argparse.Namespace):
         serving_dir=args.serving_dir,
         eval_percent=args.eval_percent, include_unsup=args.include_unsup,
         accuracy_lower_bound=args.accuracy_lower_bound, enable_cache=not args.no_cache,
-        training=training_config(args) if hasattr(args, "module") else None, **guard_config(args))
+        training=training_config(args) if hasattr(args, "module") else None, **guard_config(args),
+        snippet_reviews=snippet_reviews(args))
 
 
 def add_beam_args(parser: argparse.ArgumentParser, default_help: str) -> None:

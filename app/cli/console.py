@@ -5,7 +5,8 @@ components print (Keras' epochs, Beam's and TFMA's warnings, TensorFlow's C++ lo
 "Unable to register cuDNN factory", subprocesses' output) lands in the log file under the
 pipeline root. The terminal gets the progress lines only (pipeline/progress.py writes them to
 the stream this gives it), and on a terminal a status line that counts the seconds of the
-running component and shows the Trainer's epochs as a bar. With `verbose`, everything is
+running component and shows the Trainer's epochs as a bar (other components: their time
+against how long they took last time, app/history.py). With `verbose`, everything is
 streamed to the terminal as well.
 """
 from __future__ import annotations
@@ -38,6 +39,9 @@ class Terminal:
         self.stream, self.tty = stream, stream.isatty() if hasattr(stream, "isatty") else False
         self.lock = threading.Lock()
         self.component, self.started, self.epochs = None, 0.0, None
+        # {component: seconds it took last time} (app/history.py): the bar of a component that
+        # has no epochs to show is its elapsed time against that, as an estimate.
+        self.estimates: dict[str, float] = {}
         self._status_shown = False
 
     def write(self, text: str) -> None:
@@ -85,13 +89,21 @@ class Terminal:
     def _draw(self) -> None:
         if not (self.tty and self.component):
             return
-        status = f"      {self.component} {time.time() - self.started:.0f} s"
+        elapsed = time.time() - self.started
+        status = f"      {self.component} {elapsed:.0f} s"
         if self.epochs:
             done, total = self.epochs
-            filled = BAR * done // max(total, 1)
-            status += f"  epoch {done}/{total} [{'#' * filled}{'.' * (BAR - filled)}]"
+            status += f"  epoch {done}/{total} {bar(done / max(total, 1))}"
+        elif self.estimates.get(self.component):
+            last = self.estimates[self.component]
+            status += f"  {bar(min(elapsed / last, 0.99))} ~{min(elapsed / last, 0.99):.0%} of last run's {last:.0f} s"
         self.stream.write(status)
         self._status_shown = True
+
+
+def bar(fraction: float) -> str:
+    filled = int(BAR * max(0.0, min(fraction, 1.0)))
+    return f"[{'#' * filled}{'.' * (BAR - filled)}]"
 
 
 def _writer_for(stream):

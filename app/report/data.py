@@ -42,6 +42,7 @@ def load_evaluation(uri: str) -> dict:
     from tensorflow_model_analysis.writers.eval_config_writer import load_eval_run
 
     from app.runs import dataset_view, load_eval_result, number
+    from components.example_gen.snippet_sets import is_snippet_set
 
     result = load_eval_result(uri)
     baseline = next((s.name for s in result.config.model_specs if s.is_baseline), None)
@@ -50,11 +51,13 @@ def load_evaluation(uri: str) -> dict:
         found = {name: number(v) for name, v in by_output[""][""].items()}
         return {name: v for name, v in found.items() if v is not None}
 
-    # With guard sets: the IMDB test split's slices under their usual keys, the guard sets apart.
-    imdb, guard = dataset_view(result.slicing_metrics)
+    # With guard or snippet sets: the IMDB test split's slices under their usual keys, the sets apart.
+    imdb, datasets = dataset_view(result.slicing_metrics)
     imdb_plots, _ = dataset_view(result.plots)
     return {"uri": uri, "config": result.config, "metrics": {k: values(m) for k, m in imdb.items()},
-            "guard_sets": {name: values(m) for name, m in guard.items()}, "candidate": result.model_location,
+            "guard_sets": {name: values(m) for name, m in datasets.items() if not is_snippet_set(name)},
+            "snippets": {name: values(m) for name, m in datasets.items() if is_snippet_set(name)},
+            "candidate": result.model_location,
             "baseline": load_eval_run(uri)[3].get(baseline) if baseline is not None else None,
             "plots": imdb_plots.get((), {}).get("", {}).get("", {}),
             "validation": tfma.load_validation_result(uri)}

@@ -138,19 +138,38 @@ def slices_section(ev: dict) -> str:
     return "\n".join(out)
 
 
+def _dataset_rows(sets: dict) -> list[list]:
+    """[name, examples, accuracy, baseline accuracy, change, AUC] of each set (slice `dataset: NAME`)."""
+    rows = []
+    for name, m in sorted(sets.items()):
+        accuracy, diff = m.get("binary_accuracy", math.nan), m.get("binary_accuracy_diff", math.nan)
+        rows.append([name, m.get("example_count", math.nan), accuracy, accuracy - diff, diff, data.slice_auc(m)])
+    return rows
+
+
 def guard_section(ev: dict) -> str:
     """Accuracy on each guard set (the slice `dataset: NAME`), candidate and baseline."""
     guard = ev.get("guard_sets") or {}
     if not guard:
         return ""
-    rows = []
-    for name, m in sorted(guard.items()):
-        accuracy, diff = m.get("binary_accuracy", math.nan), m.get("binary_accuracy_diff", math.nan)
-        rows.append([name, m.get("example_count", math.nan), accuracy, accuracy - diff, diff, data.slice_auc(m)])
     return ("<h2>Guard sets</h2><p class=\"muted\">Labelled sets from outside the IMDB test split "
             "(<code>imdb-tfx run --guard-set</code>), each the slice <code>dataset: NAME</code>; "
             "not part of the test metrics above.</p>"
-            + _table(["guard set", "examples", "accuracy", "baseline accuracy", "change", "AUC"], rows))
+            + _table(["guard set", "examples", "accuracy", "baseline accuracy", "change", "AUC"], _dataset_rows(guard)))
+
+
+def snippet_section(ev: dict) -> str:
+    """Accuracy on each snippet set (test reviews cut short: the slice `dataset: snippet_...`),
+    candidate and baseline; measured only, no blessing threshold."""
+    snippets = ev.get("snippets") or {}
+    if not snippets:
+        return ""
+    return ("<h2>Snippets</h2><p class=\"muted\">A sample of the IMDB test reviews cut to their first "
+            "sentence and their first 20 and 50 words (<code>imdb-tfx run --snippet-reviews</code>), each "
+            "set the slice <code>dataset: NAME</code>; measured only (no blessing threshold), not part "
+            "of the test metrics above.</p>"
+            + _table(["snippet set", "examples", "accuracy", "baseline accuracy", "change", "AUC"],
+                     _dataset_rows(snippets)))
 
 
 def data_section(statistics: dict | None, anomalies: list[str] | None) -> str:
@@ -198,8 +217,8 @@ def build_report(artifacts: dict, experiments: list[dict] | None = None) -> str:
     statistics = data.load_statistics(*artifacts["statistics"]) if "statistics" in artifacts else None
     anomalies = data.load_anomalies(*artifacts["anomalies"]) if "anomalies" in artifacts else None
     infra = data.load_infra_validation(artifacts["infra_blessing"][0]) if "infra_blessing" in artifacts else None
-    sections = [evaluation_section(ev), guard_section(ev), serving_section(infra), plots_section(ev), slices_section(ev),
-                data_section(statistics, anomalies)]
+    sections = [evaluation_section(ev), guard_section(ev), snippet_section(ev), serving_section(infra),
+                plots_section(ev), slices_section(ev), data_section(statistics, anomalies)]
     if experiments:
         sections.append(experiments_section(experiments))
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>IMDB sentiment: evaluation report'

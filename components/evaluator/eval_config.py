@@ -11,9 +11,9 @@ except ImportError:
 from components import features
 
 SLICES = ((), (features.RATING,), (features.LENGTH_BUCKET,))
-# With guard sets the Evaluator reads the test and guard splits pooled (TFX's Evaluator
-# flattens its example_splits), so every slice is crossed with `dataset`: the slice
-# `dataset: imdb` is the IMDB test split (what "overall" means without guard sets).
+# With guard sets or snippet sets the Evaluator reads the test and guard splits pooled (TFX's
+# Evaluator flattens its example_splits), so every slice is crossed with `dataset`: the slice
+# `dataset: imdb` is the IMDB test split (what "overall" means without them).
 GUARD_SLICES = ((features.DATASET,), (features.DATASET, features.RATING), (features.DATASET, features.LENGTH_BUCKET))
 IMDB_DATASET = "imdb"
 
@@ -42,7 +42,7 @@ def guard_thresholds(guard_sets, tolerance: float, floors=None) -> list[tfma.Per
 def eval_config(accuracy_lower_bound: float = 0.7, accuracy_change_tolerance: float = 1e-10, *,
                 task: str = "classification", thresholds: bool = True, transformed: bool = False,
                 guard_sets: tuple[str, ...] = (), guard_tolerance: float = 0.02,
-                guard_floors=None) -> tfma.EvalConfig:
+                guard_floors=None, snippet_sets: tuple[str, ...] = ()) -> tfma.EvalConfig:
     """Accuracy, AUC, precision, recall, confusion-matrix and calibration plots on the test
     split, overall and sliced by rating and review length.
 
@@ -56,7 +56,10 @@ def eval_config(accuracy_lower_bound: float = 0.7, accuracy_change_tolerance: fl
     derived from it, sigmoid(rating - 5.5), so that accuracy means thresholding at 5.5.
     With `guard_sets` (names of the guard split's datasets) the slices are crossed with
     `dataset` (GUARD_SLICES), the thresholds above apply to the slice `dataset: imdb`, and
-    each guard set has its own (guard_thresholds).
+    each guard set has its own (guard_thresholds). With `snippet_sets` (the snippet sets in the
+    guard split: components/example_gen/snippet_sets.py) the slices are crossed the same way;
+    a snippet set's slice `dataset: NAME` is measured only, with no threshold, so the gate is
+    the same as without it.
     """
     accuracy_threshold = tfma.MetricThreshold(
         value_threshold=tfma.GenericValueThreshold(lower_bound={"value": accuracy_lower_bound}),
@@ -65,7 +68,8 @@ def eval_config(accuracy_lower_bound: float = 0.7, accuracy_change_tolerance: fl
             absolute={"value": -accuracy_change_tolerance}),
     )
     # The blessing gate looks at the whole test split; per-slice accuracy is reported.
-    imdb = dataset_slice(IMDB_DATASET) if guard_sets else tfma.SlicingSpec()
+    crossed = bool(guard_sets or snippet_sets)
+    imdb = dataset_slice(IMDB_DATASET) if crossed else tfma.SlicingSpec()
     gate = [tfma.PerSliceMetricThreshold(slicing_specs=[imdb], threshold=accuracy_threshold)]
     if guard_sets:
         gate += guard_thresholds(guard_sets, guard_tolerance, guard_floors)
@@ -107,6 +111,6 @@ def eval_config(accuracy_lower_bound: float = 0.7, accuracy_change_tolerance: fl
         # loss, summed over each batch, means nothing per example).
         options=tfma.Options(include_default_metrics={"value": False}),
         model_specs=[model_spec],
-        slicing_specs=[tfma.SlicingSpec(feature_keys=list(keys)) for keys in (GUARD_SLICES if guard_sets else SLICES)],
+        slicing_specs=[tfma.SlicingSpec(feature_keys=list(keys)) for keys in (GUARD_SLICES if crossed else SLICES)],
         metrics_specs=metrics_specs,
     )

@@ -10,7 +10,10 @@ hashed review id falls in the first `eval_percent` of 100 buckets, so the choice
 deterministic), `test` = the official test set, untouched. The 50,000 unlabelled
 `train/unsup` reviews become an `unsup` split (text and review_id only) only when asked.
 Every review also has `dataset` "imdb". The guard sets (custom_config `guard_sets`, [[name,
-path]]: components/example_gen/guard.py) become split `guard`, their rows with `dataset` NAME.
+path]]: components/example_gen/guard.py) become split `guard`, their rows with `dataset` NAME,
+and so do the snippet sets (custom_config `snippet_reviews` > 0 and `snippet_sets`, [name]:
+components/example_gen/snippet_sets.py): a sample of the test reviews cut short, `dataset`
+the set's name. Split `guard` is there exactly when one of the two is.
 
 Bad input (documented in README, "Bad input"):
   corrupt or truncated archive, a file name that is not `<id>_<rating>.txt`, a rating
@@ -37,7 +40,7 @@ from tfx.proto import example_gen_pb2
 from tfx.types import artifact_utils, standard_component_specs
 from tfx.utils import proto_utils
 
-from components.example_gen import guard
+from components.example_gen import guard, snippet_sets
 from components.example_gen.layout import ARCHIVE_SUFFIXES, LABELLED_PARTS
 from components.example_gen.reviews import ImdbDataError, parse_review, review_id, route
 from components.example_gen.sources import list_files, read_archive, read_file
@@ -118,7 +121,8 @@ def check_counts(counts: dict[tuple[str, str], int], split_names: list[str], sou
 class Executor(BaseExampleGenExecutor):
     """FileBasedExampleGen executor for the aclImdb layout.
 
-    custom_config: `eval_percent` (default 10), `include_unsup` (default False).
+    custom_config: `eval_percent` (default 10), `include_unsup` (default False), `guard_sets`,
+    `snippet_reviews` and `snippet_sets` (split `guard`; none by default).
     """
 
     def GetInputSourceToExamplePTransform(self) -> beam.PTransform:
@@ -138,13 +142,20 @@ class Executor(BaseExampleGenExecutor):
             raise ValueError(f"Unknown split names {sorted(unknown)}: use train, eval, test, unsup, guard")
         config = _custom_config(exec_properties)
         guard_sets = [tuple(g) for g in config.get("guard_sets") or ()]
-        if (guard.SPLIT in split_names) != bool(guard_sets):
-            raise ValueError("split 'guard' and custom_config guard_sets go together")
+        snippet_reviews = int(config.get("snippet_reviews") or 0)
+        snippet_names = snippet_sets.check_names(config.get("snippet_sets") or ())
+        if snippet_reviews < 0 or bool(snippet_reviews) != bool(snippet_names):
+            raise ValueError("custom_config snippet_reviews (0 or more) and snippet_sets go together")
+        if (guard.SPLIT in split_names) != bool(guard_sets or snippet_reviews):
+            raise ValueError("split 'guard' goes with custom_config guard_sets or snippet_reviews")
+        if snippet_reviews and "test" not in split_names:
+            raise ValueError("snippet sets are cut from split 'test', which is not asked for")
         eval_percent = int(config.get("eval_percent", 10))
         source = exec_properties[standard_component_specs.INPUT_BASE_KEY]
 
         # The guard split's pattern only gives TFX's driver a file to fingerprint; its rows
-        # come from the guard files (their content hash is in custom_config: the cache key).
+        # come from the guard files (their content hash is in custom_config: the cache key)
+        # and from the test split's reviews (the snippet sets).
         patterns = sorted({s.pattern for s in input_config.splits if s.name != guard.SPLIT})
         examples = [pipeline | f"Read[{p}]" >> ImdbToExample(exec_properties, p) for p in patterns]
         examples = examples | "Flatten" >> beam.Flatten() if len(examples) > 1 else examples[0]
@@ -161,8 +172,13 @@ class Executor(BaseExampleGenExecutor):
             len(split_names) + 1)
         outputs = {name: partitions[i] | f"Values[{name}]" >> beam.Values()
                    for i, name in enumerate(split_names) if name != guard.SPLIT}
+        extra = []
         if guard_sets:  # small files, read here (ImdbDataError for a broken one)
-            outputs[guard.SPLIT] = pipeline | "Guard" >> beam.Create(guard.guard_examples(guard_sets))
+            extra.append(pipeline | "Guard" >> beam.Create(guard.guard_examples(guard_sets)))
+        if snippet_reviews:
+            extra.append(snippet_sets.snippet_split(outputs["test"], snippet_reviews, snippet_names))
+        if extra:
+            outputs[guard.SPLIT] = extra[0] if len(extra) == 1 else extra | "FlattenGuard" >> beam.Flatten()
         return outputs
 
     def Do(self, input_dict, output_dict, exec_properties):

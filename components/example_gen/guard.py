@@ -4,8 +4,10 @@ measures beside the IMDB test split, each as its own slice `dataset: NAME`.
 A guard file is JSON lines (`{"text": ..., "label": 0 or 1}`, 1 = positive) or, for a name
 ending in `.csv`, CSV with a header that has `text` and `label` columns. Each row becomes a
 tf.Example of split `guard` with text, label, review_id `guard/NAME/LINE` and dataset NAME
-(the IMDB reviews have dataset "imdb"). A broken file raises ImdbDataError naming the file and
-line, at start-up in the CLI (check_guard_sets) and again in ExampleGen.
+(the IMDB reviews have dataset "imdb"; the snippet sets, snippet_sets.py, share the split,
+and their names, starting with "snippet_", are not guard set names). A broken file raises
+ImdbDataError naming the file and line, at start-up in the CLI (check_guard_sets) and again
+in ExampleGen.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import re
 
 from components import features
 from components.example_gen.errors import ImdbDataError
+from components.example_gen.snippet_sets import PREFIX as SNIPPET_PREFIX
 
 SPLIT = "guard"
 IMDB = "imdb"  # the dataset of the aclImdb reviews
@@ -29,6 +32,9 @@ def check_name(name: str) -> None:
                             "starting with a letter")
     if name == IMDB:
         raise ImdbDataError(f"guard set name {name!r} is reserved for the IMDB test split")
+    if name.startswith(SNIPPET_PREFIX):
+        raise ImdbDataError(f"guard set name {name!r}: names starting with {SNIPPET_PREFIX!r} are "
+                            "reserved for the snippet sets (--snippet-reviews)")
 
 
 def _read(path: str) -> bytes:

@@ -2,11 +2,12 @@
 DirectRunner, on the generated corpus of tests/conftest.py.
 
 The run has what the LocalDagRunner run of test_local_runner has: every component, the
-same splits holding every review exactly once (as ExampleGen routes them), and a blessed,
-pushed model that classifies raw text.
+same splits holding every review exactly once (as ExampleGen routes them) and the same
+snippet sample, and a blessed, pushed model that classifies raw text.
 """
 import collections
 import dataclasses
+import hashlib
 import os
 
 import pytest
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def beam_run(tmp_path_factory, small_corpus):
     config = dataclasses.replace(
-        small_config(tmp_path_factory.mktemp("beam_run"), *small_corpus),
+        small_config(tmp_path_factory.mktemp("beam_run"), *small_corpus), snippet_reviews=50,
         beam_pipeline_args=configs.beam_args("direct-multiprocess", ["--direct_num_workers=2"]))
     return config, beam_runner.run(config)
 
@@ -56,8 +57,16 @@ def test_splits_hold_every_review_once(beam_run, small_corpus):
         for path, content in read_archive(archive, include_unsup=False))
     store = runs.open_store(config.metadata_path)
 
-    assert split_counts(examples_uri(store, "FileBasedExampleGen")) == expected
-    # Transform analyses train only, and transforms every split (test too, for the experiments).
+    # Split `guard`: the three snippet sets of 50 test reviews, the 50 with the smallest hashed id
+    # on these workers too (components/example_gen/snippet_sets.py).
+    examples = examples_uri(store, "FileBasedExampleGen")
+    assert split_counts(examples) == {**expected, "guard": 3 * 50}
+    records = tf.data.TFRecordDataset(tf.io.gfile.glob(f"{examples}/Split-guard/*"), compression_type="GZIP")
+    sampled = {review_id(tf.train.Example.FromString(r.numpy())).split("/", 2)[2] for r in records}
+    ids = [review_id(parse_review(path, content, archive)) for path, content in read_archive(archive, False)]
+    test_ids = [rid for rid in ids if rid.startswith("test/")]
+    assert sampled == set(sorted(test_ids, key=lambda rid: hashlib.sha256(rid.encode()).hexdigest())[:50])
+    # Transform analyses train only, and transforms every split but `guard` (test too, for the experiments).
     assert split_counts(examples_uri(store, "Transform")) == expected
 
 

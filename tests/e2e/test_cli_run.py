@@ -7,6 +7,7 @@ import pytest
 
 from app.cli import main as cli
 from app.cli import status
+from components.snippets import SNIPPETS
 
 pytestmark = pytest.mark.e2e
 
@@ -41,6 +42,9 @@ def test_blessed_run_then_one_that_fails_a_threshold(capsys, root, small_corpus,
     assert "blessed: binary_accuracy" in err and f"pushed to {summary['pushed_model']}" in err
     assert summary["infra_validation"]["blessed"] and "; served by the model server: served " in err
     assert os.path.isfile(store) and not (root / "output").exists()
+    # The default --snippet-reviews (2500) takes every one of the 120 test reviews.
+    assert {name: s["examples"] for name, s in summary["snippets"].items()} == {name: 120 for name in SNIPPETS}
+    assert "imdb-tfx: snippet sets snippet_sentence, snippet_20_words, snippet_50_words: 2500 test reviews" in err
     first_model = summary["pushed_model"]
 
     # A new candidate (one more step), so that the Evaluator compares it with the first model.

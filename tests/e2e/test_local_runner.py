@@ -54,6 +54,23 @@ def test_guard_set_is_its_own_slice_and_blessing_check(small_run):
     assert all("guard" not in a.properties["split_names"].string_value for a in transformed)
 
 
+def test_snippet_sets_are_measured_beside_the_test_split_without_a_threshold(small_run):
+    """Each snippet set holds one example per sampled test review (50 of 120) as the slice
+    `dataset: NAME`; it has no blessing check and leaves the test metrics the IMDB split's."""
+    from app import blessing
+    from components.snippets import SNIPPETS
+
+    config, _ = small_run
+    summary = runs.run_summary(config.metadata_path)
+    assert set(summary["snippets"]) == set(SNIPPETS) and set(summary["guard_sets"]) == {"short"}
+    for name, snippet in summary["snippets"].items():
+        assert snippet["examples"] == config.snippet_reviews == 50, name
+        assert 0 <= snippet["accuracy"] <= 1 and 0 <= snippet["auc"] <= 1 and snippet["baseline_accuracy"] is None
+    assert summary["test_metrics"]["example_count"] == 120
+    checked = {c.get("dataset") for c in blessing.explain(summary["evaluation_uri"])["checks"]}
+    assert checked == {None, "short"}  # the IMDB gate and the guard set's: none on a snippet set
+
+
 def test_pushed_model_classifies_raw_text_and_examples(small_run):
     config, _ = small_run
     model = tf.saved_model.load(runs.run_summary(config.metadata_path)["pushed_model"])
@@ -100,3 +117,14 @@ def test_rerun_is_served_from_cache(small_run):
     assert summary["blessed"]
     assert summary["test_metrics"]["example_count"] == 120  # the candidate's metrics, not the baseline's
     assert len(store.get_artifacts_by_type("Model")) == models_before
+
+
+def test_the_store_tells_how_long_each_component_took(small_run):
+    from app import history
+
+    config, progress = small_run
+    durations = history.last_durations(config.metadata_path)
+    assert {"FileBasedExampleGen", "Transform", "Trainer", "Evaluator", "InfraValidator"} <= set(durations)
+    for component, seconds in durations.items():  # the store's times, within the progress lines' times
+        assert 0 < seconds <= progress.durations()[component] + 1, (component, seconds, progress.durations())
+    assert history.last_durations(str(config.metadata_path) + ".missing") == {}

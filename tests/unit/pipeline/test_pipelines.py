@@ -92,3 +92,39 @@ def test_guard_sets_are_a_split_the_evaluator_reads_and_their_content_is_in_the_
     after = custom_config(build()[node_ids.EXAMPLE_GEN])
     assert after["guard_sets"] == before["guard_sets"] == [["short", str(guard)]]
     assert after["guard_fingerprint"] != before["guard_fingerprint"]
+
+
+def test_snippet_sets_are_in_the_guard_split_and_the_cache_key_and_none_without_them(tmp_path):
+    """By default (snippet_reviews 2500) ExampleGen writes split `guard` for the snippet sets and
+    the Evaluator reads it, gated on `dataset: imdb` alone; with 0 the pipeline is as it was
+    before snippet sets (no guard split, the gate on the overall slice)."""
+    from components.snippets import SNIPPETS
+    from pipeline import production
+
+    def build(**kwargs):
+        config = configs.PipelineConfig(pipeline_root=str(tmp_path / "root"),
+                                        metadata_path=str(tmp_path / "m.sqlite"), **kwargs)
+        return nodes(production.create_pipeline(config, SOURCE))
+
+    def gate_slices(evaluator):
+        config = json.loads(evaluator.exec_properties["eval_config"])
+        accuracy = next(m for m in config["metrics_specs"][0]["metrics"] if m["class_name"] == "BinaryAccuracy")
+        return [s for t in accuracy["per_slice_thresholds"] for s in t["slicing_specs"]]
+
+    default = build()
+    assert configs.PipelineConfig().snippet_reviews == 2500
+    gen = custom_config(default[node_ids.EXAMPLE_GEN])
+    assert (gen["snippet_reviews"], gen["snippet_sets"]) == (2500, list(SNIPPETS)) and "guard_sets" not in gen
+    assert "guard" in default[node_ids.EXAMPLE_GEN].exec_properties["input_config"]
+    assert json.loads(default[node_ids.EVALUATOR].exec_properties["example_splits"]) == ["test", "guard"]
+    assert "guard" in default[node_ids.EXAMPLE_VALIDATOR].exec_properties["exclude_splits"]
+    assert gate_slices(default[node_ids.EVALUATOR]) == [{"feature_values": {"dataset": "imdb"}}]
+    assert custom_config(build(snippet_reviews=100)[node_ids.EXAMPLE_GEN])["snippet_reviews"] == 100
+
+    none = build(snippet_reviews=0)
+    gen = custom_config(none[node_ids.EXAMPLE_GEN])
+    assert not {"snippet_reviews", "snippet_sets", "guard_sets"} & set(gen)
+    assert "guard" not in none[node_ids.EXAMPLE_GEN].exec_properties["input_config"]
+    assert json.loads(none[node_ids.EVALUATOR].exec_properties["example_splits"]) == ["test"]
+    assert "guard" not in none[node_ids.EXAMPLE_VALIDATOR].exec_properties["exclude_splits"]
+    assert gate_slices(none[node_ids.EVALUATOR]) == [{}]

@@ -53,3 +53,39 @@ def test_log_path_is_under_a_local_root(tmp_path):
 
     path = console.log_path(str(tmp_path / "root"))
     assert path.startswith(str(tmp_path / "root" / "logs" / "run-")) and path.endswith(".log")
+
+
+class Tty:
+    """A stream that says it is a terminal, and keeps what was written."""
+
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_the_status_line_shows_epochs_or_the_time_against_the_last_run():
+    from app.cli import console
+
+    stream = Tty()
+    terminal = console.Terminal(stream)
+    terminal.estimates = {"Transform": 20.0}
+    terminal.write("[6/11] Transform ...\n")
+    terminal.started -= 10  # ten seconds into it
+    terminal.tick()
+    status = stream.text.rsplit("\r\033[K", 1)[-1]
+    assert status.startswith("      Transform 10 s  [##########..........] ~50% of last run's 20 s"), status
+    terminal.write("      Transform finished in 10.0 s\n[7/11] Trainer ...\n")
+    terminal.epoch(3, 10)
+    status = stream.text.rsplit("\r\033[K", 1)[-1]
+    assert "epoch 3/10 [######..............]" in status and "last run" not in status  # no estimate: epochs only
+    terminal.estimates = {}
+    terminal.write("      Trainer finished in 1.0 s\n[9/11] Evaluator ...\n")
+    assert stream.text.endswith("[9/11] Evaluator ...\n      Evaluator 0 s")  # nothing to estimate from: seconds

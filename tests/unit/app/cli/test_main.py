@@ -51,7 +51,9 @@ def test_presets_and_training_flags():
 
     args = cli.build_parser().parse_args(["run", "--preset", "best"])
     best = arguments.training_config(args)
-    assert best.head == "ensemble" and [m.head for m in best.member_configs()] == ["wide", "dnn"]
+    assert best.head == "ensemble" and best.ensemble_weights == "eval_by_length"
+    assert [(m.head, m.optimizer, m.train_on) for m in best.member_configs()] == [
+        ("wide", "lbfgs", "reviews"), ("wide", "lbfgs", "sentences")]
     assert "ngrams" in best.transform_options() and "embed_module" not in best.transform_options()
     args = cli.build_parser().parse_args(["run", "--trainable", "--optimizer", "ftrl", "--train-steps", "5"])
     assert arguments.training_config(args).optimizer == "ftrl" and arguments.training_config(args).train_steps == 5
@@ -110,3 +112,30 @@ def test_report_never_creates_a_store_and_a_named_store_must_exist(tmp_path):
     out = run_cli("report", "--metadata-path", str(tmp_path / "typo.sqlite"), "--pipeline-root", str(tmp_path))
     assert out.returncode == 2 and "typo.sqlite: no metadata store there" in out.stderr
     assert not (tmp_path / "typo.sqlite").exists()
+
+
+def test_snippet_reviews_flag(tmp_path):
+    """--snippet-reviews N sets PipelineConfig.snippet_reviews (0: none); a negative N is one line
+    and exit status 2 before anything runs; subcommands without the flag keep the default; guard
+    sets may not take a snippet set's name."""
+    import pytest
+
+    from app.cli import arguments
+    from app.cli import main as cli
+    from components.example_gen.errors import ImdbDataError
+    from pipeline.configs import PipelineConfig
+
+    def config(*args):
+        return arguments.pipeline_config(cli.build_parser().parse_args([*args, "--data", "x"]))
+
+    assert config("run").snippet_reviews == PipelineConfig.snippet_reviews == 2500
+    assert config("run", "--snippet-reviews", "0").snippet_reviews == 0
+    assert config("run", "--snippet-reviews", "40").snippet_reviews == 40
+    assert config("experiment").snippet_reviews == 2500  # the production run's ExampleGen, from the cache
+    with pytest.raises(ImdbDataError, match="reserved for the snippet sets"):
+        config("run", "--guard-set", "snippet_sentence=g.jsonl")
+    out = run_cli("run", "--data", str(tmp_path / "a.tar.gz"), "--pipeline-root", str(tmp_path / "root"),
+                  "--snippet-reviews", "-1")
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == ["imdb-tfx: error: --snippet-reviews -1: must be 0 (no snippet sets) or more"]
+    assert not (tmp_path / "root").exists()

@@ -38,3 +38,14 @@ def test_experiments_from_csv_and_json(tmp_path):
     table = page.experiments_section([{"name": "a", "acc": 0.81234}, {"name": "b", "steps": 10}])
     assert "<th>name</th><th>acc</th><th>steps</th>" in table and "<td>0.8123</td>" in table
     assert page._fmt(math.nan) == "n/a"
+
+
+def test_snippet_sets_have_their_own_section_with_candidate_and_baseline():
+    snippets = {"snippet_sentence": {"example_count": 50.0, "binary_accuracy": 0.625, "binary_accuracy_diff": -0.125,
+                                     "auc": 0.7, "mean_label": 0.5}}
+    section = page.snippet_section({"snippets": snippets})
+    assert section.startswith("<h2>Snippets</h2>") and "no blessing threshold" in section
+    assert "<th>snippet set</th><th>examples</th><th>accuracy</th><th>baseline accuracy</th>" in section
+    assert "<td>snippet_sentence</td><td>50</td><td>0.625</td><td>0.75</td><td>-0.125</td><td>0.7</td>" in section
+    assert page.snippet_section({"snippets": {}}) == page.snippet_section({}) == ""
+    assert page.guard_section({"snippets": snippets}) == ""  # the guard section shows guard sets only

@@ -17,9 +17,12 @@ from data.dataset import DataSource, resolve_data
 from tests.helpers import corpus
 
 
-def run_executor(source: DataSource, out_dir, eval_percent=10, include_unsup=False):
-    """Runs the executor as FileBasedExampleGen would; returns {split: [Example]} and the artifact."""
+def run_executor(source: DataSource, out_dir, eval_percent=10, include_unsup=False, guard_split=False, **config):
+    """Runs the executor as FileBasedExampleGen would (with split `guard`, on the test split's
+    pattern, and more custom_config where given); returns {split: [Example]} and the artifact."""
     patterns = source.split_patterns(include_unsup)
+    if guard_split:
+        patterns = {**patterns, "guard": patterns["test"]}
     examples = standard_artifacts.Examples()
     examples.uri = str(out_dir)
     exec_properties = {
@@ -27,7 +30,7 @@ def run_executor(source: DataSource, out_dir, eval_percent=10, include_unsup=Fal
         "input_config": proto_utils.proto_to_json(example_gen_pb2.Input(
             splits=[example_gen_pb2.Input.Split(name=n, pattern=p) for n, p in patterns.items()])),
         "output_config": proto_utils.proto_to_json(example_gen_pb2.Output()),
-        "custom_config": json.dumps({"eval_percent": eval_percent, "include_unsup": include_unsup}),
+        "custom_config": json.dumps({"eval_percent": eval_percent, "include_unsup": include_unsup, **config}),
         "output_data_format": example_gen_pb2.FORMAT_TF_EXAMPLE,
     }
     example_gen.Executor().Do({}, {"examples": [examples]}, exec_properties)
