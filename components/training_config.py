@@ -12,11 +12,18 @@ HEADS = ("dnn", "wide", "majority", "ensemble")
 TASKS = ("classification", "regression")
 # adagrad | adam (sparse rows: trainer.optimizers.LazyAdam) | proximal_adagrad (TF1's
 # ProximalAdagrad: Adagrad steps, then L1/L2 shrinkage) | ftrl (FTRL-proximal)
-OPTIMIZERS = ("adagrad", "adam", "proximal_adagrad", "ftrl")
+# lbfgs: full-batch L-BFGS to convergence, for the wide head only (components/trainer/lbfgs.py)
+OPTIMIZERS = ("adagrad", "adam", "proximal_adagrad", "ftrl", "lbfgs")
 # The optimisers that apply optimizer_l1 / optimizer_l2 in their steps.
 PROXIMAL_OPTIMIZERS = ("proximal_adagrad", "ftrl")
 LOSS_REDUCTIONS = ("sum", "mean")
-ENSEMBLE_WEIGHTS = ("mean", "eval")
+ENSEMBLE_WEIGHTS = ("mean", "eval", "eval_by_length")
+# eval_by_length: one set of member weights per review length, in words (after cleaning):
+# up to 15, 16-30, 31-60, 61-120, more (issue 15's short-text study: scripts/short_text/).
+LENGTH_WEIGHT_BOUNDS = (15, 30, 60, 120)
+# What a model trains on: the train reviews, or their sentences (components/snippets.py), each
+# with its review's label (components/trainer/pieces.py).
+TRAIN_ON = ("reviews", "sentences")
 # wide: how Transform gives each n-gram an id (components/transform/text_features.py)
 NGRAM_INDEXES = ("hash", "vocabulary")
 
@@ -38,7 +45,7 @@ class TrainingConfig:
     hidden_units: tuple[int, ...] = (500, 100)
     dropout: float = 0.0
     l2: float = 0.0  # L2 penalty on the head's kernels (wide: on the n-gram weights)
-    optimizer: str = "adagrad"  # one of OPTIMIZERS
+    optimizer: str = "adagrad"  # one of OPTIMIZERS (lbfgs: train_steps is its iteration limit)
     learning_rate: float = 0.003
     optimizer_l1: float = 0.0  # PROXIMAL_OPTIMIZERS: L1 and L2 regularisation applied by the optimiser
     optimizer_l2: float = 0.0
@@ -49,6 +56,7 @@ class TrainingConfig:
     train_steps: int = 1000
     shuffle_buffer_size: int = 25000  # >= the train split (22.5k), for a uniform shuffle
     evaluations: int = 10  # validation passes over `eval` during training
+    train_on: str = "reviews"  # one of TRAIN_ON
     # wide: word 1..ngram_size-grams that at least min_count reviews of the train split contain
     ngram_size: int = 3
     min_count: int = 3
@@ -59,7 +67,9 @@ class TrainingConfig:
     nb_alpha: float = 1.0  # smoothing of the naive-Bayes log-count ratios
     members: tuple[dict, ...] = ()  # ensemble only
     # ensemble only: "mean" averages the members' outputs; "eval" weights them with the
-    # weights (steps of 0.05) that minimise the log loss on the eval split (never on test).
+    # weights (steps of 0.05) that minimise the log loss on the eval split (never on test);
+    # "eval_by_length" chooses such weights for each length bucket (LENGTH_WEIGHT_BOUNDS) on
+    # the eval reviews pooled with their snippets (first sentence, first 20 and 50 words).
     ensemble_weights: str = "mean"
     # Tune learning rate, hidden units and dropout with TFX's Tuner on the eval split first.
     tune: bool = False
@@ -69,7 +79,7 @@ class TrainingConfig:
     def __post_init__(self):
         choices = {"head": HEADS, "task": TASKS, "ensemble_weights": ENSEMBLE_WEIGHTS,
                    "optimizer": OPTIMIZERS, "loss_reduction": LOSS_REDUCTIONS,
-                   "ngram_index": NGRAM_INDEXES}
+                   "ngram_index": NGRAM_INDEXES, "train_on": TRAIN_ON}
         for field, valid in choices.items():
             if getattr(self, field) not in valid:
                 raise ValueError(f"unknown {field} {getattr(self, field)!r}: use one of {', '.join(valid)}")
@@ -86,6 +96,8 @@ class TrainingConfig:
             raise ValueError("a precomputed module cannot be trained: drop precompute or trainable")
         if not 1 <= self.ngram_buckets <= 2**40:  # text_features.distinct_ids_per_row: rows * buckets < 2^63
             raise ValueError(f"ngram_buckets {self.ngram_buckets} must be between 1 and 2**40")
+        if self.optimizer == "lbfgs" and self.head != "wide":
+            raise ValueError(f"optimizer lbfgs fits the wide head only, not {self.head}")
         if min(self.optimizer_l1, self.optimizer_l2) < 0:
             raise ValueError("optimizer_l1 and optimizer_l2 must be >= 0")
         if (self.optimizer_l1 or self.optimizer_l2) and self.optimizer not in PROXIMAL_OPTIMIZERS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from components.training_config import TrainingConfig
-from pipeline.configs import preset
+from pipeline.configs import PRESETS, preset
 
 # The tutorial's schedule: Adagrad(0.003), loss summed over batches of 128, 1,000 steps.
 TUTORIAL = {}
@@ -71,13 +71,28 @@ def improvement_rows() -> list[Row]:
         _row("glove-trained-proximal", "improvement 5: Proximal Adagrad (L1/L2 in the optimiser), tutorial schedule",
              module="glove", trainable=True, optimizer="proximal_adagrad", **PROXIMAL, **TUTORIAL),
         _row("nb-ngrams", "issue 6: NB-weighted 1-3-gram logistic regression", **WIDE),
-        Row("best", preset("best"), "issue 6: n-grams + fine-tuned GloVe, averaged (--preset best)"),
+    ] + short_text_rows()
+
+
+def short_text_rows() -> list[Row]:
+    """Issue 15: text that is not a long IMDB review. The members of --preset best alone, and
+    combined without and with weights by length (every choice made on eval and eval snippets)."""
+    reviews, sentences = (dict(m) for m in PRESETS["best"]["members"])
+    return [
+        _row("nb-ngrams-lbfgs", "issue 14: the same model fitted to convergence by L-BFGS", **reviews),
+        _row("nb-ngrams-sentences", "issue 15: trained on the train reviews' sentences", **sentences),
+        _row("nb-ngrams-both-eval", "issue 15: the two above, one pair of weights chosen on eval",
+             head="ensemble", ensemble_weights="eval", members=(reviews, sentences)),
+        Row("best", preset("best"), "issues 14/15: the two above, weights by length chosen on eval and "
+                                    "eval snippets (--preset best)"),
     ]
 
 
 GRIDS = {
     "tutorial": tutorial_rows,
     "default": lambda: tutorial_rows() + improvement_rows(),
+    "short-text": lambda: [r for r in improvement_rows() if r.name in ("nb-ngrams", "minilm-frozen")]
+    + short_text_rows(),
 }
 
 

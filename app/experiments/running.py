@@ -64,6 +64,7 @@ def row_result(metadata_path: str, row: Row, execution_id_floor: int, seconds: f
         "note": row.note,
         "hyperparameters": {k: trained["config"][k] for k in ("learning_rate", "hidden_units", "dropout")}
         if t.tune else None,
+        "ensemble_weights": trained.get("ensemble_weights"),
         "model_uri": model.uri if model else None,
         "evaluation_uri": evaluation.uri,
     }

@@ -8,13 +8,15 @@ import tensorflow_transform as tft
 from tfx_bsl.public import tfxio
 
 from components import features
+from components.trainer import pieces
 from components.training_config import TrainingConfig
 
 
 def feature_keys(config: TrainingConfig) -> list[str]:
     """The transformed features the model of `config` reads."""
     if config.head == "ensemble":
-        return sorted({k for m in config.member_configs() for k in feature_keys(m)})
+        by_length = [features.WORD_COUNT] if config.ensemble_weights == "eval_by_length" else []
+        return sorted({k for m in config.member_configs() for k in feature_keys(m)} | set(by_length))
     if config.head == "wide":
         return [features.NGRAMS]
     if config.head == "dnn" and config.precompute:
@@ -40,14 +42,20 @@ def input_fn(files, data_accessor, tf_transform_output: tft.TFTransformOutput, b
                                        shuffle_buffer_size=max(shuffle_buffer_size, 1)),
         tf_transform_output.transformed_metadata.schema)
 
+    return dataset.map(selector(keys, task))
+
+
+def selector(keys, task: str = "classification"):
+    """The function that maps (transformed features, label) to the model's inputs `keys`, shaped
+    as its Keras inputs, and the label as a vector (float for regression)."""
     def select(batch, label):
         chosen = {k: batch[k] if isinstance(batch[k], tf.SparseTensor) else
                   tf.reshape(batch[k], [-1] if k == features.TEXT else [tf.shape(batch[k])[0], -1])
                   for k in keys}
         label = tf.reshape(label, [-1])
-        return chosen, tf.cast(label, tf.float32) if regression else label
+        return chosen, tf.cast(label, tf.float32) if task == "regression" else label
 
-    return dataset.map(select)
+    return select
 
 
 @dataclasses.dataclass
@@ -68,12 +76,25 @@ class TrainingData:
 
     def dataset(self, config: TrainingConfig, split: str, *, keys=None, train: bool = False,
                 batch_size: int | None = None) -> tf.data.Dataset:
-        """The `split` ("train" or "eval") as `config` reads it: shuffled and repeated if `train`."""
+        """The `split` ("train" or "eval") as `config` reads it: shuffled and repeated if `train`.
+        For a model trained on sentences (config.train_on), the train split is its reviews' sentences."""
+        if split == "train" and config.train_on == pieces.SENTENCES:
+            return self.pieces(config, split, [pieces.SENTENCES], keys=keys, train=train, batch_size=batch_size)
         files = self.train_files if split == "train" else self.eval_files
         return input_fn(files, self.data_accessor, self.tf_transform_output, batch_size or config.batch_size,
                         num_epochs=None if train else 1,
                         shuffle_buffer_size=config.shuffle_buffer_size if train else 0,
                         keys=keys or feature_keys(config), task=config.task)
+
+    def pieces(self, config: TrainingConfig, split: str, kinds, *, keys=None, train: bool = False,
+               batch_size: int | None = None) -> tf.data.Dataset:
+        """The reviews of `split` cut into pieces of each of `kinds` (components/trainer/pieces.py),
+        each with its review's label, as `config` reads them."""
+        reviews = dataclasses.replace(config, train_on=pieces.REVIEWS)
+        texts, labels = pieces.piece_texts(self.dataset(reviews, split, keys=[features.TEXT], batch_size=1000), kinds)
+        return pieces.transformed_dataset(texts, labels, self.tf_transform_output,
+                                          selector(keys or feature_keys(config), config.task),
+                                          batch_size=batch_size or config.batch_size, train=train)
 
     def embedding_dim(self) -> int | None:
         """The size of Transform's precomputed vectors, if it made any."""

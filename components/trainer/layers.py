@@ -1,4 +1,4 @@
-"""The Keras layers of the models: NB logistic regression, a constant, a weighted average."""
+"""The Keras layers of the models: NB logistic regression, a constant, weighted averages."""
 from __future__ import annotations
 
 import numpy as np
@@ -75,3 +75,26 @@ class WeightedAverage(tf_keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "weights": self.member_weights}
+
+
+class LengthWeightedAverage(tf_keras.layers.Layer):
+    """sum_i weights[b][i] * inputs[i], where b is the bucket of the text's word count (the last
+    input, [batch, 1]) among `bounds` (a count <= bounds[0] is bucket 0; above bounds[-1], the last)."""
+
+    def __init__(self, weights, bounds, **kwargs):
+        super().__init__(**kwargs)
+        self.member_weights = [[float(w) for w in row] for row in weights]
+        self.bounds = [int(b) for b in bounds]
+        if len(self.member_weights) != len(self.bounds) + 1:
+            raise ValueError(f"{len(self.bounds)} bounds need {len(self.bounds) + 1} rows of weights")
+
+    def call(self, inputs):
+        *outputs, words = inputs
+        # bucket = how many bounds the count exceeds
+        bucket = tf.reduce_sum(tf.cast(tf.cast(tf.reshape(words, [-1, 1]), tf.float32)
+                                       > tf.constant(self.bounds, tf.float32), tf.int32), axis=1)
+        weights = tf.gather(tf.constant(self.member_weights, tf.float32), bucket)  # [batch, members]
+        return tf.add_n([weights[:, i:i + 1] * x for i, x in enumerate(outputs)])
+
+    def get_config(self):
+        return {**super().get_config(), "weights": self.member_weights, "bounds": self.bounds}

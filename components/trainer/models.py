@@ -36,6 +36,7 @@ def model_inputs(keys, embedding_dim: int | None = None) -> dict:
         features.TEXT: dict(shape=(), dtype=tf.string),
         features.NGRAMS: dict(shape=(None,), dtype=tf.int64, sparse=True),
         features.EMBEDDING: dict(shape=(embedding_dim,), dtype=tf.float32),
+        features.WORD_COUNT: dict(shape=(1,), dtype=tf.int64),
     }
     return {k: tf_keras.Input(name=k, **specs[k]) for k in keys}
 

@@ -97,6 +97,9 @@ FACTORIES = {
     "proximal_adagrad": lambda c: ProximalAdagrad(learning_rate=c.learning_rate, l1=c.optimizer_l1,
                                                   l2=c.optimizer_l2),
     "ftrl": _ftrl,
+    # The wide model fitted by full-batch L-BFGS (components/trainer/lbfgs.py) is compiled for
+    # its loss and metrics only; this optimiser never steps.
+    "lbfgs": lambda c: tf_keras.optimizers.SGD(learning_rate=0.0),
 }
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 import math
 import os
 
+import scipy.sparse
 import tf_keras
 from absl import logging
 
-from components.trainer import ensemble
+from components import features, snippets
+from components.trainer import ensemble, lbfgs, pieces
 from components.trainer.data import TrainingData, feature_keys, label_mean
+from components.trainer.lbfgs import SparseRows
 from components.trainer.models import build_model
 from components.trainer.naive_bayes import ngram_table
-from components.training_config import TrainingConfig, training_config
+from components.training_config import LENGTH_WEIGHT_BOUNDS, TrainingConfig, training_config
 
 
 def train_model(config: TrainingConfig, data: TrainingData, steps: int | None = None, *,
@@ -21,17 +24,22 @@ def train_model(config: TrainingConfig, data: TrainingData, steps: int | None = 
     if config.head == "ensemble":
         return _train_ensemble(config, data, validate=validate, log_dir=log_dir)
     kwargs: dict = {"embedding_dim": data.embedding_dim()}
+    rows = None
     if config.head == "wide":
-        keys, ratios = ngram_table(
-            data.dataset(training_config(config, task="classification"), "train", batch_size=1000),
-            config.min_count, config.nb_alpha)
-        logging.info("n-gram table: %d ids in at least %d train reviews", keys.size, config.min_count)
+        rows = SparseRows.collect(data.dataset(training_config(config, task="classification"), "train",
+                                               batch_size=1000))
+        keys, ratios, kept = ngram_table(rows, config.min_count, config.nb_alpha)
+        logging.info("n-gram table: %d ids in at least %d of %d train %s", keys.size, config.min_count,
+                     rows.labels.size, config.train_on)
         kwargs.update(ngram_keys=keys, nb_ratios=ratios)
     if config.head == "majority":
         kwargs["prior"] = label_mean(data.dataset(config, "train", batch_size=1000))
     model = build_model(config, **kwargs)
     model.summary(print_fn=logging.info)
     if config.head == "majority":
+        return model
+    if config.optimizer == "lbfgs":
+        fit_lbfgs(model, config, data, rows, kept, steps)
         return model
     steps = int(steps or config.train_steps)
     evaluations = max(1, min(config.evaluations, steps))
@@ -47,13 +55,38 @@ def train_model(config: TrainingConfig, data: TrainingData, steps: int | None = 
     return model
 
 
+def fit_lbfgs(model: tf_keras.Model, config: TrainingConfig, data: TrainingData, rows: SparseRows, kept,
+              steps: int | None) -> None:
+    """Sets the wide model's weights to the L-BFGS optimum of its loss on the train split
+    (components/trainer/lbfgs.py); `rows` holds the split's n-gram ids, `kept` the table's columns."""
+    layer = model.get_layer("nb_logistic")
+    regression = config.task == "regression"
+    labels = rows.labels
+    if regression:  # the same rows in the same order, labelled with their ratings
+        labels = SparseRows.collect(data.dataset(config, "train", batch_size=1000)).labels
+    matrix = rows.select(kept) @ scipy.sparse.diags(layer.ratios.numpy()) if kept.any() else \
+        scipy.sparse.csr_matrix((labels.size, 1))
+    weights, bias, info = lbfgs.fit(matrix, labels, config.l2, regression=regression,
+                                    offset=features.RATING_THRESHOLD if regression else 0.0,
+                                    max_iterations=int(steps or config.train_steps))
+    layer.kernel.assign(weights)
+    layer.bias.assign(bias)
+    logging.info("L-BFGS on %d x %d: %s", *matrix.shape, info)
+    if not info["converged"]:
+        logging.warning("L-BFGS stopped before converging (%s): raise train_steps", info["message"])
+
+
 def _train_ensemble(config: TrainingConfig, data: TrainingData, *, validate: bool,
                     log_dir: str | None) -> tf_keras.Model:
     members = [ensemble.inference_copy(train_model(m, data, validate=validate,
                                                    log_dir=log_dir and os.path.join(log_dir, f"member_{i}")))
                for i, m in enumerate(config.member_configs())]
-    weights = [1.0 / len(members)] * len(members)
+    weights, bounds = [1.0 / len(members)] * len(members), None
     if config.ensemble_weights == "eval":
         weights = ensemble.eval_weights(members, data.dataset(config, "eval", batch_size=1000), config.task)
-    logging.info("ensemble weights: %s", weights)
-    return ensemble.ensemble_model(members, weights, feature_keys(config), config.task, data.embedding_dim())
+    elif config.ensemble_weights == "eval_by_length":
+        bounds = LENGTH_WEIGHT_BOUNDS
+        eval_pieces = data.pieces(config, "eval", (pieces.REVIEWS, *snippets.SNIPPETS), batch_size=1000)
+        weights = ensemble.eval_weights_by_length(members, eval_pieces, config.task, bounds)
+    logging.info("ensemble weights: %s (word-count bounds %s)", weights, bounds)
+    return ensemble.ensemble_model(members, weights, feature_keys(config), config.task, data.embedding_dim(), bounds)

@@ -15,15 +15,20 @@ def clean_text(text: tf.Tensor) -> tf.Tensor:
     return tf.strings.strip(text)
 
 
-def length_bucket(clean: tf.Tensor) -> tf.Tensor:
+def word_count(clean: tf.Tensor) -> tf.Tensor:
+    """Each cleaned text's number of words (runs of non-space): [batch] int64."""
+    return tf.strings.split(clean).row_lengths()
+
+
+def length_bucket(words: tf.Tensor) -> tf.Tensor:
     """Slice name of each review's word count (see features.LENGTH_BUCKET_NAMES)."""
-    words = tf.strings.split(clean).row_lengths()
     index = tf.raw_ops.Bucketize(input=words, boundaries=[float(b) for b in features.LENGTH_BOUNDARIES])
     return tf.gather(tf.constant(features.LENGTH_BUCKET_NAMES), index)
 
 
 def preprocessing_fn(inputs, custom_config=None):
-    """Cleans the review text, passes label and rating through, adds the length bucket.
+    """Cleans the review text, passes label and rating through, adds the word count and the
+    length bucket (a slice name).
 
     `custom_config` carries the code version (pipeline/fingerprint.py) and the optional
     features that TrainingConfig.transform_options asks for: "ngrams" ({size, ids, buckets
@@ -33,9 +38,11 @@ def preprocessing_fn(inputs, custom_config=None):
     """
     config = custom_config or {}
     text = clean_text(tf.reshape(inputs[features.TEXT], [-1]))
+    words = word_count(text)
     outputs = {
         features.TEXT: text,
-        features.LENGTH_BUCKET: length_bucket(text),
+        features.WORD_COUNT: words,
+        features.LENGTH_BUCKET: length_bucket(words),
     }
     for key in (features.LABEL, features.RATING):
         if key in inputs:

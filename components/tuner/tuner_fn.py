@@ -25,13 +25,18 @@ OBJECTIVE = "val_accuracy"
 # Per optimiser (every one of training_config.OPTIMIZERS).
 LEARNING_RATES = {"adagrad": [0.003, 0.01, 0.03, 0.1], "adam": [0.0003, 0.001, 0.003],
                   "proximal_adagrad": [0.003, 0.01, 0.03, 0.1], "ftrl": [0.003, 0.01, 0.03, 0.1]}
+# lbfgs has no learning rate (components/trainer/lbfgs.py): the Tuner searches its L2 strength.
+L2_STRENGTHS = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3]
 HIDDEN_UNITS = ["500,100", "256", "100,50"]
 DROPOUTS = [0.0, 0.2, 0.5]
 
 
 def search_space(config) -> keras_tuner.HyperParameters:
     hp = keras_tuner.HyperParameters()
-    hp.Choice("learning_rate", LEARNING_RATES[config.optimizer])
+    if config.optimizer == "lbfgs":
+        hp.Choice("l2", L2_STRENGTHS)
+    else:
+        hp.Choice("learning_rate", LEARNING_RATES[config.optimizer])
     if config.head == "dnn":
         hp.Choice("hidden_units", HIDDEN_UNITS)
         hp.Choice("dropout", DROPOUTS)

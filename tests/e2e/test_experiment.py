@@ -28,6 +28,7 @@ def grid_run(tmp_path_factory, small_corpus):
     config = small_config(tmp, data, module)
     local_runner.run(config)
     wide = dict(TINY, head="wide", ngram_size=2, min_count=1, l2=1e-5, train_steps=60)
+    lbfgs = dict(head="wide", ngram_size=2, min_count=1, optimizer="lbfgs", l2=1e-3, train_steps=300)
     rows = [
         grids._row("majority", "baseline", head="majority"),
         grids._row("frozen", "tiny module", module=module, **TINY),
@@ -37,6 +38,8 @@ def grid_run(tmp_path_factory, small_corpus):
         grids._row("ensemble", "averaged", head="ensemble",
                         members=(dict(TINY, module=module, precompute=True), wide)),
         grids._row("tuned", "2 trials", module=module, tune=True, tuner_trials=2, tuner_steps=20, **TINY),
+        grids._row("by-length", "L-BFGS on reviews and on sentences, weighted by length", head="ensemble",
+                   ensemble_weights="eval_by_length", members=(lbfgs, dict(lbfgs, train_on="sentences"))),
     ]
     table = running.run_grid(config, rows, str(tmp / "table"))
     return config, rows, table, str(tmp / "table")
@@ -53,7 +56,7 @@ def test_every_row_is_measured(grid_run):
     assert by_row["majority"]["test_accuracy"] == pytest.approx(0.5)
     assert by_row["majority"]["test_auc"] == pytest.approx(0.5)
     assert by_row["majority"]["trainable_params"] == 0
-    for name in ("frozen", "precomputed", "wide", "ensemble"):
+    for name in ("frozen", "precomputed", "wide", "ensemble", "by-length"):
         assert by_row[name]["test_accuracy"] >= 0.8, name
     assert by_row["regression"]["test_rmse"] > 0 and by_row["regression"]["test_mae"] > 0
     assert by_row["regression"]["test_accuracy"] >= 0.7
@@ -101,6 +104,20 @@ def test_wide_model_serves_raw_text(grid_run):
     prob = model.signatures["predict_text"](text=tf.constant(["great excellent film", "awful boring", ""]))
     prob = prob["probability"].numpy()[:, 0]
     assert prob[0] > 0.5 > prob[1]
+
+
+def test_length_weighted_ensemble_serves_short_and_long_text(grid_run):
+    _, _, table, _ = grid_run
+    row = next(r for r in table if r["row"] == "by-length")
+    model = tf.saved_model.load(os.path.join(row["model_uri"], "Format-Serving"))
+    long_positive = "The plot was great and the actor was excellent. " * 4 + "A wonderful film."
+    texts = ["great excellent", "awful boring", long_positive, "The story was dull. The scene was horrible.", ""]
+    prob = model.signatures["predict_text"](text=tf.constant(texts))["probability"].numpy()[:, 0]
+    assert prob[0] > 0.5 > prob[1] and prob[2] > 0.5 > prob[3]
+    # The weights were chosen per length bucket on the eval reviews and their snippets.
+    weights = row["ensemble_weights"]
+    assert weights["bounds"] == [15, 30, 60, 120] and len(weights["weights"]) == 5
+    assert all(abs(sum(w) - 1) < 1e-6 for w in weights["weights"])
 
 
 def test_rerun_of_a_row_comes_from_the_cache(grid_run):

@@ -10,16 +10,19 @@ from components.training_config import (OPTIMIZERS, TrainingConfig, apply_hyperp
 def test_every_optimizer_has_a_factory_a_flag_and_a_search_space():
     from app.cli import main as cli
     from components.trainer.optimizers import FACTORIES, make_optimizer
-    from components.tuner.tuner_fn import LEARNING_RATES, search_space
+    from components.tuner.tuner_fn import L2_STRENGTHS, LEARNING_RATES, search_space
 
     assert tuple(FACTORIES) == OPTIMIZERS
-    assert set(LEARNING_RATES) == set(OPTIMIZERS)
+    assert set(LEARNING_RATES) | {"lbfgs"} == set(OPTIMIZERS)
     choices = next(a for a in cli.build_parser()._subparsers._group_actions[0].choices["run"]._actions
                    if a.dest == "optimizer").choices
     assert tuple(choices) == OPTIMIZERS
     for name in OPTIMIZERS:
-        config = TrainingConfig(optimizer=name, tune=True)
-        assert search_space(config).values["learning_rate"] in LEARNING_RATES[name]
+        config = TrainingConfig(optimizer=name, tune=True, head="wide" if name == "lbfgs" else "dnn")
+        if name == "lbfgs":  # no learning rate: the Tuner searches its L2 strength
+            assert search_space(config).values["l2"] in L2_STRENGTHS
+        else:
+            assert search_space(config).values["learning_rate"] in LEARNING_RATES[name]
         assert make_optimizer(config) is not None
 
 
@@ -35,6 +38,12 @@ def test_single_models_and_modules():
     vocabulary = TrainingConfig(head="wide", ngram_size=2, min_count=4, ngram_index="vocabulary")
     assert vocabulary.transform_options() == {"ngrams": {"size": 2, "ids": "vocabulary", "min_count": 4}}
     assert TrainingConfig(head="majority").modules() == []
+    by_length = TrainingConfig(head="ensemble", ensemble_weights="eval_by_length", members=(
+        {"head": "wide", "optimizer": "lbfgs"}, {"head": "wide", "optimizer": "lbfgs", "train_on": "sentences"}))
+    assert [m.train_on for m in by_length.single_models()] == ["reviews", "sentences"]
+    from components.trainer.data import feature_keys
+
+    assert feature_keys(by_length) == ["ngrams", "word_count"]  # the word count picks the weights
 
 
 def test_custom_config_round_trip():
@@ -52,6 +61,12 @@ def test_custom_config_round_trip():
 def test_bad_configs():
     with pytest.raises(ValueError, match="unknown optimizer 'sgd'"):
         TrainingConfig(optimizer="sgd")
+    with pytest.raises(ValueError, match="optimizer lbfgs fits the wide head only, not dnn"):
+        TrainingConfig(optimizer="lbfgs")
+    with pytest.raises(ValueError, match="unknown train_on 'chunks': use one of reviews, sentences"):
+        TrainingConfig(train_on="chunks")
+    with pytest.raises(ValueError, match="unknown ensemble_weights 'length'"):
+        TrainingConfig(head="ensemble", ensemble_weights="length", members=({}, {}))
     with pytest.raises(ValueError, match="precomputed module cannot be trained"):
         TrainingConfig(precompute=True, trainable=True)
     with pytest.raises(ValueError, match="only one module"):

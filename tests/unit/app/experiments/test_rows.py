@@ -12,6 +12,9 @@ def test_grids_and_bad_rows():
             "best"} <= set(names)
     # Fine-tuning the sentence encoder joins the grid where a GPU is, and can always be named.
     assert "minilm-trained" not in names
+    assert [r.name for r in grids.grid_rows("short-text", gpu=False)] == [
+        "minilm-frozen", "nb-ngrams", "nb-ngrams-lbfgs", "nb-ngrams-sentences", "nb-ngrams-both-eval", "best"]
+    assert names[-4:] == ["nb-ngrams-lbfgs", "nb-ngrams-sentences", "nb-ngrams-both-eval", "best"]
     with_gpu = [r.name for r in grids.grid_rows("default", gpu=True)]
     assert with_gpu == names[:names.index("minilm-frozen") + 1] + ["minilm-trained"] + names[
         names.index("minilm-frozen") + 1:]
