@@ -83,8 +83,9 @@ def ImdbToExample(pipeline: beam.Pipeline, exec_properties: dict[str, Any], spli
                  | f"ListFiles[{label}]" >> beam.FlatMap(list_files, include_unsup)
                  | f"ShuffleFiles[{label}]" >> beam.Reshuffle()
                  | f"ReadFiles[{label}]" >> beam.Map(read_file))
+    # Parsed where read (parsing costs little next to reading); TFX's write of each split
+    # reshuffles the examples before writing them (write_split.py).
     parsed = (files
-              | f"Shuffle[{label}]" >> beam.Reshuffle()
               | f"Parse[{label}]" >> beam.ParDo(_ParseReview(source)).with_outputs(
                   _ParseReview.SKIPPED, main="examples"))
     skipped_path = exec_properties.get(_SKIPPED_PATH_KEY)
