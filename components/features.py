@@ -11,7 +11,7 @@ RATING = "rating"  # 1..10, from <id>_<rating>.txt
 REVIEW_ID = "review_id"  # e.g. train/pos/123 (guard sets: guard/NAME/LINE)
 DATASET = "dataset"  # "imdb", or the guard set's name (components/example_gen/guard.py)
 
-# Transformed features (components/transform): TEXT (cleaned), LABEL and RATING pass through.
+# Transformed features (components/transform): TEXT (cleaned), LABEL, RATING and DATASET pass through.
 WORD_COUNT = "word_count"  # the review's length in words (ensembles weighted by length)
 LENGTH_BUCKET = "length_bucket"  # the review's length in words, as a slice name
 NGRAMS = "ngrams"  # ids of the review's distinct word n-grams (wide models)

@@ -47,7 +47,7 @@ def evaluation_stages(config: configs.PipelineConfig, trained: TrainingStages) -
         model=trained.trainer.outputs["model"],
         baseline_model=baseline.outputs["model"],
         # With guard or snippet sets, split `guard` too: TFX pools the splits, the slices tell
-        # them apart (components/evaluator/eval_config.py: GUARD_SLICES).
+        # them apart (components/evaluator/eval_config.py: slicing_specs).
         example_splits=["test", GUARD_SPLIT] if has_guard_split(config) else ["test"],
         eval_config=eval_config(config.accuracy_lower_bound, config.accuracy_change_tolerance,
                                 task=config.training.task, guard_sets=tuple(n for n, _ in config.guard_sets),

@@ -3,7 +3,8 @@
 The production pipeline's stages up to Transform (same pipeline name and node ids, so they
 are reused from the cache), then the row's own Tuner and Trainer and an Evaluator without
 thresholds, under their own node ids (pipeline/node_ids.py): the model is measured on the
-test split, never blessed, compared or pushed.
+test split (and on the guard and snippet sets, when ExampleGen writes them), never blessed,
+compared or pushed.
 """
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from tfx.components.evaluator.component import Evaluator
 from tfx.orchestration import pipeline as tfx_pipeline
 
 from components.evaluator.eval_config import eval_config
+from components.example_gen.guard import SPLIT as GUARD_SPLIT
+from components.example_gen.snippet_sets import NAMES as SNIPPET_SETS
 from data.dataset import DataSource
 from pipeline import configs, node_ids, stages
 
@@ -21,11 +24,14 @@ def create_pipeline(config: configs.PipelineConfig, source: DataSource,
     trained = stages.training_stages(config, source, tuner_id=node_ids.EXPERIMENT_TUNER,
                                      trainer_id=node_ids.EXPERIMENT_TRAINER)
     # Reads Transform's test split (features computed once) through the model's
-    # `serving_transformed` signature.
+    # `serving_transformed` signature, and with guard or snippet sets its guard split too, the
+    # slices crossed with `dataset` as in the production Evaluator (pipeline/evaluation.py).
     evaluator = Evaluator(
         examples=trained.transform.outputs["transformed_examples"],
         model=trained.trainer.outputs["model"],
-        example_splits=["test"],
-        eval_config=eval_config(task=config.training.task, thresholds=False, transformed=True),
+        example_splits=["test", GUARD_SPLIT] if stages.has_guard_split(config) else ["test"],
+        eval_config=eval_config(task=config.training.task, thresholds=False, transformed=True,
+                                guard_sets=tuple(name for name, _ in config.guard_sets),
+                                snippet_sets=SNIPPET_SETS if config.snippet_reviews else ()),
     ).with_id(node_ids.EXPERIMENT_EVALUATOR)
     return stages.assemble(config, [*trained.components, evaluator], metadata_connection_config)

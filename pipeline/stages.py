@@ -105,18 +105,23 @@ def data_stages(config: configs.PipelineConfig, source: DataSource) -> DataStage
 
 
 def transform_stage(config: configs.PipelineConfig, data: DataStages) -> Transform:
-    """Transform after the gate: analysed on train; train, eval and test transformed (test for
-    the experiments' Evaluator: a frozen module applied here then costs one forward pass per
-    test review as well)."""
+    """Transform after the gate: analysed on train; train, eval and test transformed, and split
+    `guard` where there is one (test and guard for the experiments' Evaluator: a frozen module
+    applied here then costs one forward pass per test review and guard or snippet text as well).
+    The production and the experiment pipelines build the same Transform, so an experiment
+    takes the production run's from the cache."""
     options = config.training.transform_options()
     embedding = "embed_module" in options
     modules = [configs.PREPROCESSING_FN] + ([configs.EMBEDDING_TRANSFORM_EXECUTOR] if embedding else [])
+    splits = ["train", "eval", "test"] + ([GUARD_SPLIT] if has_guard_split(config) else [])
     transform = Transform(
         examples=data.example_gen.outputs["examples"],
         schema=data.schema.outputs["schema"],
         preprocessing_fn=configs.PREPROCESSING_FN,
         custom_config={"code_version": code_version(config, *modules), **options},
-        splits_config=transform_pb2.SplitsConfig(analyze=["train"], transform=["train", "eval", "test"]),
+        # Split guard's rows may have no rating: the schema gives it a default when read
+        # (pipeline/schema/schema.pbtxt); the analysis never sees them.
+        splits_config=transform_pb2.SplitsConfig(analyze=["train"], transform=splits),
         # Statistics of millions of n-gram ids or 384-d vectors cost minutes and say little;
         # StatisticsGen has described the raw data already.
         disable_statistics=bool(options),

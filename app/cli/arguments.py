@@ -79,7 +79,9 @@ def add_pipeline_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true", help="rerun every component")
 
 
-def add_guard_args(parser: argparse.ArgumentParser) -> None:
+def add_guard_args(parser: argparse.ArgumentParser, *, blessing: bool = True) -> None:
+    """--guard-set and --snippet-reviews, and with `blessing` the guard sets' blessing thresholds
+    (--guard-tolerance, --guard-floor): `imdb-tfx experiment` never blesses, so it has none."""
     from pipeline.configs import PipelineConfig
 
     g = parser.add_argument_group("guard sets and snippets", "extra labelled sets the Evaluator measures "
@@ -87,11 +89,12 @@ def add_guard_args(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--guard-set", action="append", default=[], metavar="NAME=PATH",
                    help="JSON lines {\"text\", \"label\"} (1 = positive) or CSV with a text,label header; "
                         "evaluated as the slice dataset: NAME; repeatable")
-    g.add_argument("--guard-tolerance", type=float, default=PipelineConfig.guard_tolerance,
-                   help="blessing: accuracy on each guard set at most this much (absolute) below the "
-                        "baseline's (default: %(default)s)")
-    g.add_argument("--guard-floor", action="append", default=[], metavar="NAME=VALUE",
-                   help="blessing: accuracy on guard set NAME at least VALUE; repeatable")
+    if blessing:
+        g.add_argument("--guard-tolerance", type=float, default=PipelineConfig.guard_tolerance,
+                       help="blessing: accuracy on each guard set at most this much (absolute) below the "
+                            "baseline's (default: %(default)s)")
+        g.add_argument("--guard-floor", action="append", default=[], metavar="NAME=VALUE",
+                       help="blessing: accuracy on guard set NAME at least VALUE; repeatable")
     g.add_argument("--snippet-reviews", type=int, default=PipelineConfig.snippet_reviews, metavar="N",
                    help="snippet sets: N test reviews (a sample by hashed review id) cut to their first "
                         "sentence and first 20 and 50 words, each measured as the slice dataset: snippet_..., "
@@ -143,6 +146,19 @@ def snippet_reviews(args: argparse.Namespace) -> int:
     if reviews < 0:
         raise ValueError(f"--snippet-reviews {reviews}: must be 0 (no snippet sets) or more")
     return reviews
+
+
+def announce_guard_sets(config, write) -> None:
+    """Checks the config's guard files (ImdbDataError for a broken one: the run stops before it
+    starts) and writes one line per guard set and one for the snippet sets."""
+    from components.example_gen.guard import check_guard_sets
+    from components.example_gen.snippet_sets import NAMES as SNIPPET_SETS
+
+    for name, rows in check_guard_sets(config.guard_sets).items():
+        write(f"imdb-tfx: guard set {name}: {rows} rows ({dict(config.guard_sets)[name]})\n")
+    if config.snippet_reviews:
+        write(f"imdb-tfx: snippet sets {', '.join(SNIPPET_SETS)}: {config.snippet_reviews} test "
+              "reviews (or all, if fewer), measured only\n")
 
 
 def add_lock_args(parser: argparse.ArgumentParser) -> None:

@@ -18,6 +18,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     config.beam_pipeline_args = arguments.beam_pipeline_args(args, "in-memory")
     from data.dataset import resolve_data
 
+    arguments.announce_guard_sets(config, sys.stderr.write)  # fail fast on a broken guard file
     resolve_data(config.data)
     print(f"imdb-tfx: experiment grid {args.grid}: {len(rows)} rows ({', '.join(r.name for r in rows)}), "
           f"data {config.data}, table -> {args.output}", file=sys.stderr)
@@ -39,10 +40,15 @@ def add_parser(sub) -> None:
 
     p = sub.add_parser("experiment", help="run a grid of training set-ups through the pipeline, tabulated",
                        description="Each row reuses the pipeline's cached data, statistics and transform, "
-                                   "trains and evaluates (never blesses or pushes) one model, and adds a row "
-                                   "to experiments.md/.csv/.json. See app/experiments/.")
+                                   "trains and evaluates (never blesses or pushes) one model on the test split "
+                                   "and the guard and snippet sets, and adds a row to "
+                                   "experiments.md/.csv/.json. Give the production run's --guard-set and "
+                                   "--snippet-reviews to reuse its cached data. See app/experiments/.")
     arguments.add_pipeline_args(p)
     arguments.add_beam_args(p, "in-memory")
+    # Measured beside the test split, as in `imdb-tfx run` (no blessing thresholds: nothing is
+    # blessed). The same sets as the production run's reuse its cached ExampleGen and Transform.
+    arguments.add_guard_args(p, blessing=False)
     arguments.add_lock_args(p)
     p.add_argument("--grid", choices=list(GRIDS), default="default",
                    help="tutorial: the tutorial's four module set-ups and the majority baseline; "

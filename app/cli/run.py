@@ -49,17 +49,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _run(args, config, terminal) -> tuple[dict, float]:
     from app import history, runs
-    from components.example_gen.guard import check_guard_sets
-    from components.example_gen.snippet_sets import NAMES as SNIPPET_SETS
     from data.dataset import resolve_data
     from pipeline import beam_runner, local_runner
     from pipeline.run_lock import run_lock
 
-    for name, rows in check_guard_sets(config.guard_sets).items():  # fail fast on a broken guard file
-        terminal.write(f"imdb-tfx: guard set {name}: {rows} rows ({dict(config.guard_sets)[name]})\n")
-    if config.snippet_reviews:
-        terminal.write(f"imdb-tfx: snippet sets {', '.join(SNIPPET_SETS)}: {config.snippet_reviews} test "
-                       "reviews (or all, if fewer), measured only\n")
+    arguments.announce_guard_sets(config, terminal.write)  # fail fast on a broken guard file
     resolve_data(config.data)  # fail fast on bad data (and download it once) before the heavy imports
     arguments.prepare_modules(config.training)
     if not getattr(args, "debug", False):

@@ -10,7 +10,8 @@ the same configuration is taken from the cache too, so an interrupted grid resum
 
 The table (Markdown, CSV, JSON) has, per row: module, trainable, head, task, train / eval /
 test accuracy, test AUC (RMSE and MAE of the rating for regression), training wall time,
-parameters, and the URIs of the row's model and evaluation in the metadata store.
+parameters, the accuracy and example count on each snippet set and guard set (datasets.py),
+and the URIs of the row's model and evaluation in the metadata store.
 """
 from __future__ import annotations
 
@@ -21,13 +22,15 @@ import sys
 import time
 
 from app import runs
+from app.experiments import datasets
 from app.experiments.rows import Row
 from app.experiments.tables import fmt, write_table
 from pipeline import configs, node_ids
 
 
 def row_result(metadata_path: str, row: Row, execution_id_floor: int, seconds: float) -> dict:
-    """The table row of a finished run: the Trainer's metrics.json and the Evaluator's test metrics."""
+    """The table row of a finished run: the Trainer's metrics.json and the Evaluator's metrics on the
+    test split and on each snippet and guard set."""
     import tensorflow as tf
 
     from components.trainer import METRICS_FILE
@@ -60,6 +63,7 @@ def row_result(metadata_path: str, row: Row, execution_id_floor: int, seconds: f
         "training_seconds": trained["training_seconds"],
         "trainable_params": trained["trainable_params"],
         "params": trained["params"],
+        **datasets.evaluation_columns(evaluation.uri),
         "run_seconds": round(seconds, 1),
         "note": row.note,
         "hyperparameters": {k: trained["config"][k] for k in ("learning_rate", "hidden_units", "dropout")}

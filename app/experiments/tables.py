@@ -1,9 +1,15 @@
-"""The experiment table: Markdown, CSV and JSON."""
+"""The experiment table: Markdown, CSV and JSON.
+
+The JSON is the rows as they are; the CSV has every key of the rows as a column; the Markdown
+has COLUMNS, then one accuracy column per snippet set and per guard set (datasets.py).
+"""
 from __future__ import annotations
 
 import csv
 import json
 import os
+
+from app.experiments import datasets
 
 COLUMNS = [("row", "row"), ("module", "module"), ("trainable", "trainable"), ("head", "head"), ("task", "task"),
            ("train_accuracy", "train acc"), ("eval_accuracy", "eval acc"), ("test_accuracy", "test acc"),
@@ -23,10 +29,17 @@ def fmt(value, key: str = "") -> str:
     return str(value)
 
 
+def columns(table: list[dict]) -> list[tuple[str, str]]:
+    """(key, title) of the Markdown table's columns: COLUMNS, then the snippet sets' accuracy (each
+    always: `-` in a row without it), then the guard sets' that any row has, sorted by name."""
+    return COLUMNS + datasets.columns(table)
+
+
 def markdown(table: list[dict]) -> str:
-    lines = ["| " + " | ".join(title for _, title in COLUMNS) + " |",
-             "|" + "|".join("---" for _ in COLUMNS) + "|"]
-    lines += ["| " + " | ".join(fmt(r.get(key), key) for key, _ in COLUMNS) + " |" for r in table]
+    shown = columns(table)
+    lines = ["| " + " | ".join(title for _, title in shown) + " |",
+             "|" + "|".join("---" for _ in shown) + "|"]
+    lines += ["| " + " | ".join(fmt(r.get(key), key) for key, _ in shown) + " |" for r in table]
     notes = [f"- {r['row']}: {r['note']}" + (f" (best: {r['hyperparameters']})" if r.get("hyperparameters") else "")
              for r in table if r.get("note")]
     return "\n".join(lines + [""] + notes) + "\n"

@@ -27,6 +27,8 @@ td.worse { color: #b00020; font-weight: bold; }
 
 
 def _fmt(value) -> str:
+    if value is None:  # e.g. an experiment row without snippet sets
+        return "-"
     if isinstance(value, float):
         if math.isnan(value):
             return "n/a"

@@ -11,11 +11,22 @@ except ImportError:
 from components import features
 
 SLICES = ((), (features.RATING,), (features.LENGTH_BUCKET,))
-# With guard sets or snippet sets the Evaluator reads the test and guard splits pooled (TFX's
-# Evaluator flattens its example_splits), so every slice is crossed with `dataset`: the slice
-# `dataset: imdb` is the IMDB test split (what "overall" means without them).
-GUARD_SLICES = ((features.DATASET,), (features.DATASET, features.RATING), (features.DATASET, features.LENGTH_BUCKET))
 IMDB_DATASET = "imdb"
+
+
+def slicing_specs(crossed: bool) -> list[tfma.SlicingSpec]:
+    """Overall, by rating and by length; `crossed` (guard or snippet sets: the Evaluator reads the
+    test and guard splits pooled, as TFX's Evaluator flattens its example_splits), every example
+    in the slice of its `dataset` (`dataset: imdb` is the IMDB test split, what "overall" means
+    without them), and the IMDB test split's examples also by rating and by length, with keys
+    such as `dataset: imdb, rating: 7`. A guard or snippet set is not sliced further: each slice
+    an example falls in costs TFMA a pass of every metric over it, and a snippet's length bucket
+    is always the shortest."""
+    if not crossed:
+        return [tfma.SlicingSpec(feature_keys=list(keys)) for keys in SLICES]
+    return [tfma.SlicingSpec(feature_keys=[features.DATASET])] + [
+        tfma.SlicingSpec(feature_keys=list(keys), feature_values={features.DATASET: IMDB_DATASET})
+        for keys in SLICES if keys]
 
 
 def dataset_slice(name: str) -> tfma.SlicingSpec:
@@ -55,7 +66,7 @@ def eval_config(accuracy_lower_bound: float = 0.7, accuracy_change_tolerance: fl
     predicted rating (MSE, MAE against `rating`) and the probability of a positive review
     derived from it, sigmoid(rating - 5.5), so that accuracy means thresholding at 5.5.
     With `guard_sets` (names of the guard split's datasets) the slices are crossed with
-    `dataset` (GUARD_SLICES), the thresholds above apply to the slice `dataset: imdb`, and
+    `dataset` (slicing_specs), the thresholds above apply to the slice `dataset: imdb`, and
     each guard set has its own (guard_thresholds). With `snippet_sets` (the snippet sets in the
     guard split: components/example_gen/snippet_sets.py) the slices are crossed the same way;
     a snippet set's slice `dataset: NAME` is measured only, with no threshold, so the gate is
@@ -111,6 +122,6 @@ def eval_config(accuracy_lower_bound: float = 0.7, accuracy_change_tolerance: fl
         # loss, summed over each batch, means nothing per example).
         options=tfma.Options(include_default_metrics={"value": False}),
         model_specs=[model_spec],
-        slicing_specs=[tfma.SlicingSpec(feature_keys=list(keys)) for keys in (GUARD_SLICES if crossed else SLICES)],
+        slicing_specs=slicing_specs(crossed),
         metrics_specs=metrics_specs,
     )

@@ -27,8 +27,12 @@ def length_bucket(words: tf.Tensor) -> tf.Tensor:
 
 
 def preprocessing_fn(inputs, custom_config=None):
-    """Cleans the review text, passes label and rating through, adds the word count and the
-    length bucket (a slice name).
+    """Cleans the review text, passes label, rating and dataset through, adds the word count and
+    the length bucket (a slice name).
+
+    `dataset` ("imdb", or a guard or snippet set's name) passes through so that the
+    experiments' Evaluator, which reads Transform's output, can slice by it as the production
+    Evaluator slices the raw examples (components/evaluator/eval_config.py: slicing_specs).
 
     `custom_config` carries the code version (pipeline/fingerprint.py) and the optional
     features that TrainingConfig.transform_options asks for: "ngrams" ({size, ids, buckets
@@ -44,7 +48,7 @@ def preprocessing_fn(inputs, custom_config=None):
         features.WORD_COUNT: words,
         features.LENGTH_BUCKET: length_bucket(words),
     }
-    for key in (features.LABEL, features.RATING):
+    for key in (features.LABEL, features.RATING, features.DATASET):
         if key in inputs:
             outputs[key] = tf.reshape(inputs[key], [-1])
     if config.get("ngrams"):

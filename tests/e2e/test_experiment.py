@@ -9,6 +9,7 @@ import tensorflow as tf
 from app import runs
 from app.experiments import rows as grids
 from app.experiments import running
+from pipeline import node_ids
 from tests.helpers.pipelines import small_config
 
 pytestmark = pytest.mark.e2e
@@ -18,14 +19,23 @@ TINY = dict(hidden_units=(16,), optimizer="adam", learning_rate=0.01, loss_reduc
             train_steps=40, evaluations=2, shuffle_buffer_size=1000)
 
 
+GUARD_EXAMPLES = 40  # corpus.write_guard_set's default: 20 positive and 20 negative reviews
+SNIPPET_REVIEWS = 30  # of the 120 test reviews
+SNIPPETS = ("snippet_sentence", "snippet_20_words", "snippet_50_words")
+
+
 @pytest.fixture(scope="module")
 def grid_run(tmp_path_factory, small_corpus):
-    """A production run, then a grid of every kind of row, on the same metadata store."""
+    """A production run, then a grid of every kind of row, on the same metadata store, both with
+    a guard set ("short") and snippet sets of 30 test reviews."""
     from pipeline import local_runner
+    from tests.helpers import corpus
 
     data, module = small_corpus
     tmp = tmp_path_factory.mktemp("grid")
     config = small_config(tmp, data, module)
+    config.guard_sets = (("short", corpus.write_guard_set(str(tmp / "short.jsonl"))),)
+    config.snippet_reviews = SNIPPET_REVIEWS
     local_runner.run(config)
     wide = dict(TINY, head="wide", ngram_size=2, min_count=1, l2=1e-5, train_steps=60)
     lbfgs = dict(head="wide", ngram_size=2, min_count=1, optimizer="lbfgs", l2=1e-3, train_steps=300)
@@ -64,16 +74,55 @@ def test_every_row_is_measured(grid_run):
     assert set(by_row["tuned"]["hyperparameters"]) == {"learning_rate", "hidden_units", "dropout"}
 
 
+def test_every_row_is_measured_on_the_snippet_and_guard_sets(grid_run):
+    """Each row's evaluation has the slices `dataset: NAME` of the guard split (Transform's, read
+    through serving_transformed) beside the IMDB test split's 120 reviews."""
+    _, _, table, _ = grid_run
+    by_row = {r["row"]: r for r in table}
+    for row in table:
+        for name in SNIPPETS:
+            assert 0 <= row[f"{name}_accuracy"] <= 1, (row["row"], name)
+            assert row[f"{name}_examples"] == SNIPPET_REVIEWS, (row["row"], name)
+        assert 0 <= row["guard_short_accuracy"] <= 1 and row["guard_short_examples"] == GUARD_EXAMPLES, row["row"]
+        assert row["test_examples"] == 120
+    # The majority baseline gives every text one class: half of the balanced guard set right;
+    # the trained models tell its generated reviews apart as they do the test split's.
+    assert by_row["majority"]["guard_short_accuracy"] == pytest.approx(0.5)
+    for name in ("frozen", "wide", "by-length"):
+        assert by_row[name]["guard_short_accuracy"] >= 0.7, name
+
+
 def test_table_files(grid_run):
     _, rows, table, out = grid_run
     with open(os.path.join(out, "experiments.json")) as f:
         assert json.load(f) == table
     with open(os.path.join(out, "experiments.csv")) as f:
-        assert [r["row"] for r in csv.DictReader(f)] == [r.name for r in rows]
+        written = list(csv.DictReader(f))
+    assert [r["row"] for r in written] == [r.name for r in rows]
+    for r in written:
+        assert float(r["guard_short_accuracy"]) == pytest.approx(next(
+            t["guard_short_accuracy"] for t in table if t["row"] == r["row"]))
+        assert float(r["snippet_20_words_examples"]) == SNIPPET_REVIEWS
     with open(os.path.join(out, "experiments.md")) as f:
         md = f.read()
     assert md.startswith("| row | module | trainable | head | task | train acc | eval acc | test acc |")
+    header = md.splitlines()[0]
+    assert header.endswith("| params | snippet_sentence acc | snippet_20_words acc | snippet_50_words acc "
+                           "| short acc |")
     assert "| majority | - | no | majority | classification |" in md
+    majority = next(line for line in md.splitlines() if line.startswith("| majority |"))
+    assert majority.endswith("| 0.5000 |")  # the guard set's accuracy, last
+
+
+def test_report_shows_the_table_with_its_snippet_and_guard_columns(grid_run):
+    from app.report import data as report_data
+    from app.report import page
+
+    _, _, _, out = grid_run
+    for ext in ("json", "csv"):
+        section = page.experiments_section(report_data.load_experiments(os.path.join(out, f"experiments.{ext}")))
+        for key in ("snippet_sentence_accuracy", "snippet_50_words_examples", "guard_short_accuracy"):
+            assert f"<th>{key}</th>" in section, (ext, key)
 
 
 def test_experiments_leave_production_alone(grid_run):
@@ -95,6 +144,16 @@ def test_experiments_leave_production_alone(grid_run):
     assert ran.count("FileBasedExampleGen") == 1 and ran.count("StatisticsGen") == 1
     # Transform ran for the production features, the precomputed vectors, the n-grams, and both.
     assert ran.count("Transform") == 4
+    # A row with the production features evaluated the production Transform's output (its
+    # guard split included), the examples the production Trainer read.
+    Event = metadata_store_pb2.Event
+    frozen = next(r for r in table if r["row"] == "frozen")
+    (evaluation,) = store.get_artifacts_by_uri(frozen["evaluation_uri"])
+    evaluated = runs.linked(store, evaluation.id, Event.OUTPUT, "Evaluator", "examples")
+    production_model = runs.node_output(store, node_ids.TRAINER, "model")
+    trained_on = runs.linked(store, production_model.id, Event.OUTPUT, "Trainer", "examples")
+    assert [a.id for a in evaluated] == [a.id for a in trained_on]
+    assert "guard" in evaluated[0].properties["split_names"].string_value
 
 
 def test_wide_model_serves_raw_text(grid_run):

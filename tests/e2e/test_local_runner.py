@@ -34,7 +34,8 @@ def test_model_blessed_and_pushed(small_run):
 def test_guard_set_is_its_own_slice_and_blessing_check(small_run):
     """The guard set is evaluated as the slice `dataset: short` beside the IMDB test split
     (whose 120 reviews alone make the test metrics), with its floor checked; the Trainer and
-    the test split never see its rows."""
+    the test split never see its rows. Transform transforms split guard too (for the
+    experiments' Evaluator): its rows, without a rating, get rating 0 and keep their dataset."""
     from app import blessing
 
     config, _ = small_run
@@ -49,9 +50,14 @@ def test_guard_set_is_its_own_slice_and_blessing_check(small_run):
     assert "short: binary_accuracy" in blessing.sentence(blessing.explain(summary["evaluation_uri"]))
     store = runs.open_store(config.metadata_path)
     examples = runs.node_output(store, node_ids.EXAMPLE_GEN, "examples")
-    transformed = [a for a in store.get_artifacts_by_type("Examples") if "Transform" in a.uri]
+    transformed = runs.node_output(store, node_ids.TRANSFORM, "transformed_examples")
     assert "guard" in examples.properties["split_names"].string_value
-    assert all("guard" not in a.properties["split_names"].string_value for a in transformed)
+    assert "guard" in transformed.properties["split_names"].string_value
+    rows = [tf.train.Example.FromString(r.numpy()) for r in tf.data.TFRecordDataset(
+        tf.io.gfile.glob(os.path.join(transformed.uri, "Split-guard", "*")), compression_type="GZIP")]
+    short = [r.features.feature for r in rows if r.features.feature["dataset"].bytes_list.value == [b"short"]]
+    assert len(short) == 40 and all(f["rating"].int64_list.value == [0] for f in short)
+    assert len(rows) == 40 + 3 * 50  # the guard set and the snippet sets
 
 
 def test_snippet_sets_are_measured_beside_the_test_split_without_a_threshold(small_run):

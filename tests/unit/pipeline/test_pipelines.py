@@ -86,12 +86,51 @@ def test_guard_sets_are_a_split_the_evaluator_reads_and_their_content_is_in_the_
     assert "guard" in gen.exec_properties["input_config"]
     assert json.loads(components[node_ids.EVALUATOR].exec_properties["example_splits"]) == ["test", "guard"]
     assert "guard" in components[node_ids.EXAMPLE_VALIDATOR].exec_properties["exclude_splits"]
-    assert "guard" not in components[node_ids.TRANSFORM].exec_properties["splits_config"]
+    # Transformed too, for the experiments' Evaluator (which reads Transform's output).
+    assert json.loads(components[node_ids.TRANSFORM].exec_properties["splits_config"]) == {
+        "analyze": ["train"], "transform": ["train", "eval", "test", "guard"]}
     before = custom_config(gen)
     guard.write_text('{"text": "Great.", "label": 0}\n')  # same path, new content: a new cache key
     after = custom_config(build()[node_ids.EXAMPLE_GEN])
     assert after["guard_sets"] == before["guard_sets"] == [["short", str(guard)]]
     assert after["guard_fingerprint"] != before["guard_fingerprint"]
+
+
+def test_experiments_evaluate_the_guard_split_from_the_production_transform(tmp_path):
+    """With guard or snippet sets the experiment Evaluator reads Transform's test and guard splits,
+    the slices crossed with `dataset`, without thresholds; its Transform is the production one
+    (same exec properties: taken from the cache). Without either, the test split alone."""
+    from pipeline import experiment, production
+
+    guard = tmp_path / "short.jsonl"
+    guard.write_text('{"text": "Great.", "label": 1}\n')
+
+    def build(**kwargs):
+        config = configs.PipelineConfig(pipeline_root=str(tmp_path / "root"),
+                                        metadata_path=str(tmp_path / "m.sqlite"), **kwargs)
+        return nodes(production.create_pipeline(config, SOURCE)), nodes(experiment.create_pipeline(config, SOURCE))
+
+    prod, exp = build(guard_sets=(("short", str(guard)),), snippet_reviews=30)
+    assert prod[node_ids.TRANSFORM].exec_properties == exp[node_ids.TRANSFORM].exec_properties
+    assert "guard" in json.loads(exp[node_ids.TRANSFORM].exec_properties["splits_config"])["transform"]
+    evaluator = exp[node_ids.EXPERIMENT_EVALUATOR]
+    assert json.loads(evaluator.exec_properties["example_splits"]) == ["test", "guard"]
+    config = json.loads(evaluator.exec_properties["eval_config"])
+    evaluator_config = json.loads(prod[node_ids.EVALUATOR].exec_properties["eval_config"])
+    assert config["slicing_specs"] == evaluator_config["slicing_specs"]  # crossed with dataset, as in production
+    assert ["dataset"] in [s.get("feature_keys") for s in config["slicing_specs"]]
+    assert config["model_specs"][0]["signature_name"] == "serving_transformed"
+    assert not any(m.get("per_slice_thresholds") or m.get("threshold")
+                   for spec in config["metrics_specs"] for m in spec["metrics"])
+
+    prod, exp = build(snippet_reviews=0)
+    assert json.loads(prod[node_ids.TRANSFORM].exec_properties["splits_config"])["transform"] == [
+        "train", "eval", "test"]
+    assert json.loads(exp[node_ids.EXPERIMENT_EVALUATOR].exec_properties["example_splits"]) == ["test"]
+    config = json.loads(exp[node_ids.EXPERIMENT_EVALUATOR].exec_properties["eval_config"])
+    evaluator_config = json.loads(prod[node_ids.EVALUATOR].exec_properties["eval_config"])
+    assert config["slicing_specs"] == evaluator_config["slicing_specs"]
+    assert not any("dataset" in json.dumps(s) for s in config["slicing_specs"])
 
 
 def test_snippet_sets_are_in_the_guard_split_and_the_cache_key_and_none_without_them(tmp_path):

@@ -139,3 +139,26 @@ def test_snippet_reviews_flag(tmp_path):
     assert out.returncode == 2
     assert out.stderr.strip().splitlines() == ["imdb-tfx: error: --snippet-reviews -1: must be 0 (no snippet sets) or more"]
     assert not (tmp_path / "root").exists()
+
+
+def test_experiment_takes_guard_sets_and_snippet_reviews_but_no_blessing_thresholds(tmp_path):
+    """`imdb-tfx experiment --guard-set NAME=PATH --snippet-reviews N` as `imdb-tfx run`; an
+    experiment never blesses, so --guard-floor and --guard-tolerance are not its flags; a broken
+    guard file is one line and exit status 2 before anything runs."""
+    import pytest
+
+    from app.cli import arguments
+    from app.cli import main as cli
+
+    guard = corpus.write_guard_set(str(tmp_path / "short.jsonl"))
+    args = cli.build_parser().parse_args(["experiment", "--data", "x", "--guard-set", f"short={guard}",
+                                          "--snippet-reviews", "30"])
+    config = arguments.pipeline_config(args)
+    assert (config.guard_sets, config.snippet_reviews, config.guard_floors) == ((("short", guard),), 30, ())
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["experiment", "--guard-floor", "short=0.5"])
+    (tmp_path / "bad.jsonl").write_text('{"text": "Great.", "label": 2}\n')
+    out = run_cli("experiment", "--data", str(tmp_path / "a.tar.gz"), "--pipeline-root", str(tmp_path / "root"),
+                  "--guard-set", f"bad={tmp_path / 'bad.jsonl'}")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert f"{tmp_path / 'bad.jsonl'}:1" in out.stderr and not (tmp_path / "root").exists()

@@ -40,6 +40,22 @@ def test_experiments_from_csv_and_json(tmp_path):
     assert page._fmt(math.nan) == "n/a"
 
 
+def test_experiment_table_shows_the_snippet_and_guard_set_columns():
+    """The rows of `imdb-tfx experiment`'s table (app/experiments/datasets.py: flat keys): every key
+    is a column; an empty one (a row without snippet sets) shows as -."""
+    from app.experiments import datasets
+
+    rows = [{"row": "a", "test_accuracy": 0.8,
+             **datasets.row_columns({"short": {"accuracy": 0.625, "examples": 40}},
+                                    {"snippet_sentence": {"accuracy": 0.75, "examples": 30}})},
+            {"row": "b", "test_accuracy": 0.7, **datasets.row_columns({}, {})}]
+    table = page.experiments_section(rows)
+    assert "<th>snippet_sentence_accuracy</th><th>snippet_sentence_examples</th>" in table
+    assert "<th>guard_short_accuracy</th><th>guard_short_examples</th>" in table
+    assert "<td>0.75</td><td>30</td>" in table and "<td>0.625</td><td>40</td>" in table
+    assert "<td>b</td><td>0.7</td><td>-</td>" in table and "None" not in table
+
+
 def test_snippet_sets_have_their_own_section_with_candidate_and_baseline():
     snippets = {"snippet_sentence": {"example_count": 50.0, "binary_accuracy": 0.625, "binary_accuracy_diff": -0.125,
                                      "auc": 0.7, "mean_label": 0.5}}

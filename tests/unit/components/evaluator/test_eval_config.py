@@ -26,9 +26,12 @@ def test_guard_sets_get_their_own_thresholds():
     assert gates["sentences"].change_threshold.absolute.value == pytest.approx(-0.03)
     assert not gates["sentences"].value_threshold.HasField("lower_bound")
     assert gates["tweets"].value_threshold.lower_bound.value == pytest.approx(0.6)
-    # No pooled overall slice: every slice is per dataset.
-    assert [list(s.feature_keys) for s in config.slicing_specs] == [
-        ["dataset"], ["dataset", "rating"], ["dataset", "length_bucket"]]
+    # No pooled overall slice: every example in its dataset's slice; only the IMDB test split
+    # also by rating and length (keys dataset: imdb, rating: R).
+    assert [(list(s.feature_keys), dict(s.feature_values)) for s in config.slicing_specs] == CROSSED
+
+
+CROSSED = [(["dataset"], {}), (["rating"], {"dataset": "imdb"}), (["length_bucket"], {"dataset": "imdb"})]
 
 
 def test_floor_for_an_unknown_guard_set_is_refused():
@@ -48,8 +51,7 @@ def test_snippet_sets_are_measured_with_no_threshold_and_the_gate_is_unchanged(g
     """With snippet sets (alone or beside guard sets) the slices are crossed with `dataset`
     as with guard sets; the gate is the IMDB slice's and the guard sets' as without them."""
     with_snippets = eval_config(0.7, guard_sets=guard_sets, snippet_sets=SNIPPET_SETS)
-    assert [list(s.feature_keys) for s in with_snippets.slicing_specs] == [
-        ["dataset"], ["dataset", "rating"], ["dataset", "length_bucket"]]
+    assert [(list(s.feature_keys), dict(s.feature_values)) for s in with_snippets.slicing_specs] == CROSSED
     assert set(gates(with_snippets)) == {"imdb", *guard_sets}  # no threshold names a snippet set
     assert gates(with_snippets)["imdb"].value_threshold.lower_bound.value == 0.7
     if guard_sets:

@@ -1,4 +1,5 @@
 """components.transform: the preprocessing_fn, run through tf.Transform's Beam implementation."""
+import pytest
 import tensorflow as tf
 import tensorflow_transform.beam as tft_beam
 from tensorflow_transform.tf_metadata import dataset_metadata
@@ -31,6 +32,52 @@ def test_cleans_text_and_passes_label_and_rating(tmp_path):
     assert out[1]["text"] == b"Awful."
     assert (out[0]["label"], out[0]["rating"]) == (1, 9)
     assert (out[1]["label"], out[1]["rating"]) == (0, 2)
+
+
+def test_passes_the_dataset_through_for_slicing(tmp_path):
+    guard = dict(row("Short and sweet."), dataset=[b"short"])
+    out = run_transform([row("A film."), guard], tmp_path)
+    assert [o["dataset"] for o in out] == [b"imdb", b"short"]
+
+
+def example(rating=None, dataset=b"short"):
+    e = tf.train.Example()
+    f = e.features.feature
+    f["text"].bytes_list.value.append(b"Great.")
+    f["label"].int64_list.value.append(1)
+    if rating is not None:
+        f["rating"].int64_list.value.append(rating)
+    f["review_id"].bytes_list.value.append(b"guard/short/1")
+    f["dataset"].bytes_list.value.append(dataset)
+    return e.SerializeToString()
+
+
+def test_a_guard_row_without_rating_is_read_with_rating_0(tmp_path):
+    """Transform reads split guard too, whose guard set rows have no rating: the schema's tensor
+    representation gives them 0 (as the models' transform_features signature does), where reading
+    a required feature would fail; every other feature stays required, and the schema projects
+    on the features preprocessing_fn reads (as TFX's Transform executor does before reading)."""
+    from tfx_bsl.coders import example_coder
+    from tfx_bsl.tfxio import tensor_adapter, tf_example_record
+
+    schema = io_utils.parse_pbtxt_file(SCHEMA_PATH, schema_pb2.Schema())
+    tfxio = tf_example_record.TFExampleRecord(str(tmp_path / "unread.tfrecord"), schema=schema)
+    tfxio = tfxio.Project(["text", "label", "rating", "dataset"])
+    decoder = example_coder.ExamplesToRecordBatchDecoder(schema.SerializeToString())
+
+    def tensors(examples):
+        batch = decoder.DecodeBatch(examples)
+        adapter = tensor_adapter.TensorAdapter(tensor_adapter.TensorAdapterConfig(batch.schema,
+                                                                                  tfxio.TensorRepresentations()))
+        return adapter.ToBatchTensors(batch)
+
+    read = tensors([example(rating=7, dataset=b"imdb"), example()])
+    assert read["rating"].numpy()[:, 0].tolist() == [7, 0]
+    assert read["dataset"].numpy()[:, 0].tolist() == [b"imdb", b"short"]
+    missing_label = tf.train.Example.FromString(example())
+    del missing_label.features.feature["label"]
+    with pytest.raises(ValueError, match="label"):
+        tensors([missing_label.SerializeToString()])
 
 
 def test_length_buckets(tmp_path):
