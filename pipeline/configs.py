@@ -92,7 +92,7 @@ class PipelineConfig:
     # (a sample by hashed review id) cut to their first sentence and first 20 and 50 words,
     # each set evaluated as the slice `dataset: snippet_...`, measured only (no threshold);
     # 0 = no snippet sets.
-    snippet_reviews: int = 2500
+    snippet_reviews: int = 1000
     enable_cache: bool = True
     beam_pipeline_args: tuple[str, ...] = ("--direct_running_mode=in_memory", "--direct_num_workers=1", NO_STAGING)
 

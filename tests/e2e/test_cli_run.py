@@ -42,9 +42,9 @@ def test_blessed_run_then_one_that_fails_a_threshold(capsys, root, small_corpus,
     assert "blessed: binary_accuracy" in err and f"pushed to {summary['pushed_model']}" in err
     assert summary["infra_validation"]["blessed"] and "; served by the model server: served " in err
     assert os.path.isfile(store) and not (root / "output").exists()
-    # The default --snippet-reviews (2500) takes every one of the 120 test reviews.
+    # The default --snippet-reviews (1000) takes every one of the 120 test reviews.
     assert {name: s["examples"] for name, s in summary["snippets"].items()} == {name: 120 for name in SNIPPETS}
-    assert "imdb-tfx: snippet sets snippet_sentence, snippet_20_words, snippet_50_words: 2500 test reviews" in err
+    assert "imdb-tfx: snippet sets snippet_sentence, snippet_20_words, snippet_50_words: 1000 test reviews" in err
     first_model = summary["pushed_model"]
 
     # A new candidate (one more step), so that the Evaluator compares it with the first model.

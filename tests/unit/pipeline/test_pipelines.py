@@ -134,7 +134,7 @@ def test_experiments_evaluate_the_guard_split_from_the_production_transform(tmp_
 
 
 def test_snippet_sets_are_in_the_guard_split_and_the_cache_key_and_none_without_them(tmp_path):
-    """By default (snippet_reviews 2500) ExampleGen writes split `guard` for the snippet sets and
+    """By default (snippet_reviews 1000) ExampleGen writes split `guard` for the snippet sets and
     the Evaluator reads it, gated on `dataset: imdb` alone; with 0 the pipeline is as it was
     before snippet sets (no guard split, the gate on the overall slice)."""
     from components.snippets import SNIPPETS
@@ -151,9 +151,9 @@ def test_snippet_sets_are_in_the_guard_split_and_the_cache_key_and_none_without_
         return [s for t in accuracy["per_slice_thresholds"] for s in t["slicing_specs"]]
 
     default = build()
-    assert configs.PipelineConfig().snippet_reviews == 2500
+    assert configs.PipelineConfig().snippet_reviews == 1000
     gen = custom_config(default[node_ids.EXAMPLE_GEN])
-    assert (gen["snippet_reviews"], gen["snippet_sets"]) == (2500, list(SNIPPETS)) and "guard_sets" not in gen
+    assert (gen["snippet_reviews"], gen["snippet_sets"]) == (1000, list(SNIPPETS)) and "guard_sets" not in gen
     assert "guard" in default[node_ids.EXAMPLE_GEN].exec_properties["input_config"]
     assert json.loads(default[node_ids.EVALUATOR].exec_properties["example_splits"]) == ["test", "guard"]
     assert "guard" in default[node_ids.EXAMPLE_VALIDATOR].exec_properties["exclude_splits"]

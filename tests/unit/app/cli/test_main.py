@@ -128,10 +128,10 @@ def test_snippet_reviews_flag(tmp_path):
     def config(*args):
         return arguments.pipeline_config(cli.build_parser().parse_args([*args, "--data", "x"]))
 
-    assert config("run").snippet_reviews == PipelineConfig.snippet_reviews == 2500
+    assert config("run").snippet_reviews == PipelineConfig.snippet_reviews == 1000
     assert config("run", "--snippet-reviews", "0").snippet_reviews == 0
     assert config("run", "--snippet-reviews", "40").snippet_reviews == 40
-    assert config("experiment").snippet_reviews == 2500  # the production run's ExampleGen, from the cache
+    assert config("experiment").snippet_reviews == 1000  # the production run's ExampleGen, from the cache
     with pytest.raises(ImdbDataError, match="reserved for the snippet sets"):
         config("run", "--guard-set", "snippet_sentence=g.jsonl")
     out = run_cli("run", "--data", str(tmp_path / "a.tar.gz"), "--pipeline-root", str(tmp_path / "root"),
