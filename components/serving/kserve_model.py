@@ -13,14 +13,18 @@ import dataclasses
 import uuid
 from typing import Optional
 
-import kserve
-from kserve.errors import ModelNotReady
-from kserve.protocol.infer_type import InferOutput, InferRequest, InferResponse
-from prometheus_client import Histogram
+from components.serving.imports import hide_iri_grammar
 
-from components.serving import protocol
-from components.serving.batching import Batcher
-from components.serving.manager import VersionManager
+hide_iri_grammar()
+
+import kserve  # noqa: E402
+from kserve.errors import ModelNotReady  # noqa: E402
+from kserve.protocol.infer_type import InferOutput, InferRequest, InferResponse  # noqa: E402
+from prometheus_client import Histogram  # noqa: E402
+
+from components.serving import protocol  # noqa: E402
+from components.serving.batching import Batcher  # noqa: E402
+from components.serving.manager import VersionManager  # noqa: E402
 
 BATCH_SIZE_HISTOGRAM = Histogram(
     "imdb_serving_batch_size", "reviews per model call (server-side batching)", ["model_name"],

@@ -62,6 +62,9 @@ def _check_port(host: str, port: int) -> None:
 
 
 def _server_class():
+    from components.serving.imports import hide_iri_grammar
+
+    hide_iri_grammar()
     import kserve
     from kserve.protocol.rest.server import UvicornServer
 
