@@ -6,8 +6,13 @@ import os
 import re
 
 
-def metric_name(class_name: str) -> str:
-    """TFMA's metric key of a metric class: BinaryAccuracy -> binary_accuracy."""
+def metric_name(class_name: str, module: str = "") -> str:
+    """TFMA's metric key of a metric class: BinaryAccuracy -> binary_accuracy; a class of a
+    custom `module` (components/evaluator/histogram_metrics.py) names itself."""
+    if module:
+        import importlib
+
+        return getattr(importlib.import_module(module), class_name)().name
     return re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
 
 
@@ -42,7 +47,7 @@ def explain(evaluation_uri: str) -> dict:
                         thresholds.append((None, t.threshold))
                     elif dataset is not None and len(s.feature_values) == 1:
                         thresholds.append((dataset, t.threshold))
-            name = metric_name(metric.class_name)
+            name = metric_name(metric.class_name, metric.module)
             for dataset, threshold in thresholds:
                 overall = values_of.get(dataset, {})
                 candidate = overall.get(name)

@@ -64,15 +64,18 @@ def _threshold_text(t) -> str:
 
 def thresholds(config) -> list[str]:
     """'Metric (slices): bounds' of every threshold in the eval config."""
+    from app.blessing import metric_name
+
     found = []
     for spec in config.metrics_specs:
         for metric in spec.metrics:
+            name = metric_name(metric.class_name, metric.module)
             if metric.HasField("threshold"):
-                found.append(f"{metric.class_name} (every slice): {_threshold_text(metric.threshold)}")
+                found.append(f"{name} (every slice): {_threshold_text(metric.threshold)}")
             for per_slice in metric.per_slice_thresholds:
                 slices = ", ".join(", ".join([*s.feature_keys, *(f"{k}: {v}" for k, v in sorted(s.feature_values.items()))])
                                    or "overall" for s in per_slice.slicing_specs)
-                found.append(f"{metric.class_name} ({slices}): {_threshold_text(per_slice.threshold)}")
+                found.append(f"{name} ({slices}): {_threshold_text(per_slice.threshold)}")
     return found
 
 

@@ -11,6 +11,7 @@ except ImportError:
 from components import features
 
 SLICES = ((), (features.RATING,), (features.LENGTH_BUCKET,))
+HISTOGRAM_METRICS = "components.evaluator.histogram_metrics"
 IMDB_DATASET = "imdb"
 
 
@@ -54,8 +55,9 @@ def eval_config(accuracy_lower_bound: float = 0.7, accuracy_change_tolerance: fl
                 task: str = "classification", thresholds: bool = True, transformed: bool = False,
                 guard_sets: tuple[str, ...] = (), guard_tolerance: float = 0.02,
                 guard_floors=None, snippet_sets: tuple[str, ...] = ()) -> tfma.EvalConfig:
-    """Accuracy, AUC, precision, recall, confusion-matrix and calibration plots on the test
-    split, overall and sliced by rating and review length.
+    """Accuracy, AUC, precision, recall, example count, mean label and prediction,
+    confusion-matrix and calibration plots on the test split, overall and sliced by rating and
+    review length.
 
     A model is blessed only if its accuracy is at least `accuracy_lower_bound` and, when a
     blessed baseline exists, not lower than the baseline's by more than the tolerance.
@@ -84,14 +86,16 @@ def eval_config(accuracy_lower_bound: float = 0.7, accuracy_change_tolerance: fl
     gate = [tfma.PerSliceMetricThreshold(slicing_specs=[imdb], threshold=accuracy_threshold)]
     if guard_sets:
         gate += guard_thresholds(guard_sets, guard_tolerance, guard_floors)
+    # All read off AUC's calibration histogram: one pass over the examples (histogram_metrics.py).
+    histogram = lambda name, **kw: tfma.MetricConfig(class_name=name, module=HISTOGRAM_METRICS, **kw)  # noqa: E731
     classification = tfma.MetricsSpec(metrics=[
-        tfma.MetricConfig(class_name="ExampleCount"),
-        tfma.MetricConfig(class_name="BinaryAccuracy", per_slice_thresholds=gate if thresholds else []),
+        histogram("HistogramExampleCount"),
+        histogram("HistogramBinaryAccuracy", per_slice_thresholds=gate if thresholds else []),
         tfma.MetricConfig(class_name="AUC"),
-        tfma.MetricConfig(class_name="Precision"),
-        tfma.MetricConfig(class_name="Recall"),
-        tfma.MetricConfig(class_name="MeanLabel"),
-        tfma.MetricConfig(class_name="MeanPrediction"),
+        histogram("HistogramPrecision"),
+        histogram("HistogramRecall"),
+        histogram("HistogramMeanLabel"),
+        histogram("HistogramMeanPrediction"),
     ])
     # The plots for the candidate only: a baseline's plots were made when it was the candidate.
     # (With no baseline, TFMA renames the single model "" and this spec follows it.)

@@ -30,7 +30,7 @@ def report_html(small_run, tmp_path_factory):
 def test_report_has_every_section(report_html):
     _, page = report_html
     for text in ("Model evaluation on the test split", "BLESSED", "binary_accuracy", "Thresholds",
-                 "BinaryAccuracy (dataset: imdb): value ≥ 0.8", "Guard sets", "Snippets", "<td>snippet_20_words</td><td>50</td>",
+                 "binary_accuracy (dataset: imdb): value ≥ 0.8", "Guard sets", "Snippets", "<td>snippet_20_words</td><td>50</td>",
                  "Confusion matrix, ROC, precision–recall and calibration",
                  "Accuracy and AUC per slice", "By rating", "By length (words)", "000-099",
                  "Serving check (InfraValidator)", "INFRA BLESSED", "served correctly", "canary texts",

@@ -5,6 +5,7 @@ from app import blessing
 def test_metric_names():
     assert blessing.metric_name("BinaryAccuracy") == "binary_accuracy"
     assert blessing.metric_name("MeanSquaredError") == "mean_squared_error"
+    assert blessing.metric_name("HistogramBinaryAccuracy", "components.evaluator.histogram_metrics") == "binary_accuracy"
 
 
 def test_sentence_names_each_check_and_the_failure():

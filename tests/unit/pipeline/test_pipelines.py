@@ -147,7 +147,7 @@ def test_snippet_sets_are_in_the_guard_split_and_the_cache_key_and_none_without_
 
     def gate_slices(evaluator):
         config = json.loads(evaluator.exec_properties["eval_config"])
-        accuracy = next(m for m in config["metrics_specs"][0]["metrics"] if m["class_name"] == "BinaryAccuracy")
+        accuracy = next(m for m in config["metrics_specs"][0]["metrics"] if m["class_name"] == "HistogramBinaryAccuracy")
         return [s for t in accuracy["per_slice_thresholds"] for s in t["slicing_specs"]]
 
     default = build()

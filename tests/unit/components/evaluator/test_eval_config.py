@@ -6,7 +6,7 @@ from components.evaluator.eval_config import eval_config
 
 
 def accuracy(config):
-    return next(m for m in config.metrics_specs[0].metrics if m.class_name == "BinaryAccuracy")
+    return next(m for m in config.metrics_specs[0].metrics if m.class_name == "HistogramBinaryAccuracy")
 
 
 def test_without_guard_sets_the_gate_is_the_overall_slice():
