@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import glob
-import json
 import os
 import sys
 import tempfile
@@ -25,6 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import components  # noqa: E402,F401  (the TensorFlow environment)
+from benchmark import write_report  # noqa: E402
 
 VARIANTS = (("tfma-metrics", False, 100), ("tfma-metrics, no cache", False, 0),
             ("histogram-metrics", True, 100), ("histogram-metrics, no cache", True, 0))
@@ -100,9 +100,7 @@ def main() -> int:
                                     "max_metric_difference": diff}
         print(f"{name:30s} best {min(times[name]):6.1f} s  ratio {min(times[name]) / base:.3f}  "
               f"max |metric difference| {diff:.2e}")
-    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-    with open(args.output, "w") as f:
-        json.dump(report, f, indent=1)
+    write_report(report, args.output)
     return 0
 
 

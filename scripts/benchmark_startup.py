@@ -15,7 +15,6 @@ writes a JSON.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -30,6 +29,8 @@ CASES = (
     ("from tfx import v1", "import components; from tfx import v1"),
 )
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+from benchmark import write_report  # noqa: E402  (scripts/, this file's folder, is on sys.path)
 
 
 def timed(code: str, env: dict) -> float:
@@ -61,9 +62,7 @@ def main() -> int:
     plain, server = report["import kserve"]["bytecode_s"], report["import kserve as the server does"]["bytecode_s"]
     print(f"kserve as the server imports it / plainly (bytecode): {server:.2f} / {plain:.2f} s = {server / plain:.3f}")
     report["server_kserve_ratio"] = round(server / plain, 3)
-    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-    with open(args.output, "w") as f:
-        json.dump(report, f, indent=1)
+    write_report(report, args.output)
     return 0
 
 
