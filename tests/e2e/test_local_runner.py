@@ -71,7 +71,8 @@ def test_snippet_sets_are_measured_beside_the_test_split_without_a_threshold(sma
     assert set(summary["snippets"]) == set(SNIPPETS) and set(summary["guard_sets"]) == {"short"}
     for name, snippet in summary["snippets"].items():
         assert snippet["examples"] == config.snippet_reviews == 50, name
-        assert 0 <= snippet["accuracy"] <= 1 and 0 <= snippet["auc"] <= 1 and snippet["baseline_accuracy"] is None
+        # (TFMA's AUC of a perfectly ranked set can come out as 1.0000000000000002: a CI run saw it)
+        assert 0 <= snippet["accuracy"] <= 1 and 0 <= snippet["auc"] <= 1 + 1e-9 and snippet["baseline_accuracy"] is None
     assert summary["test_metrics"]["example_count"] == 120
     checked = {c.get("dataset") for c in blessing.explain(summary["evaluation_uri"])["checks"]}
     assert checked == {None, "short"}  # the IMDB gate and the guard set's: none on a snippet set
