@@ -3,7 +3,7 @@
     .venv/bin/python scripts/benchmark_floors.py --data ../shared/data/aclImdb_v1.tar.gz [--model PUSHED]
 
   read      ExampleGen's floor: stream the archive and decode the 50,000 labelled reviews
-            (tarfile, as components/example_gen/sources.py reads it), nothing written;
+            (components/example_gen/tar_stream.py, as ExampleGen reads it), nothing written;
   ngrams    Transform + Trainer's floor for the n-gram model: scikit-learn's CountVectorizer
             (binary word 1-3-grams with the pipeline's tokens, min_df 3) on the train split
             (ExampleGen's split: components/example_gen/reviews.route), NB log-count ratios and
@@ -21,7 +21,6 @@ import json
 import os
 import re
 import sys
-import tarfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -41,13 +40,15 @@ def read_reviews(archive: str) -> dict[str, tuple[list[str], list[int]]]:
     from components.example_gen.layout import LABELS, review_location
     from components.example_gen.reviews import route
 
+    from components.example_gen.tar_stream import iter_files
+
     splits: dict = {s: ([], []) for s in ("train", "eval", "test")}
-    with tarfile.open(archive, mode="r|*") as tar:
-        for member in tar:
-            location = review_location(member.name)
-            if not member.isfile() or location is None or location[1] not in LABELS:
+    with open(archive, "rb") as f:
+        for name, content in iter_files(f):
+            location = review_location(name)
+            if location is None or location[1] not in LABELS:
                 continue
-            text = tar.extractfile(member).read().decode("utf-8")
+            text = content.decode("utf-8")
             split = route(f"{location[0]}/{location[1]}/{location[2].split('_')[0]}", 10)
             splits[split][0].append(text)
             splits[split][1].append(LABELS[location[1]])
