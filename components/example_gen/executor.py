@@ -14,6 +14,8 @@ path]]: components/example_gen/guard.py) become split `guard`, their rows with `
 and so do the snippet sets (custom_config `snippet_reviews` > 0 and `snippet_sets`, [name]:
 components/example_gen/snippet_sets.py): a sample of the test reviews cut short, `dataset`
 the set's name. Split `guard` is there exactly when one of the two is.
+Each split is written as TFX's ExampleGen writes it (shuffled, gzipped TFRecords), at zlib
+level 1 (write.py).
 
 Bad input (documented in README, "Bad input"):
   corrupt or truncated archive, a file name that is not `<id>_<rating>.txt`, a rating
@@ -34,13 +36,14 @@ from typing import Any
 import apache_beam as beam
 import tensorflow as tf
 from absl import logging
-from tfx.components.example_gen import utils
+from tfx.components.example_gen import utils, write_split
 from tfx.components.example_gen.base_example_gen_executor import BaseExampleGenExecutor
+from tfx.components.util import examples_utils
 from tfx.proto import example_gen_pb2
 from tfx.types import artifact_utils, standard_component_specs
 from tfx.utils import proto_utils
 
-from components.example_gen import guard, snippet_sets
+from components.example_gen import guard, snippet_sets, write
 from components.example_gen.layout import ARCHIVE_SUFFIXES, LABELLED_PARTS
 from components.example_gen.reviews import ImdbDataError, parse_review, review_id, route
 from components.example_gen.sources import list_files, read_archive, read_file
@@ -183,10 +186,27 @@ class Executor(BaseExampleGenExecutor):
         return outputs
 
     def Do(self, input_dict, output_dict, exec_properties):
+        """TFX's BaseExampleGenExecutor.Do, each split written by write.WriteSplit (gzip level 1),
+        and the skipped files listed."""
+        self._log_startup(input_dict, output_dict, exec_properties)
         examples = artifact_utils.get_single_instance(output_dict[standard_component_specs.EXAMPLES_KEY])
         skipped_prefix = os.path.join(examples.uri, SKIPPED_FILE)
         exec_properties = dict(exec_properties, **{_SKIPPED_PATH_KEY: skipped_prefix})
-        super().Do(input_dict, output_dict, exec_properties)
+        input_config = example_gen_pb2.Input()
+        proto_utils.json_to_proto(exec_properties[standard_component_specs.INPUT_CONFIG_KEY], input_config)
+        output_config = example_gen_pb2.Output()
+        proto_utils.json_to_proto(exec_properties[standard_component_specs.OUTPUT_CONFIG_KEY], output_config)
+        examples.split_names = artifact_utils.encode_split_names(
+            utils.generate_output_split_names(input_config, output_config))
+        with self._make_beam_pipeline() as pipeline:
+            for name, split in self.GenerateExamplesByBeam(pipeline, exec_properties).items():
+                _ = split | f"WriteSplit[{name}]" >> write.WriteSplit(artifact_utils.get_split_uri([examples], name))
+        payload_format = exec_properties.get(standard_component_specs.OUTPUT_DATA_FORMAT_KEY)
+        if payload_format:
+            examples_utils.set_payload_format(examples, payload_format)
+        file_format = exec_properties.get(standard_component_specs.OUTPUT_FILE_FORMAT_KEY)
+        if file_format:  # gzipped TFRecords, the only format there is (and what write.py writes)
+            examples_utils.set_file_format(examples, write_split.to_file_format_str(file_format))
         skipped = _merge_skipped(skipped_prefix)
         examples.set_int_custom_property("num_skipped_reviews", len(skipped))
         if skipped:
