@@ -71,5 +71,5 @@ def test_locate_from_pipeline_root_without_store(small_run, tmp_path):
     found = report_data.locate(str(tmp_path / "none.sqlite"), config.pipeline_root)
     from_store = report_data.locate(config.metadata_path)
     assert {k: uri for k, (uri, _) in found.items()} == {k: uri for k, (uri, _) in from_store.items()}
-    assert sorted(found["statistics"][1]) == ["eval", "guard", "test", "train"]  # small_run has a guard set
+    assert sorted(found["statistics"][1]) == ["eval", "test", "train"]  # not small_run's guard split
     assert os.path.exists(os.path.join(found["evaluation"][0], "metrics-00000-of-00001.tfrecord"))
