@@ -25,7 +25,7 @@ EXAMPLE_GEN_EXECUTOR = "components.example_gen.executor.Executor"
 PREPROCESSING_FN = "components.transform.preprocessing.preprocessing_fn"
 RUN_FN = "components.trainer.run_fn.run_fn"
 TUNER_FN = "components.tuner.tuner_fn.tuner_fn"
-EMBEDDING_TRANSFORM_EXECUTOR = "components.transform.executor.Executor"
+TRANSFORM_EXECUTOR = "components.transform.executor.Executor"
 INFRA_VALIDATOR = "components.infra_validator.component.InfraValidator"
 PUSHER_EXECUTOR = "components.pusher.executor.Executor"
 

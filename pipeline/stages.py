@@ -116,8 +116,7 @@ def transform_stage(config: configs.PipelineConfig, data: DataStages) -> Transfo
     The production and the experiment pipelines build the same Transform, so an experiment
     takes the production run's from the cache."""
     options = config.training.transform_options()
-    embedding = "embed_module" in options
-    modules = [configs.PREPROCESSING_FN] + ([configs.EMBEDDING_TRANSFORM_EXECUTOR] if embedding else [])
+    modules = [configs.PREPROCESSING_FN, configs.TRANSFORM_EXECUTOR]
     splits = ["train", "eval", "test"] + ([GUARD_SPLIT] if has_guard_split(config) else [])
     transform = Transform(
         examples=data.example_gen.outputs["examples"],
@@ -131,9 +130,8 @@ def transform_stage(config: configs.PipelineConfig, data: DataStages) -> Transfo
         # StatisticsGen has described the raw data already.
         disable_statistics=bool(options),
     ).with_id(node_ids.TRANSFORM)
-    if embedding:  # fixed batches, for an expensive module (components/transform/executor.py)
-        transform.executor_spec = executor_spec.BeamExecutorSpec(
-            import_utils.import_class_by_path(configs.EMBEDDING_TRANSFORM_EXECUTOR))
+    # gzip level 1, and fixed batches for an embedding module (components/transform/executor.py)
+    transform.executor_spec = executor_spec.BeamExecutorSpec(import_utils.import_class_by_path(configs.TRANSFORM_EXECUTOR))
     transform.add_upstream_node(data.gate)
     return transform
 

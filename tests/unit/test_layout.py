@@ -120,7 +120,7 @@ def test_module_code_is_named_by_module_paths_that_exist():
     from pipeline.fingerprint import source_file
 
     for path in (configs.EXAMPLE_GEN_EXECUTOR, configs.PREPROCESSING_FN, configs.RUN_FN, configs.TUNER_FN,
-                 configs.EMBEDDING_TRANSFORM_EXECUTOR):
+                 configs.TRANSFORM_EXECUTOR):
         module, _, name = path.rpartition(".")
         assert module.startswith("components.") and source_file(module), path
         tree = ast.parse(open(source_file(module)).read())

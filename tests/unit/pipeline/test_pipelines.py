@@ -47,7 +47,8 @@ def test_code_versions_follow_each_executors_imports(built):
     schema = (configs.SCHEMA_PATH,)
     expected = {
         node_ids.EXAMPLE_GEN: fingerprint.code_fingerprint("components.example_gen.executor", files=schema),
-        node_ids.TRANSFORM: fingerprint.code_fingerprint("components.transform.preprocessing", files=schema),
+        node_ids.TRANSFORM: fingerprint.code_fingerprint("components.transform.preprocessing",
+                                                         "components.transform.executor", files=schema),
         node_ids.TRAINER: fingerprint.code_fingerprint("components.trainer.run_fn", files=schema),
         node_ids.TUNER: fingerprint.code_fingerprint("components.tuner.tuner_fn", files=schema),
     }
@@ -58,16 +59,17 @@ def test_code_versions_follow_each_executors_imports(built):
         fingerprint.file_fingerprint(configs.SCHEMA_PATH)
 
 
-def test_a_precomputed_module_adds_the_transform_executor_to_its_version(tmp_path):
+def test_transform_runs_the_projects_executor_and_its_code_is_in_the_version(tmp_path):
     from pipeline import production
 
-    config = configs.PipelineConfig(pipeline_root=str(tmp_path / "root"), metadata_path=str(tmp_path / "m.sqlite"),
-                                    training=TrainingConfig(precompute=True))
-    transform = nodes(production.create_pipeline(config, SOURCE))[node_ids.TRANSFORM]
-    assert transform.executor_spec.executor_class.__module__ == "components.transform.executor"
-    version = custom_config(transform)["code_version"]
-    assert version == stages.code_version(config, configs.PREPROCESSING_FN, configs.EMBEDDING_TRANSFORM_EXECUTOR)
-    assert version != stages.code_version(config, configs.PREPROCESSING_FN)
+    for training in (TrainingConfig(), TrainingConfig(precompute=True)):
+        config = configs.PipelineConfig(pipeline_root=str(tmp_path / "root"), metadata_path=str(tmp_path / "m.sqlite"),
+                                        training=training)
+        transform = nodes(production.create_pipeline(config, SOURCE))[node_ids.TRANSFORM]
+        assert transform.executor_spec.executor_class.__module__ == "components.transform.executor"
+        version = custom_config(transform)["code_version"]
+        assert version == stages.code_version(config, configs.PREPROCESSING_FN, configs.TRANSFORM_EXECUTOR)
+        assert version != stages.code_version(config, configs.PREPROCESSING_FN)
 
 
 def test_guard_sets_are_a_split_the_evaluator_reads_and_their_content_is_in_the_cache_key(tmp_path):
