@@ -2,8 +2,8 @@
 Transform's outputs.
 
 TFX writes both with Beam's WriteToTFRecord, whose gzip compression is zlib's default level 6,
-not configurable. On the 69 MB of the full dataset's ExampleGen splits, level 6 takes about 5 s
-on this project's 2 cores and level 1 about 1 s, for 19% more bytes (docs/results.md). The files
+not configurable. On the 69 MiB of the full dataset's ExampleGen splits, level 1 takes a quarter
+of level 6's time for 16% more bytes (scripts/benchmark_gzip.py; docs/results.md). The files
 are the same format (gzipped TFRecords named `*.gz`, which every TFX component and
 `tf.data.TFRecordDataset(..., compression_type="GZIP")` read). TensorFlow's TFRecordWriter
 writes them (it compresses and frames in C++), inside Beam's file sink, which writes each

@@ -105,6 +105,17 @@ def _custom_config(exec_properties: dict[str, Any]) -> dict[str, Any]:
     return json.loads(config) if isinstance(config, str) else dict(config)
 
 
+def _splits(exec_properties: dict[str, Any]) -> tuple[example_gen_pb2.Input, list[str]]:
+    """The input config and the output split names; ValueError for an output config with splits."""
+    input_config = example_gen_pb2.Input()
+    proto_utils.json_to_proto(exec_properties[standard_component_specs.INPUT_CONFIG_KEY], input_config)
+    output_config = example_gen_pb2.Output()
+    proto_utils.json_to_proto(exec_properties[standard_component_specs.OUTPUT_CONFIG_KEY], output_config)
+    if output_config.split_config.splits:
+        raise ValueError("The IMDB ExampleGen makes its own splits; leave output_config empty.")
+    return input_config, utils.generate_output_split_names(input_config, output_config)
+
+
 def _count_key(keyed_example) -> tuple[tuple[str, str], str]:
     """((official split, folder), output split) of a routed example, for counting."""
     split, folder, _ = review_id(keyed_example[1]).split("/")
@@ -134,13 +145,7 @@ class Executor(BaseExampleGenExecutor):
 
     def GenerateExamplesByBeam(self, pipeline: beam.Pipeline, exec_properties: dict[str, Any]):
         """Reads each distinct source once and routes its reviews to train/eval/test/unsup."""
-        input_config = example_gen_pb2.Input()
-        proto_utils.json_to_proto(exec_properties[standard_component_specs.INPUT_CONFIG_KEY], input_config)
-        output_config = example_gen_pb2.Output()
-        proto_utils.json_to_proto(exec_properties[standard_component_specs.OUTPUT_CONFIG_KEY], output_config)
-        if output_config.split_config.splits:
-            raise ValueError("The IMDB ExampleGen makes its own splits; leave output_config empty.")
-        split_names = utils.generate_output_split_names(input_config, output_config)
+        input_config, split_names = _splits(exec_properties)
         unknown = set(split_names) - {"train", "eval", "test", "unsup", guard.SPLIT}
         if unknown:
             raise ValueError(f"Unknown split names {sorted(unknown)}: use train, eval, test, unsup, guard")
@@ -192,12 +197,7 @@ class Executor(BaseExampleGenExecutor):
         examples = artifact_utils.get_single_instance(output_dict[standard_component_specs.EXAMPLES_KEY])
         skipped_prefix = os.path.join(examples.uri, SKIPPED_FILE)
         exec_properties = dict(exec_properties, **{_SKIPPED_PATH_KEY: skipped_prefix})
-        input_config = example_gen_pb2.Input()
-        proto_utils.json_to_proto(exec_properties[standard_component_specs.INPUT_CONFIG_KEY], input_config)
-        output_config = example_gen_pb2.Output()
-        proto_utils.json_to_proto(exec_properties[standard_component_specs.OUTPUT_CONFIG_KEY], output_config)
-        examples.split_names = artifact_utils.encode_split_names(
-            utils.generate_output_split_names(input_config, output_config))
+        examples.split_names = artifact_utils.encode_split_names(_splits(exec_properties)[1])
         with self._make_beam_pipeline() as pipeline:
             for name, split in self.GenerateExamplesByBeam(pipeline, exec_properties).items():
                 _ = split | f"WriteSplit[{name}]" >> write.WriteSplit(artifact_utils.get_split_uri([examples], name))

@@ -103,12 +103,19 @@ def _checksum_ok(header: bytes) -> bool:
 def _pax_records(data: bytes) -> dict[str, str]:
     """`%d key=value\\n` records of a pax extended header."""
     records, pos = {}, 0
-    while pos < len(data):
-        space = data.index(b" ", pos)
-        length = int(data[pos:space])
-        key, _, value = data[space + 1:pos + length - 1].partition(b"=")
-        records[key.decode("utf-8", "surrogateescape")] = value.decode("utf-8", "surrogateescape")
-        pos += length
+    try:
+        while pos < len(data):
+            space = data.index(b" ", pos)
+            length = int(data[pos:space])
+            if length <= space - pos:
+                raise ValueError(length)
+            key, _, value = data[space + 1:pos + length - 1].partition(b"=")
+            records[key.decode("utf-8", "surrogateescape")] = value.decode("utf-8", "surrogateescape")
+            pos += length
+        if "size" in records:
+            records["size"] = str(int(records["size"]))
+    except ValueError:
+        raise TarError("bad pax header") from None
     return records
 
 

@@ -6,7 +6,7 @@ import zlib
 
 import pytest
 
-from components.example_gen.tar_stream import TarError, iter_files
+from components.example_gen.tar_stream import BLOCK, TarError, iter_files
 
 FILES = {
     "aclImdb/train/pos/1_9.txt": b"A fine film.",
@@ -73,3 +73,18 @@ def test_truncated_and_corrupt_streams():
         list(iter_files(io.BytesIO(bytes(plain))))
     with pytest.raises(EOFError, match="unexpected end of data"):
         list(iter_files(io.BytesIO(archive(tarfile.USTAR_FORMAT, compress=False)[:700])))  # mid-header
+
+
+def test_a_bad_pax_header_is_a_tar_error():
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        info = tarfile.TarInfo("aclImdb/train/pos/1_9.txt")
+        info.size, info.pax_headers = 3, {"comment": "x"}
+        tar.addfile(info, io.BytesIO(b"abc"))
+    data = bytearray(raw.getvalue())
+    start = BLOCK  # the pax records follow the pax header's block
+    data[start:start + 2] = b"zz"  # the record's length is no number
+    header = data[:BLOCK]  # the pax header itself keeps its checksum
+    assert bytes(header) == raw.getvalue()[:BLOCK]
+    with pytest.raises(TarError, match="bad pax header"):
+        list(iter_files(io.BytesIO(bytes(data))))
