@@ -26,6 +26,7 @@ PREPROCESSING_FN = "components.transform.preprocessing.preprocessing_fn"
 RUN_FN = "components.trainer.run_fn.run_fn"
 TUNER_FN = "components.tuner.tuner_fn.tuner_fn"
 TRANSFORM_EXECUTOR = "components.transform.executor.Executor"
+EVALUATOR_EXECUTOR = "components.evaluator.executor.Executor"
 INFRA_VALIDATOR = "components.infra_validator.component.InfraValidator"
 PUSHER_EXECUTOR = "components.pusher.executor.Executor"
 

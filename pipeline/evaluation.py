@@ -20,7 +20,7 @@ from components.evaluator.baseline import BLESSING, CANDIDATE, MODEL, LatestBles
 from components.evaluator.eval_config import eval_config
 from components.example_gen.guard import SPLIT as GUARD_SPLIT
 from components.example_gen.snippet_sets import NAMES as SNIPPET_SETS
-from pipeline import configs, node_ids
+from pipeline import configs, node_ids, stages
 from pipeline.stages import TrainingStages, has_guard_split
 
 
@@ -54,4 +54,6 @@ def evaluation_stages(config: configs.PipelineConfig, trained: TrainingStages) -
                                 guard_tolerance=config.guard_tolerance, guard_floors=dict(config.guard_floors),
                                 snippet_sets=SNIPPET_SETS if config.snippet_reviews else ()),
     ).with_id(node_ids.EVALUATOR)
+    # TFMA's metrics from whole batches (components/evaluator/executor.py)
+    evaluator.executor_spec = stages.beam_executor(configs.EVALUATOR_EXECUTOR)
     return EvaluationStages(baseline, evaluator)

@@ -40,6 +40,12 @@ def schema_file(config: configs.PipelineConfig) -> str:
     return config.schema_path if os.path.isfile(config.schema_path) else configs.SCHEMA_PATH
 
 
+def beam_executor(path: str) -> executor_spec.BeamExecutorSpec:
+    """The spec of the Beam executor class at dotted `path` (for components whose constructor
+    takes no custom_executor_spec: Transform, Evaluator)."""
+    return executor_spec.BeamExecutorSpec(import_utils.import_class_by_path(path))
+
+
 def code_version(config: configs.PipelineConfig, *paths: str) -> str:
     """The code fingerprint of the executors' module code at `paths` (dotted paths to a
     function or class), and of the schema."""
@@ -131,7 +137,7 @@ def transform_stage(config: configs.PipelineConfig, data: DataStages) -> Transfo
         disable_statistics=bool(options),
     ).with_id(node_ids.TRANSFORM)
     # gzip level 1, and fixed batches for an embedding module (components/transform/executor.py)
-    transform.executor_spec = executor_spec.BeamExecutorSpec(import_utils.import_class_by_path(configs.TRANSFORM_EXECUTOR))
+    transform.executor_spec = beam_executor(configs.TRANSFORM_EXECUTOR)
     transform.add_upstream_node(data.gate)
     return transform
 

@@ -135,3 +135,47 @@ def test_the_store_tells_how_long_each_component_took(small_run):
     for component, seconds in durations.items():  # the store's times, within the progress lines' times
         assert 0 < seconds <= progress.durations()[component] + 1, (component, seconds, progress.durations())
     assert history.last_durations(str(config.metadata_path) + ".missing") == {}
+
+
+def test_batched_evaluator_writes_what_tfma_writes(small_run, tmp_path):
+    """The run's Evaluator config (guard set with its floor, snippet sets, accuracy thresholds)
+    with the run's model as candidate and as baseline: TFMA's own evaluator and the batched one
+    (components/evaluator/batched_metrics.py) write the same metrics, diffs, plots and
+    validation result for every slice, through the model's transform and serving signatures."""
+    import glob
+
+    import tensorflow_model_analysis as tfma
+    from tfx_bsl.tfxio.tf_example_record import TFExampleRecord
+
+    from components.evaluator import batched_metrics
+    from components.evaluator.eval_config import eval_config
+    from components.example_gen.snippet_sets import NAMES
+    from tests.helpers.evaluations import differences, run_both, written
+
+    config, _ = small_run
+    store = runs.open_store(config.metadata_path)
+    examples = runs.node_output(store, node_ids.EXAMPLE_GEN, "examples").uri
+    model = os.path.join(runs.node_output(store, node_ids.TRAINER, "model").uri, "Format-Serving")
+    cfg = tfma.utils.update_eval_config_with_defaults(
+        eval_config(config.accuracy_lower_bound, config.accuracy_change_tolerance, guard_sets=("short",),
+                    guard_floors=dict(config.guard_floors), snippet_sets=NAMES),
+        has_baseline=True, rubber_stamp=False)
+    assert batched_metrics.supports(cfg)
+    models = [tfma.default_eval_shared_model(eval_saved_model_path=model, model_name=spec.name, eval_config=cfg)
+              for spec in cfg.model_specs]
+    patterns = [os.path.join(examples, f"Split-{split}", "*") for split in ("test", "guard")]
+    assert all(glob.glob(p) for p in patterns)
+
+    def read(pipeline):
+        import apache_beam as beam
+
+        return [pipeline | f"Read[{i}]" >> TFExampleRecord(p, raw_record_column_name=tfma.ARROW_INPUT_COLUMN)
+                .BeamSource() for i, p in enumerate(patterns)] | beam.Flatten()
+
+    outputs = run_both(read, cfg, models, str(tmp_path))
+    ours, theirs = written(outputs["batched"]), written(outputs["tfma"])
+    assert ("metrics", "dataset:short") in theirs and ("metrics", "dataset_X_rating:imdb_X_1") in theirs
+    diffs = [f for f in theirs[("metrics", "dataset:imdb")] if "isDiff" in f]
+    assert diffs, "the baseline's diffs are compared too"
+    assert theirs[("validation", "")]["/validationOk"] is True
+    assert differences(ours, theirs) == []
