@@ -54,6 +54,5 @@ def evaluation_stages(config: configs.PipelineConfig, trained: TrainingStages) -
                                 guard_tolerance=config.guard_tolerance, guard_floors=dict(config.guard_floors),
                                 snippet_sets=SNIPPET_SETS if config.snippet_reviews else ()),
     ).with_id(node_ids.EVALUATOR)
-    # TFMA's metrics from whole batches (components/evaluator/executor.py)
-    evaluator.executor_spec = stages.beam_executor(configs.EVALUATOR_EXECUTOR)
+    stages.with_evaluator_executor(config, evaluator)  # TFMA's metrics from whole batches
     return EvaluationStages(baseline, evaluator)

@@ -34,5 +34,5 @@ def create_pipeline(config: configs.PipelineConfig, source: DataSource,
                                 guard_sets=tuple(name for name, _ in config.guard_sets),
                                 snippet_sets=SNIPPET_SETS if config.snippet_reviews else ()),
     ).with_id(node_ids.EXPERIMENT_EVALUATOR)
-    evaluator.executor_spec = stages.beam_executor(configs.EVALUATOR_EXECUTOR)  # batched metrics
+    stages.with_evaluator_executor(config, evaluator)  # TFMA's metrics from whole batches
     return stages.assemble(config, [*trained.components, evaluator], metadata_connection_config)

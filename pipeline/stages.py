@@ -32,6 +32,7 @@ from pipeline import configs, fingerprint, node_ids
 
 # ImportSchemaGen's extra exec property: the schema file's content hash (pipeline/fingerprint.py).
 SCHEMA_FINGERPRINT = "schema_fingerprint"
+CODE_VERSION = "code_version"  # the Evaluator's exec property (with_evaluator_executor)
 
 
 def schema_file(config: configs.PipelineConfig) -> str:
@@ -44,6 +45,15 @@ def beam_executor(path: str) -> executor_spec.BeamExecutorSpec:
     """The spec of the Beam executor class at dotted `path` (for components whose constructor
     takes no custom_executor_spec: Transform, Evaluator)."""
     return executor_spec.BeamExecutorSpec(import_utils.import_class_by_path(path))
+
+
+def with_evaluator_executor(config: configs.PipelineConfig, evaluator):
+    """`evaluator` running the project's executor (TFMA's metrics from whole batches:
+    components/evaluator/executor.py), with that code's fingerprint among its exec properties so
+    that a change of it is a cache miss (TFX's Evaluator takes no custom_config)."""
+    evaluator.executor_spec = beam_executor(configs.EVALUATOR_EXECUTOR)
+    evaluator.exec_properties[CODE_VERSION] = code_version(config, configs.EVALUATOR_EXECUTOR)
+    return evaluator
 
 
 def code_version(config: configs.PipelineConfig, *paths: str) -> str:

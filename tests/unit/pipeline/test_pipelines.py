@@ -54,6 +54,10 @@ def test_code_versions_follow_each_executors_imports(built):
     }
     for node_id, version in expected.items():
         assert custom_config(components[node_id])["code_version"] == version, node_id
+    # TFX's Evaluator takes no custom_config: its own exec property
+    expected[node_ids.EVALUATOR] = fingerprint.code_fingerprint("components.evaluator.executor", files=schema)
+    assert components[node_ids.EVALUATOR].exec_properties[stages.CODE_VERSION] == expected[node_ids.EVALUATOR]
+    assert components[node_ids.EVALUATOR].executor_spec.executor_class.__module__ == "components.evaluator.executor"
     assert len(set(expected.values())) == len(expected)
     assert components[node_ids.SCHEMA_GEN].exec_properties[stages.SCHEMA_FINGERPRINT] == \
         fingerprint.file_fingerprint(configs.SCHEMA_PATH)
