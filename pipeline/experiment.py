@@ -1,10 +1,11 @@
 """`create_pipeline` for an experiment run (`imdb-tfx experiment`, app/experiments/).
 
-The production pipeline's stages up to Transform (same pipeline name and node ids, so they
-are reused from the cache), then the row's own Tuner and Trainer and an Evaluator without
-thresholds, under their own node ids (pipeline/node_ids.py): the model is measured on the
-test split (and on the guard and snippet sets, when ExampleGen writes them), never blessed,
-compared or pushed.
+The production pipeline's stages up to the ExampleValidator's gate (same pipeline name and
+node ids, so they are reused from the cache), a Transform that also materialises the test and
+guard splits (one execution, shared by every row with the same features), then the row's own
+Tuner and Trainer and an Evaluator without thresholds, under their own node ids
+(pipeline/node_ids.py): the model is measured on the test split (and on the guard and snippet
+sets, when ExampleGen writes them), never blessed, compared or pushed.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def create_pipeline(config: configs.PipelineConfig, source: DataSource,
                     metadata_connection_config=None) -> tfx_pipeline.Pipeline:
     """The experiment pipeline for `config`, reading the aclImdb data at `source`."""
     trained = stages.training_stages(config, source, tuner_id=node_ids.EXPERIMENT_TUNER,
-                                     trainer_id=node_ids.EXPERIMENT_TRAINER)
+                                     trainer_id=node_ids.EXPERIMENT_TRAINER, for_evaluation=True)
     # Reads Transform's test split (features computed once) through the model's
     # `serving_transformed` signature, and with guard or snippet sets its guard split too, the
     # slices crossed with `dataset` as in the production Evaluator (pipeline/evaluation.py).

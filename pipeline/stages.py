@@ -125,15 +125,18 @@ def data_stages(config: configs.PipelineConfig, source: DataSource) -> DataStage
     return DataStages(gen, statistics, schema, validator, gate)
 
 
-def transform_stage(config: configs.PipelineConfig, data: DataStages) -> Transform:
-    """Transform after the gate: analysed on train; train, eval and test transformed, and split
-    `guard` where there is one (test and guard for the experiments' Evaluator: a frozen module
-    applied here then costs one forward pass per test review and guard or snippet text as well).
-    The production and the experiment pipelines build the same Transform, so an experiment
-    takes the production run's from the cache."""
+def transform_stage(config: configs.PipelineConfig, data: DataStages, *, for_evaluation: bool = False) -> Transform:
+    """Transform after the gate, analysed on train. Production transforms train and eval, what
+    the Trainer reads (its Evaluator reads the raw examples through the model's
+    transform_features); `for_evaluation` (the experiments) also test, and split `guard` where
+    there is one, which the experiments' Evaluator reads through serving_transformed, so that a
+    frozen module applied here costs one forward pass per test review and guard or snippet text
+    rather than one per row. The experiments' Transform is then its own execution, shared by
+    every row of a grid with the same features (docs/results.md has what each costs)."""
     options = config.training.transform_options()
     modules = [configs.PREPROCESSING_FN, configs.TRANSFORM_EXECUTOR]
-    splits = ["train", "eval", "test"] + ([GUARD_SPLIT] if has_guard_split(config) else [])
+    splits = ["train", "eval"] + (["test"] + ([GUARD_SPLIT] if has_guard_split(config) else [])
+                                  if for_evaluation else [])
     transform = Transform(
         examples=data.example_gen.outputs["examples"],
         schema=data.schema.outputs["schema"],
@@ -204,10 +207,11 @@ class TrainingStages:
 
 
 def training_stages(config: configs.PipelineConfig, source: DataSource, *, tuner_id: str,
-                    trainer_id: str) -> TrainingStages:
-    """ExampleGen -> ... -> Transform [-> Tuner] -> Trainer, the Tuner and Trainer under the given ids."""
+                    trainer_id: str, for_evaluation: bool = False) -> TrainingStages:
+    """ExampleGen -> ... -> Transform [-> Tuner] -> Trainer, the Tuner and Trainer under the given
+    ids; `for_evaluation`: Transform materialises the test and guard splits too (transform_stage)."""
     data = data_stages(config, source)
-    transform = transform_stage(config, data)
+    transform = transform_stage(config, data, for_evaluation=for_evaluation)
     tuner = tuner_stage(config, data, transform, tuner_id)
     return TrainingStages(data, transform, tuner, trainer_stage(config, data, transform, tuner, trainer_id))
 

@@ -1,9 +1,9 @@
 """Running an experiment grid: each row one run of the experiment pipeline, then its table row.
 
 Every row is one run of the same pipeline (same name, same metadata store) in experiment
-mode: ExampleGen, StatisticsGen, the schema, validation and Transform come from the cache
-(Transform reruns only for a row that needs other features: n-grams, a precomputed
-module), the row's Trainer (and Tuner) run, and an Evaluator without thresholds measures
+mode: ExampleGen, StatisticsGen, the schema and validation come from the cache, Transform
+(with the test and guard splits, unlike production's) runs once per kind of features
+(n-grams, a precomputed module) and is then shared by the rows, the row's Trainer (and Tuner) run, and an Evaluator without thresholds measures
 the model on the test split. Nothing is blessed or pushed, so the production pipeline's
 blessing history and serving directory are untouched. A row whose Trainer ran before with
 the same configuration is taken from the cache too, so an interrupted grid resumes.

@@ -142,18 +142,25 @@ def test_experiments_leave_production_alone(grid_run):
     ran = [types[e.type_id] for e in store.get_executions()
            if e.last_known_state == metadata_store_pb2.Execution.COMPLETE]
     assert ran.count("FileBasedExampleGen") == 1 and ran.count("StatisticsGen") == 1
-    # Transform ran for the production features, the precomputed vectors, the n-grams, and both.
-    assert ran.count("Transform") == 4
-    # A row with the production features evaluated the production Transform's output (its
-    # guard split included), the examples the production Trainer read.
+    # Transform ran for production (train and eval only), and for the experiments' production
+    # features, precomputed vectors, n-grams, and both (test and guard too).
+    assert ran.count("Transform") == 5
+    # A row with the production features evaluated the experiments' Transform of them: the
+    # production Trainer's examples (train, eval), plus the test and guard splits.
     Event = metadata_store_pb2.Event
     frozen = next(r for r in table if r["row"] == "frozen")
     (evaluation,) = store.get_artifacts_by_uri(frozen["evaluation_uri"])
-    evaluated = runs.linked(store, evaluation.id, Event.OUTPUT, "Evaluator", "examples")
+    (evaluated,) = runs.linked(store, evaluation.id, Event.OUTPUT, "Evaluator", "examples")
     production_model = runs.node_output(store, node_ids.TRAINER, "model")
-    trained_on = runs.linked(store, production_model.id, Event.OUTPUT, "Trainer", "examples")
-    assert [a.id for a in evaluated] == [a.id for a in trained_on]
-    assert "guard" in evaluated[0].properties["split_names"].string_value
+    (trained_on,) = runs.linked(store, production_model.id, Event.OUTPUT, "Trainer", "examples")
+    assert evaluated.id != trained_on.id
+    assert sorted(json.loads(evaluated.properties["split_names"].string_value)) == ["eval", "guard", "test", "train"]
+    assert sorted(json.loads(trained_on.properties["split_names"].string_value)) == ["eval", "train"]
+    # Split guard's rows, without a rating, got rating 0 and kept their dataset.
+    rows = [tf.train.Example.FromString(r.numpy()) for r in tf.data.TFRecordDataset(
+        tf.io.gfile.glob(os.path.join(evaluated.uri, "Split-guard", "*")), compression_type="GZIP")]
+    short = [r.features.feature for r in rows if r.features.feature["dataset"].bytes_list.value == [b"short"]]
+    assert short and all(f["rating"].int64_list.value == [0] for f in short)
 
 
 def test_wide_model_serves_raw_text(grid_run):

@@ -37,8 +37,12 @@ def test_production_and_experiment_share_the_upstream_stages(built):
                 node_ids.ANOMALIES_GATE, node_ids.TRANSFORM}
     assert set(nodes(experiment)) == upstream | set(node_ids.EXPERIMENT_NODES)
     assert production.pipeline_info.pipeline_name == experiment.pipeline_info.pipeline_name
-    for node_id in upstream:  # the same definitions, so an experiment reuses the cached artifacts
+    for node_id in upstream - {node_ids.TRANSFORM}:  # the same definitions: an experiment reuses them
         assert nodes(production)[node_id].exec_properties == nodes(experiment)[node_id].exec_properties
+    # Transform differs in the splits it materialises alone (stages.transform_stage)
+    prod, exp = (dict(nodes(p)[node_ids.TRANSFORM].exec_properties) for p in (production, experiment))
+    assert json.loads(prod.pop("splits_config")) != json.loads(exp.pop("splits_config"))
+    assert prod == exp
 
 
 def test_code_versions_follow_each_executors_imports(built):
@@ -92,9 +96,9 @@ def test_guard_sets_are_a_split_the_evaluator_reads_and_their_content_is_in_the_
     assert "guard" in gen.exec_properties["input_config"]
     assert json.loads(components[node_ids.EVALUATOR].exec_properties["example_splits"]) == ["test", "guard"]
     assert "guard" in components[node_ids.EXAMPLE_VALIDATOR].exec_properties["exclude_splits"]
-    # Transformed too, for the experiments' Evaluator (which reads Transform's output).
+    # Production's Transform materialises what its Trainer reads; the Evaluator reads raw examples.
     assert json.loads(components[node_ids.TRANSFORM].exec_properties["splits_config"]) == {
-        "analyze": ["train"], "transform": ["train", "eval", "test", "guard"]}
+        "analyze": ["train"], "transform": ["train", "eval"]}
     before = custom_config(gen)
     guard.write_text('{"text": "Great.", "label": 0}\n')  # same path, new content: a new cache key
     after = custom_config(build()[node_ids.EXAMPLE_GEN])
@@ -102,10 +106,10 @@ def test_guard_sets_are_a_split_the_evaluator_reads_and_their_content_is_in_the_
     assert after["guard_fingerprint"] != before["guard_fingerprint"]
 
 
-def test_experiments_evaluate_the_guard_split_from_the_production_transform(tmp_path):
+def test_experiments_evaluate_the_guard_split_from_their_transform(tmp_path):
     """With guard or snippet sets the experiment Evaluator reads Transform's test and guard splits,
-    the slices crossed with `dataset`, without thresholds; its Transform is the production one
-    (same exec properties: taken from the cache). Without either, the test split alone."""
+    the slices crossed with `dataset`, without thresholds; its Transform is production's but
+    materialises those splits too. Without either, the test split alone."""
     from pipeline import experiment, production
 
     guard = tmp_path / "short.jsonl"
@@ -117,8 +121,9 @@ def test_experiments_evaluate_the_guard_split_from_the_production_transform(tmp_
         return nodes(production.create_pipeline(config, SOURCE)), nodes(experiment.create_pipeline(config, SOURCE))
 
     prod, exp = build(guard_sets=(("short", str(guard)),), snippet_reviews=30)
-    assert prod[node_ids.TRANSFORM].exec_properties == exp[node_ids.TRANSFORM].exec_properties
-    assert "guard" in json.loads(exp[node_ids.TRANSFORM].exec_properties["splits_config"])["transform"]
+    assert json.loads(exp[node_ids.TRANSFORM].exec_properties["splits_config"])["transform"] == [
+        "train", "eval", "test", "guard"]
+    assert json.loads(prod[node_ids.TRANSFORM].exec_properties["splits_config"])["transform"] == ["train", "eval"]
     evaluator = exp[node_ids.EXPERIMENT_EVALUATOR]
     assert json.loads(evaluator.exec_properties["example_splits"]) == ["test", "guard"]
     config = json.loads(evaluator.exec_properties["eval_config"])
@@ -130,7 +135,7 @@ def test_experiments_evaluate_the_guard_split_from_the_production_transform(tmp_
                    for spec in config["metrics_specs"] for m in spec["metrics"])
 
     prod, exp = build(snippet_reviews=0)
-    assert json.loads(prod[node_ids.TRANSFORM].exec_properties["splits_config"])["transform"] == [
+    assert json.loads(exp[node_ids.TRANSFORM].exec_properties["splits_config"])["transform"] == [
         "train", "eval", "test"]
     assert json.loads(exp[node_ids.EXPERIMENT_EVALUATOR].exec_properties["example_splits"]) == ["test"]
     config = json.loads(exp[node_ids.EXPERIMENT_EVALUATOR].exec_properties["eval_config"])
