@@ -17,6 +17,10 @@ metrics, the validation of thresholds, and the writers. The histograms equal TFM
 order of floating-point sums (tests/unit/components/evaluator/test_batched_metrics.py compares
 every metric and plot of every slice with TFMA's own evaluator).
 
+It reuses TFMA 0.47's own pieces, some of them private (the evaluator's derived-metric, diff
+and filter steps, the histogram combiner's parameters); requirements.lock pins TFMA, and the
+tests' comparison with TFMA's evaluator is what a TFMA that changed them would fail.
+
 `supports(eval_config)` says whether a config is of that kind; for any other (other combiners,
 example weights, confidence intervals, cross slices, query keys, SQL slices, a minimum slice
 size, the Keras model's own metrics) the executor keeps TFMA's evaluator.
@@ -144,7 +148,13 @@ class _HistogramsCombineFn(beam.CombineFn):
             self._finder = SliceFinder(self._eval_config)
         if not batch_size(extracts):
             return accumulator
-        return self.merge_accumulators([accumulator, self._histograms(extracts, self._finder.slices(extracts))])
+        for slice_key, hists in self._histograms(extracts, self._finder.slices(extracts)).items():
+            if slice_key in accumulator:
+                for total, hist in zip(accumulator[slice_key], hists):
+                    total += hist
+            else:
+                accumulator[slice_key] = hists
+        return accumulator
 
     def merge_accumulators(self, accumulators):
         result = {}
