@@ -39,7 +39,8 @@ def add_parser(sub) -> None:
     from app.experiments.rows import GRIDS
 
     p = sub.add_parser("experiment", help="run a grid of training set-ups through the pipeline, tabulated",
-                       description="Each row reuses the pipeline's cached data, statistics and transform, "
+                       description="Each row reuses the pipeline's cached data and statistics and the grid's "
+                                   "transform (one per kind of features), "
                                    "trains and evaluates (never blesses or pushes) one model on the test split "
                                    "and the guard and snippet sets, and adds a row to "
                                    "experiments.md/.csv/.json. Give the production run's --guard-set and "
