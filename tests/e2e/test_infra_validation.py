@@ -43,8 +43,10 @@ def mean_of_words_module(path: str) -> str:
 def test_a_model_that_fails_the_canary_is_not_pushed(tmp_path, small_corpus, capsys):
     data, _ = small_corpus
     module = mean_of_words_module(str(tmp_path / "module"))
+    # This tiny model scores 50-62% (five runs at 4836c24), so a bound of 0.5 failed now and then;
+    # what is tested is the serving check of a model the Evaluator blesses, so no accuracy bound.
     code = cli.main(["run", "--data", data, "--module", module, "--pipeline-root", str(tmp_path / "root"),
-                     "--serving-dir", str(tmp_path / "serving"), "--accuracy-lower-bound", "0.5", *TINY])
+                     "--serving-dir", str(tmp_path / "serving"), "--accuracy-lower-bound", "0", *TINY])
     out, err = capsys.readouterr()
     summary = json.loads(out)
     assert code == status.NOT_BLESSED, err
