@@ -54,7 +54,7 @@ class _DevTools:
 
 def open_page(path: str, chromium: str = "chromium", width: int = 1200) -> dict:
     """{"errors": [...], "requests": [...], "images": [{alt, width, height}], "screenshot": png bytes}."""
-    with tempfile.TemporaryDirectory() as profile:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:  # chromium may still write it
         process = subprocess.Popen(
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars",
              "--remote-debugging-port=0", f"--user-data-dir={profile}", f"--window-size={width},1000", "about:blank"],
