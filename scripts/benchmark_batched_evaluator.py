@@ -20,13 +20,14 @@ import glob
 import os
 import sys
 import tempfile
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import components  # noqa: E402,F401  (the TensorFlow environment)
 from benchmark import write_report  # noqa: E402
+
+PIPELINE_ARGS = ("--direct_running_mode=in_memory", "--direct_num_workers=1")  # as the pipeline's default
 
 
 def _model(root: str) -> str:
@@ -36,31 +37,12 @@ def _model(root: str) -> str:
     return found[-1]
 
 
-def largest_difference(a: dict, b: dict) -> tuple[float, list[str]]:
-    """(largest absolute difference of numeric values, non-numeric differences)."""
-    largest, other = 0.0, [f"only in one: {k}" for k in set(a) ^ set(b)]
-    for key in set(a) & set(b):
-        for field in set(a[key]) | set(b[key]):
-            x, y = a[key].get(field), b[key].get(field)
-            if x == y:
-                continue
-            try:
-                largest = max(largest, abs(float(x) - float(y)))
-            except (TypeError, ValueError):
-                other.append(f"{key} {field}")
-    return largest, other
-
-
 def main() -> int:
-    import apache_beam as beam
-    import numpy as np
     import tensorflow_model_analysis as tfma
-    from tfx_bsl.tfxio.tf_example_record import TFExampleRecord
 
     from components.evaluator.eval_config import eval_config
-    from components.evaluator.executor import extract_evaluate_and_write
     from components.snippets import SNIPPETS
-    from tests.helpers.evaluations import written
+    from tests.helpers.evaluations import VARIANTS, evaluate, largest_difference, read_examples, written
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pipeline-root", required=True)
@@ -69,28 +51,24 @@ def main() -> int:
     parser.add_argument("--output", default="output/benchmark-batched-evaluator.json")
     args = parser.parse_args()
     paths = [_model(args.pipeline_root)] + ([_model(args.baseline_root)] if args.baseline_root else [])
-    examples = sorted(glob.glob(os.path.join(args.pipeline_root, "FileBasedExampleGen", "examples", "*")))[-1]
+    examples = sorted(glob.glob(os.path.join(args.pipeline_root, "FileBasedExampleGen", "examples", "*")))
+    if not examples:
+        raise SystemExit(f"{args.pipeline_root}: no ExampleGen examples (run scripts/benchmark.py --workdir first)")
+    examples = examples[-1]
     splits = [s for s in (os.path.join(examples, f"Split-{n}") for n in ("test", "guard")) if os.path.isdir(s)]
     cfg = tfma.utils.update_eval_config_with_defaults(eval_config(snippet_sets=tuple(SNIPPETS)),
                                                       has_baseline=len(paths) > 1, rubber_stamp=len(paths) == 1)
     models = [tfma.default_eval_shared_model(eval_saved_model_path=p, model_name=s.name, eval_config=cfg)
               for p, s in zip(paths, cfg.model_specs)]
-    variants = {"tfma": tfma.ExtractEvaluateAndWriteResults, "batched": extract_evaluate_and_write}
-    times: dict[str, list[float]] = {name: [] for name in variants}
+    read = read_examples([os.path.join(s, "*") for s in splits])
+    shared = models if len(models) > 1 else models[0]
+    times: dict[str, list[float]] = {name: [] for name in VARIANTS}
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for repeat in range(args.repeats):
-            for name, transform in variants.items():
+            for name in VARIANTS:
                 output = os.path.join(tmp, f"{name}-{repeat}")
-                start = time.time()
-                # numpy abridged as in the executor (components/evaluator/executor.py), for both
-                with np.printoptions(threshold=16, edgeitems=2), beam.Pipeline(
-                        argv=["--direct_running_mode=in_memory", "--direct_num_workers=1"]) as p:
-                    reads = [p | f"Read[{i}]" >> TFExampleRecord(os.path.join(s, "*"), raw_record_column_name=(
-                        tfma.ARROW_INPUT_COLUMN)).BeamSource() for i, s in enumerate(splits)]
-                    _ = reads | beam.Flatten() | transform(eval_shared_model=models if len(models) > 1 else models[0],
-                                                           eval_config=cfg, output_path=output)
-                times[name].append(time.time() - start)
+                times[name].append(evaluate(name, read, cfg, shared, output, PIPELINE_ARGS))
                 results[name] = written(output)
                 print(f"{name}: {times[name][-1]:.1f} s", flush=True)
     largest, other = largest_difference(results["tfma"], results["batched"])

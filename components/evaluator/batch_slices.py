@@ -90,7 +90,8 @@ class SliceFinder:
             sub[constants.TRANSFORMED_FEATURES_KEY] = (
                 self._restrict(transformed) if len(self._model_names) == 1 else
                 {m: self._restrict(transformed[m]) for m in self._model_names if m in transformed})
-        groups, examples = self._dense_groups(sub, batch_size(extracts))
+        size = batch_size(extracts)
+        groups, examples = self._dense_groups(sub, size)
         if groups is None:
             # TFMA's own split of the batch into examples (ragged, sparse or missing values), of
             # the slicing features only
@@ -100,9 +101,9 @@ class SliceFinder:
                 groups[_hashable(example)].append(i)
             groups = list(groups.values())
             examples = [examples[rows[0]] for rows in groups]
-        if sum(len(rows) for rows in groups) != batch_size(extracts):
+        if sum(len(rows) for rows in groups) != size:
             raise ValueError(f"batched evaluation: {sum(len(rows) for rows in groups)} examples of slicing "
-                             f"features in a batch of {batch_size(extracts)}")
+                             f"features in a batch of {size}")
         out = collections.defaultdict(list)
         for rows, example in zip(groups, examples):
             features_dicts = []

@@ -48,12 +48,12 @@ def _computations(eval_config):
         metric_specs.to_computations(eval_config.metrics_specs, eval_config=eval_config))
 
 
-def _histogram_combiners(eval_config) -> list | None:
-    """The calibration-histogram combiners of `eval_config`, or None if any combiner computation
+def _histogram_combiners(computations) -> list | None:
+    """The calibration-histogram combiners of `computations`, or None if any combiner computation
     is something else or needs what this evaluator does not do (class weights, example weights,
     an aggregation, a sub key, bucketing by label, a preprocessor)."""
     combiners = []
-    for computation in _computations(eval_config).non_derived_computations:
+    for computation in computations.non_derived_computations:
         combiner = computation.combiner
         if (type(combiner) is not calibration_histogram._CalibrationHistogramCombiner  # noqa: E721
                 or computation.preprocessors or combiner._class_weights or combiner._aggregation_type
@@ -76,8 +76,7 @@ def supports(eval_config) -> bool:
             or options.include_default_metrics.value
             or any(spec.example_weight_key or spec.example_weight_keys for spec in eval_config.model_specs)):
         return False
-    combiners = _histogram_combiners(eval_config)
-    return bool(combiners)
+    return bool(_histogram_combiners(_computations(eval_config)))
 
 
 def _per_model(value, model_name: str, model_names: list):
@@ -179,8 +178,7 @@ class _HistogramsCombineFn(beam.CombineFn):
 
 
 @beam.ptransform_fn
-def _Evaluate(extracts, eval_config, combiners):  # noqa: N802 (a Beam PTransform)
-    computations = _computations(eval_config)
+def _Evaluate(extracts, eval_config, computations, combiners):  # noqa: N802 (a Beam PTransform)
     baseline = next((spec.name for spec in eval_config.model_specs if spec.is_baseline), None)
     sliced = (extracts
               | "CombineHistogramsPerSlice" >> beam.CombineGlobally(_HistogramsCombineFn(eval_config, combiners))
@@ -202,9 +200,10 @@ def _Evaluate(extracts, eval_config, combiners):  # noqa: N802 (a Beam PTransfor
 def BatchedMetricsEvaluator(eval_config) -> evaluator.Evaluator:  # noqa: N802 (TFMA's naming)
     """The evaluator for a config that `supports`; it reads batched extracts, so the extractors
     must leave out PER_EXAMPLE_EXTRACTORS."""
-    combiners = _histogram_combiners(eval_config)
+    computations = _computations(eval_config)
+    combiners = _histogram_combiners(computations)
     if not combiners:
         raise ValueError("BatchedMetricsEvaluator: the eval config has other metric combiners than "
                          "calibration histograms; use TFMA's evaluator")
     return evaluator.Evaluator(stage_name=STAGE_NAME, run_after=extractor.LAST_EXTRACTOR_STAGE_NAME,
-                               ptransform=_Evaluate(eval_config, combiners))  # pylint: disable=no-value-for-parameter
+                               ptransform=_Evaluate(eval_config, computations, combiners))  # pylint: disable=no-value-for-parameter

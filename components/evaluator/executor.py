@@ -44,6 +44,11 @@ def extract_evaluate_and_write(*, eval_shared_model=None, eval_config=None, extr
         evaluators=evaluators, tensor_adapter_config=tensor_adapter_config, **kwargs)
 
 
+def abridged_printing():
+    """numpy printing arrays abridged (see the module docstring)."""
+    return np.printoptions(threshold=16, edgeitems=2)
+
+
 class _TFMA(types.ModuleType):
     """TFMA as TFX's executor sees it: the module, but ExtractEvaluateAndWriteResults."""
 
@@ -59,7 +64,7 @@ class Executor(tfx_evaluator.Executor):
     def Do(self, input_dict, output_dict, exec_properties):
         original, tfx_evaluator.tfma = tfx_evaluator.tfma, _VIEW
         try:
-            with np.printoptions(threshold=16, edgeitems=2):
+            with abridged_printing():
                 return super().Do(input_dict, output_dict, exec_properties)
         finally:
             tfx_evaluator.tfma = original

@@ -145,12 +145,11 @@ def test_batched_evaluator_writes_what_tfma_writes(small_run, tmp_path):
     import glob
 
     import tensorflow_model_analysis as tfma
-    from tfx_bsl.tfxio.tf_example_record import TFExampleRecord
 
     from components.evaluator import batched_metrics
     from components.evaluator.eval_config import eval_config
     from components.example_gen.snippet_sets import NAMES
-    from tests.helpers.evaluations import differences, run_both, written
+    from tests.helpers.evaluations import differences, read_examples, run_both, written
 
     config, _ = small_run
     store = runs.open_store(config.metadata_path)
@@ -166,13 +165,7 @@ def test_batched_evaluator_writes_what_tfma_writes(small_run, tmp_path):
     patterns = [os.path.join(examples, f"Split-{split}", "*") for split in ("test", "guard")]
     assert all(glob.glob(p) for p in patterns)
 
-    def read(pipeline):
-        import apache_beam as beam
-
-        return [pipeline | f"Read[{i}]" >> TFExampleRecord(p, raw_record_column_name=tfma.ARROW_INPUT_COLUMN)
-                .BeamSource() for i, p in enumerate(patterns)] | beam.Flatten()
-
-    outputs = run_both(read, cfg, models, str(tmp_path))
+    outputs = run_both(read_examples(patterns), cfg, models, str(tmp_path))
     ours, theirs = written(outputs["batched"]), written(outputs["tfma"])
     assert ("metrics", "dataset:short") in theirs and ("metrics", "dataset_X_rating:imdb_X_1") in theirs
     diffs = [f for f in theirs[("metrics", "dataset:imdb")] if "isDiff" in f]

@@ -1,27 +1,51 @@
 """Running TFMA's own evaluator and the batched one (components/evaluator/executor.py) on the
-same examples, and comparing what they wrote."""
+same examples, and comparing what they wrote (the tests and scripts/benchmark_batched_evaluator.py)."""
 from __future__ import annotations
 
 import glob
 import os
+import time
 
 from google.protobuf import json_format
 
+VARIANTS = ("tfma", "batched")
 
-def run_both(read, eval_config, eval_shared_model, output_dir: str) -> dict:
-    """{"tfma" | "batched": output path}: `read(pipeline)` gives the examples (Arrow record
-    batches, TFMA's raw-record column included)."""
+
+def read_examples(patterns: list[str], batch_size: int | None = None):
+    """`read(pipeline)`: the tf.Examples of the TFRecord files at `patterns` as Arrow record
+    batches with TFMA's raw-record column, as TFX's Evaluator reads them."""
+    def read(pipeline):
+        import apache_beam as beam
+        import tensorflow_model_analysis as tfma
+        from tfx_bsl.tfxio.tf_example_record import TFExampleRecord
+
+        return [pipeline | f"Read[{i}]" >> TFExampleRecord(pattern, raw_record_column_name=tfma.ARROW_INPUT_COLUMN)
+                .BeamSource(batch_size=batch_size) for i, pattern in enumerate(patterns)] | beam.Flatten()
+
+    return read
+
+
+def evaluate(variant: str, read, eval_config, eval_shared_model, output: str, pipeline_args=()) -> float:
+    """Runs `variant`'s ExtractEvaluateAndWriteResults over `read`'s examples into `output`,
+    with numpy printing as in the executor; the wall time in seconds."""
     import apache_beam as beam
     import tensorflow_model_analysis as tfma
 
-    from components.evaluator.executor import extract_evaluate_and_write
+    from components.evaluator.executor import abridged_printing, extract_evaluate_and_write
 
-    outputs = {}
-    for name, transform in (("tfma", tfma.ExtractEvaluateAndWriteResults), ("batched", extract_evaluate_and_write)):
-        outputs[name] = os.path.join(output_dir, name)
-        with beam.Pipeline() as pipeline:
-            _ = read(pipeline) | transform(eval_shared_model=eval_shared_model, eval_config=eval_config,
-                                           output_path=outputs[name])
+    transform = {"tfma": tfma.ExtractEvaluateAndWriteResults, "batched": extract_evaluate_and_write}[variant]
+    start = time.time()
+    with abridged_printing(), beam.Pipeline(argv=list(pipeline_args)) as pipeline:
+        _ = read(pipeline) | transform(eval_shared_model=eval_shared_model, eval_config=eval_config,
+                                       output_path=output)
+    return time.time() - start
+
+
+def run_both(read, eval_config, eval_shared_model, output_dir: str) -> dict:
+    """{"tfma" | "batched": output path}."""
+    outputs = {name: os.path.join(output_dir, name) for name in VARIANTS}
+    for name, output in outputs.items():
+        evaluate(name, read, eval_config, eval_shared_model, output)
     return outputs
 
 
@@ -61,22 +85,29 @@ def written(output: str) -> dict:
     return out
 
 
-def differences(a: dict, b: dict, rel: float = 1e-6, abs_: float = 1e-9) -> list[str]:
-    """Where two `written` results differ: keys, or values beyond the tolerances (the
-    histograms are summed in another order, and plots hold float32)."""
-    problems = [f"only in one: {key}" for key in set(a) ^ set(b)]
+def _mismatches(a: dict, b: dict):
+    """(what, |x - y| or None when not both numbers) for each place two `written` results differ."""
+    for key in set(a) ^ set(b):
+        yield f"only in one: {key}", None
     for key in set(a) & set(b):
-        for field in set(a[key]) ^ set(b[key]):
-            problems.append(f"{key}: field {field} only in one")
-        for field in set(a[key]) & set(b[key]):
-            x, y = a[key][field], b[key][field]
+        for field in set(a[key]) | set(b[key]):
+            x, y = a[key].get(field), b[key].get(field)
             if x == y:
                 continue
             try:
-                x, y = float(x), float(y)
+                yield f"{key} {field}: {x!r} != {y!r}", (abs(float(x) - float(y)), max(abs(float(x)), abs(float(y))))
             except (TypeError, ValueError):
-                problems.append(f"{key} {field}: {x!r} != {y!r}")
-                continue
-            if not abs(x - y) <= max(abs_, rel * max(abs(x), abs(y))):
-                problems.append(f"{key} {field}: {x!r} != {y!r}")
-    return sorted(problems)
+                yield f"{key} {field}: {x!r} != {y!r}", None
+
+
+def differences(a: dict, b: dict, rel: float = 1e-6, abs_: float = 1e-9) -> list[str]:
+    """Where two `written` results differ: keys, fields, or values beyond the tolerances (the
+    histograms are summed in another order, and plots hold float32)."""
+    return sorted(what for what, gap in _mismatches(a, b) if gap is None or gap[0] > max(abs_, rel * gap[1]))
+
+
+def largest_difference(a: dict, b: dict) -> tuple[float, list[str]]:
+    """(largest absolute difference of numeric values, the differences that are not numeric)."""
+    gaps = list(_mismatches(a, b))
+    return (max((gap[0] for _, gap in gaps if gap), default=0.0),
+            sorted(what for what, gap in gaps if gap is None))

@@ -8,7 +8,7 @@ import tensorflow_model_analysis as tfma
 
 from components.evaluator import batched_metrics
 from components.evaluator.eval_config import eval_config
-from tests.helpers.evaluations import differences, run_both, written
+from tests.helpers.evaluations import differences, read_examples, run_both, written
 
 
 def _config(accuracy_lower_bound: float, guard_floor: float):
@@ -38,7 +38,6 @@ def _examples(n: int, seed: int):
 def _read(columns: dict, path: str):
     """Writes the columns as tf.Examples to a TFRecord file; the reader of its batches."""
     import tensorflow as tf
-    from tfx_bsl.tfxio.tf_example_record import TFExampleRecord
 
     with tf.io.TFRecordWriter(path) as out:
         for i in range(len(columns["label"])):
@@ -53,8 +52,7 @@ def _read(columns: dict, path: str):
                 else:
                     feature.int64_list.value.append(value)
             out.write(example.SerializeToString())
-    source = TFExampleRecord(path, raw_record_column_name=tfma.ARROW_INPUT_COLUMN)
-    return lambda pipeline: pipeline | source.BeamSource(batch_size=97)
+    return read_examples([path], batch_size=97)
 
 
 @pytest.mark.parametrize("lower_bound,floor", [(0.5, 0.5), (0.9, 0.99)])
