@@ -57,6 +57,11 @@ class TrainingConfig:
     shuffle_buffer_size: int = 25000  # >= the train split (22.5k), for a uniform shuffle
     evaluations: int = 10  # validation passes over `eval` during training
     train_on: str = "reviews"  # one of TRAIN_ON
+    # An ensemble member trained on sentences also learns from the sentences of the unlabelled
+    # reviews (ExampleGen's split `unsup`) that the ensemble's first member trained on reviews
+    # labels with a probability above 1 - unlabelled_margin or below it; 0: none
+    # (components/trainer/unlabelled.py).
+    unlabelled_margin: float = 0.0
     # wide: word 1..ngram_size-grams that at least min_count reviews of the train split contain
     ngram_size: int = 3
     min_count: int = 3
@@ -92,6 +97,12 @@ class TrainingConfig:
                 if member.head == "ensemble" or member.task != self.task:
                     raise ValueError(f"ensemble member {member.head}/{member.task}: members must be "
                                      f"single models of the ensemble's task ({self.task})")
+        if not 0 <= self.unlabelled_margin < 0.5:
+            raise ValueError(f"unlabelled_margin {self.unlabelled_margin} must be in [0, 0.5)")
+        if self.unlabelled_margin and self.train_on != "sentences":
+            raise ValueError("unlabelled_margin applies to a model trained on sentences (train_on sentences)")
+        if self.head == "ensemble":
+            self.unlabelled_labeller()  # raises if a member asks for unlabelled sentences without one
         if self.precompute and self.trainable:
             raise ValueError("a precomputed module cannot be trained: drop precompute or trainable")
         if not 1 <= self.ngram_buckets <= 2**40:  # text_features.distinct_ids_per_row: rows * buckets < 2^63
@@ -112,6 +123,25 @@ class TrainingConfig:
             if unknown:
                 raise ValueError(f"ensemble member {member}: unknown field(s) {', '.join(unknown)}")
         return [TrainingConfig(**m) for m in self.members]
+
+    def unlabelled_labeller(self) -> int | None:
+        """The index of the member that labels the unlabelled reviews: the first one trained on
+        reviews for classification, when a member asks for unlabelled sentences; else None."""
+        members = self.member_configs() if self.head == "ensemble" else [self]
+        users = [i for i, m in enumerate(members) if m.unlabelled_margin]
+        if not users:
+            return None
+        if self.head != "ensemble":
+            raise ValueError("unlabelled_margin needs an ensemble: its member trained on reviews labels them")
+        labellers = [i for i, m in enumerate(members) if m.train_on == "reviews" and m.task == "classification"]
+        if not labellers or labellers[0] > min(users):
+            raise ValueError("unlabelled_margin: an earlier ensemble member must be trained on reviews "
+                             "(for classification) to label the unlabelled reviews")
+        return labellers[0]
+
+    def uses_unlabelled(self) -> bool:
+        """Whether training reads the unlabelled reviews (ExampleGen's split `unsup`)."""
+        return any(m.unlabelled_margin for m in self.single_models())
 
     def single_models(self) -> list["TrainingConfig"]:
         """The single models this config trains: an ensemble's members, or the config itself."""

@@ -82,9 +82,22 @@ def has_guard_split(config: configs.PipelineConfig) -> bool:
     return bool(config.guard_sets or config.snippet_reviews)
 
 
+def reads_unsup(config: configs.PipelineConfig) -> bool:
+    """Whether ExampleGen writes split `unsup` (the unlabelled reviews): when asked, or when the
+    model learns from them (TrainingConfig.unlabelled_margin); then Transform transforms it and
+    the Trainer reads it beside `train`."""
+    return config.include_unsup or uses_unsup(config)
+
+
+def uses_unsup(config: configs.PipelineConfig) -> bool:
+    """Whether the model learns from the unlabelled reviews (Transform and the Trainer read split unsup)."""
+    return bool(config.training and config.training.uses_unlabelled())
+
+
 def data_stages(config: configs.PipelineConfig, source: DataSource) -> DataStages:
-    patterns = source.split_patterns(config.include_unsup)
-    custom_config = {"eval_percent": config.eval_percent, "include_unsup": config.include_unsup,
+    include_unsup = reads_unsup(config)
+    patterns = source.split_patterns(include_unsup)
+    custom_config = {"eval_percent": config.eval_percent, "include_unsup": include_unsup,
                      "code_version": code_version(config, configs.EXAMPLE_GEN_EXECUTOR)}
     if has_guard_split(config):
         # Split `guard` (components/example_gen/guard.py, snippet_sets.py); its pattern (the test
@@ -108,8 +121,9 @@ def data_stages(config: configs.PipelineConfig, source: DataSource) -> DataStage
     # Statistics of the splits the ExampleValidator checks: the guard split (guard rows are checked
     # when read, snippet rows are cut from checked test reviews) would cost a sixth of
     # StatisticsGen's time (docs/results.md); the Evaluator's slices count its sets.
-    statistics = StatisticsGen(examples=gen.outputs["examples"],
-                               exclude_splits=[GUARD_SPLIT] if has_guard_split(config) else None,
+    # Nor split unsup, which it does not check either (no labels).
+    excluded = (["unsup"] if include_unsup else []) + ([GUARD_SPLIT] if has_guard_split(config) else [])
+    statistics = StatisticsGen(examples=gen.outputs["examples"], exclude_splits=excluded or None,
                                ).with_id(node_ids.STATISTICS_GEN)
     schema = ImportSchemaGen(schema_file=config.schema_path).with_id(node_ids.SCHEMA_GEN)
     # TFX's cache key has the schema's path, not its content: without this, a schema edited
@@ -118,8 +132,7 @@ def data_stages(config: configs.PipelineConfig, source: DataSource) -> DataStage
     validator = ExampleValidator(statistics=statistics.outputs["statistics"], schema=schema.outputs["schema"],
                                  # unsup has no labels, guard sets no ratings (their rows are checked when
                                  # read; snippet rows are cut from checked test reviews)
-                                 exclude_splits=(["unsup"] if config.include_unsup else [])
-                                 + ([GUARD_SPLIT] if has_guard_split(config) else [])
+                                 exclude_splits=excluded,
                                  ).with_id(node_ids.EXAMPLE_VALIDATOR)
     gate = AnomaliesGate(anomalies=validator.outputs["anomalies"]).with_id(node_ids.ANOMALIES_GATE)
     return DataStages(gen, statistics, schema, validator, gate)
@@ -136,7 +149,7 @@ def transform_stage(config: configs.PipelineConfig, data: DataStages, *, for_eva
     options = config.training.transform_options()
     modules = [configs.PREPROCESSING_FN, configs.TRANSFORM_EXECUTOR]
     splits = ["train", "eval"] + (["test"] + ([GUARD_SPLIT] if has_guard_split(config) else [])
-                                  if for_evaluation else [])
+                                  if for_evaluation else []) + (["unsup"] if uses_unsup(config) else [])
     transform = Transform(
         examples=data.example_gen.outputs["examples"],
         schema=data.schema.outputs["schema"],
@@ -186,7 +199,10 @@ def trainer_stage(config: configs.PipelineConfig, data: DataStages, transform: T
         transform_graph=transform.outputs["transform_graph"],
         schema=data.schema.outputs["schema"],
         hyperparameters=tuner.outputs["best_hyperparameters"] if tuner else None,
-        train_args=trainer_pb2.TrainArgs(splits=["train"], num_steps=training.train_steps),
+        # split unsup: the unlabelled reviews, for a model that learns from them (its files are
+        # told apart from train's by components/trainer/data.py)
+        train_args=trainer_pb2.TrainArgs(splits=["train"] + (["unsup"] if uses_unsup(config) else []),
+                                         num_steps=training.train_steps),
         eval_args=trainer_pb2.EvalArgs(splits=["eval"]),
         custom_config=_training_custom_config(config, configs.RUN_FN),
     ).with_id(node_id)

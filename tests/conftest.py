@@ -10,12 +10,13 @@ import pytest
 
 @pytest.fixture(scope="session")
 def small_corpus(tmp_path_factory):
-    """(archive path, tiny embedding module path) for pipeline runs: 200 train + 120 test reviews."""
+    """(archive path, tiny embedding module path) for pipeline runs: 200 train + 120 test reviews,
+    and 60 unlabelled (ExampleGen writes them only for a model that learns from them)."""
     from components.modules.word_embedding import build_word_embedding_module
     from tests.helpers import corpus
 
     tmp_path = tmp_path_factory.mktemp("corpus")
-    files = corpus.corpus_files(n_train=100, n_test=60, seed=1)
+    files = corpus.corpus_files(n_train=100, n_test=60, n_unsup=60, seed=1)
     data = corpus.write_archive(str(tmp_path / "aclImdb_v1.tar.gz"), files)
     module = build_word_embedding_module(*corpus.embedding_words(), str(tmp_path / "module"), num_oov_buckets=10)
     return data, module

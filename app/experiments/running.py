@@ -69,6 +69,7 @@ def row_result(metadata_path: str, row: Row, execution_id_floor: int, seconds: f
         "hyperparameters": {k: trained["config"][k] for k in ("learning_rate", "hidden_units", "dropout")}
         if t.tune else None,
         "ensemble_weights": trained.get("ensemble_weights"),
+        "unlabelled": trained.get("unlabelled"),  # the unlabelled reviews a member learnt from
         "model_uri": model.uri if model else None,
         "evaluation_uri": evaluation.uri,
     }

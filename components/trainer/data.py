@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import tensorflow as tf
 import tensorflow_transform as tft
 from tfx_bsl.public import tfxio
@@ -58,21 +59,42 @@ def selector(keys, task: str = "classification"):
     return select
 
 
+UNLABELLED_SPLIT = "unsup"  # ExampleGen's split of the unlabelled reviews (label -1 when read)
+
+
+def split_of(pattern: str) -> str:
+    """The split name of a TFX split file pattern (".../Split-unsup/*" -> "unsup")."""
+    for part in reversed(pattern.replace("\\", "/").split("/")):
+        if part.startswith("Split-"):
+            return part[len("Split-"):]
+    return ""
+
+
 @dataclasses.dataclass
 class TrainingData:
-    """Where a run's data is and how to read it (the parts of the Trainer's/Tuner's fn_args used)."""
+    """Where a run's data is and how to read it (the parts of the Trainer's/Tuner's fn_args used).
+
+    `unlabelled_files`: Transform's split `unsup`, which the Trainer gets beside `train` (TrainArgs
+    splits) when a model learns from unlabelled reviews; `extra_sentences`: (texts, labels) that
+    a model trained on sentences learns from besides the train reviews' sentences.
+    """
 
     train_files: list
     eval_files: list
     data_accessor: object
     tf_transform_output: tft.TFTransformOutput
+    unlabelled_files: list = dataclasses.field(default_factory=list)
+    extra_sentences: tuple | None = None
 
     @classmethod
     def from_fn_args(cls, fn_args) -> "TrainingData":
         """From the Trainer's fn_args (transform_output) or the Tuner's (transform_graph_path;
         its transform_output is None)."""
-        return cls(fn_args.train_files, fn_args.eval_files, fn_args.data_accessor,
-                   tft.TFTransformOutput(getattr(fn_args, "transform_output", None) or fn_args.transform_graph_path))
+        train = [f for f in fn_args.train_files if split_of(f) != UNLABELLED_SPLIT]
+        unlabelled = [f for f in fn_args.train_files if split_of(f) == UNLABELLED_SPLIT]
+        return cls(train, fn_args.eval_files, fn_args.data_accessor,
+                   tft.TFTransformOutput(getattr(fn_args, "transform_output", None) or fn_args.transform_graph_path),
+                   unlabelled)
 
     def dataset(self, config: TrainingConfig, split: str, *, keys=None, train: bool = False,
                 batch_size: int | None = None) -> tf.data.Dataset:
@@ -80,7 +102,7 @@ class TrainingData:
         For a model trained on sentences (config.train_on), the train split is its reviews' sentences."""
         if split == "train" and config.train_on == pieces.SENTENCES:
             return self.pieces(config, split, [pieces.SENTENCES], keys=keys, train=train, batch_size=batch_size)
-        files = self.train_files if split == "train" else self.eval_files
+        files = {"train": self.train_files, "eval": self.eval_files, UNLABELLED_SPLIT: self.unlabelled_files}[split]
         return input_fn(files, self.data_accessor, self.tf_transform_output, batch_size or config.batch_size,
                         num_epochs=None if train else 1,
                         shuffle_buffer_size=config.shuffle_buffer_size if train else 0,
@@ -89,9 +111,13 @@ class TrainingData:
     def pieces(self, config: TrainingConfig, split: str, kinds, *, keys=None, train: bool = False,
                batch_size: int | None = None) -> tf.data.Dataset:
         """The reviews of `split` cut into pieces of each of `kinds` (components/trainer/pieces.py),
-        each with its review's label, as `config` reads them."""
-        reviews = dataclasses.replace(config, train_on=pieces.REVIEWS)
+        each with its review's label, as `config` reads them (train sentences: with
+        `extra_sentences`)."""
+        reviews = dataclasses.replace(config, train_on=pieces.REVIEWS, unlabelled_margin=0.0)
         texts, labels = pieces.piece_texts(self.dataset(reviews, split, keys=[features.TEXT], batch_size=1000), kinds)
+        if split == "train" and list(kinds) == [pieces.SENTENCES] and self.extra_sentences is not None:
+            texts = np.concatenate([texts, self.extra_sentences[0]]).astype(object)
+            labels = np.concatenate([labels, self.extra_sentences[1]])
         return pieces.transformed_dataset(texts, labels, self.tf_transform_output,
                                           selector(keys or feature_keys(config), config.task),
                                           batch_size=batch_size or config.batch_size, train=train)

@@ -35,6 +35,7 @@ def run_fn(fn_args) -> None:
     metrics = {
         "config": dataclasses.asdict(config),
         "ensemble_weights": getattr(model, "ensemble_weights", None),
+        "unlabelled": getattr(model, "unlabelled", None),  # counts of components/trainer/unlabelled.py
         "training_seconds": round(seconds, 1),
         "trainable_params": count_params(model.trainable_weights),
         "params": count_params(model.weights),

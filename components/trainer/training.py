@@ -1,6 +1,7 @@
 """train_model: builds and trains the model of a TrainingConfig (an ensemble member by member)."""
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 
@@ -9,7 +10,7 @@ import tf_keras
 from absl import logging
 
 from components import features, snippets
-from components.trainer import ensemble, lbfgs, pieces
+from components.trainer import ensemble, lbfgs, pieces, unlabelled
 from components.trainer.data import TrainingData, feature_keys, label_mean
 from components.trainer.lbfgs import SparseRows
 from components.trainer.models import build_model
@@ -23,6 +24,9 @@ def train_model(config: TrainingConfig, data: TrainingData, steps: int | None = 
     ensemble trains each member in turn and averages them."""
     if config.head == "ensemble":
         return _train_ensemble(config, data, validate=validate, log_dir=log_dir)
+    if config.unlabelled_margin and data.extra_sentences is None:
+        raise ValueError("unlabelled_margin needs an ensemble: its member trained on reviews labels the "
+                         "unlabelled reviews first")
     kwargs: dict = {"embedding_dim": data.embedding_dim()}
     rows = None
     if config.head == "wide":
@@ -78,9 +82,16 @@ def fit_lbfgs(model: tf_keras.Model, config: TrainingConfig, data: TrainingData,
 
 def _train_ensemble(config: TrainingConfig, data: TrainingData, *, validate: bool,
                     log_dir: str | None) -> tf_keras.Model:
-    members = [ensemble.inference_copy(train_model(m, data, validate=validate,
-                                                   log_dir=log_dir and os.path.join(log_dir, f"member_{i}")))
-               for i, m in enumerate(config.member_configs())]
+    member_configs, labeller = config.member_configs(), config.unlabelled_labeller()
+    members, unlabelled_counts = [], None
+    for i, member in enumerate(member_configs):
+        member_data = data
+        if member.unlabelled_margin:  # labeller < i (TrainingConfig checks)
+            texts, labels, unlabelled_counts = unlabelled.pseudo_labelled_sentences(
+                members[labeller], member_configs[labeller], data, member.unlabelled_margin)
+            member_data = dataclasses.replace(data, extra_sentences=(texts, labels))
+        members.append(ensemble.inference_copy(train_model(
+            member, member_data, validate=validate, log_dir=log_dir and os.path.join(log_dir, f"member_{i}"))))
     weights, bounds = [1.0 / len(members)] * len(members), None
     if config.ensemble_weights == "eval":
         weights = ensemble.eval_weights(members, data.dataset(config, "eval", batch_size=1000), config.task)
@@ -89,4 +100,6 @@ def _train_ensemble(config: TrainingConfig, data: TrainingData, *, validate: boo
         eval_pieces = data.pieces(config, "eval", (pieces.REVIEWS, *snippets.SNIPPETS), batch_size=1000)
         weights = ensemble.eval_weights_by_length(members, eval_pieces, config.task, bounds)
     logging.info("ensemble weights: %s (word-count bounds %s)", weights, bounds)
-    return ensemble.ensemble_model(members, weights, feature_keys(config), config.task, data.embedding_dim(), bounds)
+    model = ensemble.ensemble_model(members, weights, feature_keys(config), config.task, data.embedding_dim(), bounds)
+    model.unlabelled = unlabelled_counts
+    return model

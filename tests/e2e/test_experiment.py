@@ -50,6 +50,9 @@ def grid_run(tmp_path_factory, small_corpus):
         grids._row("tuned", "2 trials", module=module, tune=True, tuner_trials=2, tuner_steps=20, **TINY),
         grids._row("by-length", "L-BFGS on reviews and on sentences, weighted by length", head="ensemble",
                    ensemble_weights="eval_by_length", members=(lbfgs, dict(lbfgs, train_on="sentences"))),
+        grids._row("unlabelled", "as by-length, the sentence member also on the unlabelled reviews' sentences",
+                   head="ensemble", ensemble_weights="eval_by_length",
+                   members=(lbfgs, dict(lbfgs, train_on="sentences", unlabelled_margin=0.2))),
     ]
     table = running.run_grid(config, rows, str(tmp / "table"))
     return config, rows, table, str(tmp / "table")
@@ -66,8 +69,15 @@ def test_every_row_is_measured(grid_run):
     assert by_row["majority"]["test_accuracy"] == pytest.approx(0.5)
     assert by_row["majority"]["test_auc"] == pytest.approx(0.5)
     assert by_row["majority"]["trainable_params"] == 0
-    for name in ("frozen", "precomputed", "wide", "ensemble", "by-length"):
+    for name in ("frozen", "precomputed", "wide", "ensemble", "by-length", "unlabelled"):
         assert by_row[name]["test_accuracy"] >= 0.8, name
+    # The 60 unlabelled reviews (ExampleGen's split unsup, for this row only) went through
+    # Transform to the Trainer; the review member was sure of most of them (the generated
+    # reviews are easy) and their sentences joined the train sentences.
+    counts = by_row["unlabelled"]["unlabelled"]
+    assert counts["reviews"] == 60 and 30 <= counts["confident"] <= 60 and counts["sentences"] >= counts["confident"]
+    assert 0 < counts["positive"] < counts["confident"]
+    assert all(by_row[name]["unlabelled"] is None for name in by_row if name != "unlabelled")
     assert by_row["regression"]["test_rmse"] > 0 and by_row["regression"]["test_mae"] > 0
     assert by_row["regression"]["test_accuracy"] >= 0.7
     assert by_row["frozen"]["trainable_params"] < by_row["frozen"]["params"]  # the module is frozen
@@ -137,14 +147,15 @@ def test_experiments_leave_production_alone(grid_run):
     assert len(blessed) == 1
     summary = runs.run_summary(config.metadata_path)
     assert summary["evaluation_uri"] not in {r["evaluation_uri"] for r in table}
-    # The upstream components ran once, for the production run; every row reused them.
+    # The upstream components ran once for the production run, every row reused them; and once
+    # more with split unsup for the row that learns from the unlabelled reviews.
     types = {t.id: t.name.split(".")[-1] for t in store.get_execution_types()}
     ran = [types[e.type_id] for e in store.get_executions()
            if e.last_known_state == metadata_store_pb2.Execution.COMPLETE]
-    assert ran.count("FileBasedExampleGen") == 1 and ran.count("StatisticsGen") == 1
+    assert ran.count("FileBasedExampleGen") == 2 and ran.count("StatisticsGen") == 2
     # Transform ran for production (train and eval only), and for the experiments' production
-    # features, precomputed vectors, n-grams, and both (test and guard too).
-    assert ran.count("Transform") == 5
+    # features, precomputed vectors, n-grams, and both (test and guard too), and n-grams with unsup.
+    assert ran.count("Transform") == 6
     # A row with the production features evaluated the experiments' Transform of them: the
     # production Trainer's examples (train, eval), plus the test and guard splits.
     Event = metadata_store_pb2.Event
@@ -161,6 +172,15 @@ def test_experiments_leave_production_alone(grid_run):
         tf.io.gfile.glob(os.path.join(evaluated.uri, "Split-guard", "*")), compression_type="GZIP")]
     short = [r.features.feature for r in rows if r.features.feature["dataset"].bytes_list.value == [b"short"]]
     assert short and all(f["rating"].int64_list.value == [0] for f in short)
+    # The unlabelled row's Trainer read Transform's split unsup too, whose rows have label -1.
+    model = next(r for r in table if r["row"] == "unlabelled")["model_uri"]
+    (model_artifact,) = store.get_artifacts_by_uri(model)
+    (examples,) = runs.linked(store, model_artifact.id, Event.OUTPUT, "Trainer", "examples")
+    assert sorted(json.loads(examples.properties["split_names"].string_value)) == [
+        "eval", "guard", "test", "train", "unsup"]
+    unsup = [tf.train.Example.FromString(r.numpy()) for r in tf.data.TFRecordDataset(
+        tf.io.gfile.glob(os.path.join(examples.uri, "Split-unsup", "*")), compression_type="GZIP")]
+    assert len(unsup) == 60 and all(r.features.feature["label"].int64_list.value == [-1] for r in unsup)
 
 
 def test_wide_model_serves_raw_text(grid_run):

@@ -72,3 +72,21 @@ def test_bad_configs():
     with pytest.raises(ValueError, match="only one module"):
         TrainingConfig(head="ensemble", members=({"module": "a", "precompute": True},
                                                  {"module": "b", "precompute": True})).transform_options()
+
+
+def test_unlabelled_sentences_need_an_earlier_member_trained_on_reviews():
+    reviews, sentences = {"head": "wide"}, {"head": "wide", "train_on": "sentences", "unlabelled_margin": 0.2}
+    config = TrainingConfig(head="ensemble", members=(reviews, sentences))
+    assert config.unlabelled_labeller() == 0 and config.uses_unlabelled()
+    plain = TrainingConfig(head="ensemble", members=(reviews, {**sentences, "unlabelled_margin": 0.0}))
+    assert plain.unlabelled_labeller() is None and not plain.uses_unlabelled()
+    with pytest.raises(ValueError, match="earlier ensemble member must be trained on reviews"):
+        TrainingConfig(head="ensemble", members=(sentences, reviews))
+    with pytest.raises(ValueError, match="earlier ensemble member must be trained on reviews"):
+        TrainingConfig(head="ensemble", members=({**sentences, "unlabelled_margin": 0.0}, sentences))
+    with pytest.raises(ValueError, match="applies to a model trained on sentences"):
+        TrainingConfig(head="wide", unlabelled_margin=0.2)
+    with pytest.raises(ValueError, match=r"must be in \[0, 0.5\)"):
+        TrainingConfig(head="wide", train_on="sentences", unlabelled_margin=0.5)
+    with pytest.raises(ValueError, match="needs an ensemble"):
+        TrainingConfig(**sentences).unlabelled_labeller()

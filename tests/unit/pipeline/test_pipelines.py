@@ -178,3 +178,29 @@ def test_snippet_sets_are_in_the_guard_split_and_the_cache_key_and_none_without_
     assert json.loads(none[node_ids.EVALUATOR].exec_properties["example_splits"]) == ["test"]
     assert "guard" not in none[node_ids.EXAMPLE_VALIDATOR].exec_properties["exclude_splits"]
     assert gate_slices(none[node_ids.EVALUATOR]) == [{}]
+
+
+def test_a_model_that_learns_from_unlabelled_reviews_gets_split_unsup(tmp_path):
+    """--preset best: ExampleGen writes split unsup, StatisticsGen and the ExampleValidator leave it
+    out (no labels), Transform transforms it and the Trainer reads it beside train. Not for a
+    model that does not use it, unless --include-unsup asks ExampleGen for it alone."""
+    from pipeline import experiment, production
+
+    def build(training, **kwargs):
+        config = configs.PipelineConfig(pipeline_root=str(tmp_path / "root"), metadata_path=str(tmp_path / "m.sqlite"),
+                                        training=training, snippet_reviews=0, **kwargs)
+        return nodes(production.create_pipeline(config, SOURCE)), nodes(experiment.create_pipeline(config, SOURCE))
+
+    for dag in build(configs.preset("best")):
+        assert custom_config(dag[node_ids.EXAMPLE_GEN])["include_unsup"] is True
+        assert json.loads(dag[node_ids.STATISTICS_GEN].exec_properties["exclude_splits"]) == ["unsup"]
+        assert json.loads(dag[node_ids.EXAMPLE_VALIDATOR].exec_properties["exclude_splits"]) == ["unsup"]
+        assert json.loads(dag[node_ids.TRANSFORM].exec_properties["splits_config"])["transform"][-1] == "unsup"
+    trainer = build(configs.preset("best"))[0][node_ids.TRAINER]
+    assert json.loads(trainer.exec_properties["train_args"])["splits"] == ["train", "unsup"]
+
+    for training, include_unsup in ((TrainingConfig(), False), (TrainingConfig(), True)):
+        prod, _ = build(training, include_unsup=include_unsup)
+        assert custom_config(prod[node_ids.EXAMPLE_GEN])["include_unsup"] is include_unsup
+        assert "unsup" not in json.loads(prod[node_ids.TRANSFORM].exec_properties["splits_config"])["transform"]
+        assert json.loads(prod[node_ids.TRAINER].exec_properties["train_args"])["splits"] == ["train"]

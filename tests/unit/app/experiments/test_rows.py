@@ -13,8 +13,14 @@ def test_grids_and_bad_rows():
     # Fine-tuning the sentence encoder joins the grid where a GPU is, and can always be named.
     assert "minilm-trained" not in names
     assert [r.name for r in grids.grid_rows("short-text", gpu=False)] == [
-        "minilm-frozen", "nb-ngrams", "nb-ngrams-lbfgs", "nb-ngrams-sentences", "nb-ngrams-both-eval", "best"]
-    assert names[-4:] == ["nb-ngrams-lbfgs", "nb-ngrams-sentences", "nb-ngrams-both-eval", "best"]
+        "minilm-frozen", "nb-ngrams", "nb-ngrams-lbfgs", "nb-ngrams-sentences", "nb-ngrams-both-eval",
+        "nb-ngrams-by-length", "best"]
+    assert names[-5:] == ["nb-ngrams-lbfgs", "nb-ngrams-sentences", "nb-ngrams-both-eval", "nb-ngrams-by-length",
+                          "best"]
+    # Only the preset learns from the unlabelled reviews; the rows before it are the preset without them.
+    short = {r.name: r.training for r in grids.grid_rows("short-text", gpu=False)}
+    assert [n for n, t in short.items() if t.uses_unlabelled()] == ["best"]
+    assert short["nb-ngrams-by-length"].members[0] == short["best"].members[0]
     with_gpu = [r.name for r in grids.grid_rows("default", gpu=True)]
     assert with_gpu == names[:names.index("minilm-frozen") + 1] + ["minilm-trained"] + names[
         names.index("minilm-frozen") + 1:]

@@ -52,11 +52,13 @@ def example(rating=None, dataset=b"short"):
     return e.SerializeToString()
 
 
-def test_a_guard_row_without_rating_is_read_with_rating_0(tmp_path):
+def test_a_guard_row_without_rating_is_read_with_rating_0_and_an_unlabelled_one_with_label_minus_1(tmp_path):
     """Transform reads split guard too, whose guard set rows have no rating: the schema's tensor
     representation gives them 0 (as the models' transform_features signature does), where reading
-    a required feature would fail; every other feature stays required, and the schema projects
-    on the features preprocessing_fn reads (as TFX's Transform executor does before reading)."""
+    a required feature would fail; and split unsup, whose rows have no label: -1, a value no
+    labelled split can hold (ExampleValidator checks label in 0..1). Every other feature stays
+    required, and the schema projects on the features preprocessing_fn reads (as TFX's Transform
+    executor does before reading)."""
     from tfx_bsl.coders import example_coder
     from tfx_bsl.tfxio import tensor_adapter, tf_example_record
 
@@ -74,10 +76,17 @@ def test_a_guard_row_without_rating_is_read_with_rating_0(tmp_path):
     read = tensors([example(rating=7, dataset=b"imdb"), example()])
     assert read["rating"].numpy()[:, 0].tolist() == [7, 0]
     assert read["dataset"].numpy()[:, 0].tolist() == [b"imdb", b"short"]
-    missing_label = tf.train.Example.FromString(example())
+    missing_label = tf.train.Example.FromString(example(rating=7, dataset=b"imdb"))
     del missing_label.features.feature["label"]
-    with pytest.raises(ValueError, match="label"):
-        tensors([missing_label.SerializeToString()])
+    del missing_label.features.feature["rating"]
+    read = tensors([missing_label.SerializeToString(), example(rating=7, dataset=b"imdb")])
+    assert read["label"].numpy()[:, 0].tolist() == [-1, 1] and read["rating"].numpy()[:, 0].tolist() == [0, 7]
+    label = next(f for f in schema.feature if f.name == "label")
+    assert (label.int_domain.min, label.int_domain.max, label.presence.min_fraction) == (0, 1, 1.0)
+    missing_text = tf.train.Example.FromString(example())
+    del missing_text.features.feature["text"]
+    with pytest.raises(ValueError, match="text"):
+        tensors([missing_text.SerializeToString()])
 
 
 def test_length_buckets(tmp_path):
