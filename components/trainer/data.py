@@ -98,7 +98,7 @@ class TrainingData:
 
     def dataset(self, config: TrainingConfig, split: str, *, keys=None, train: bool = False,
                 batch_size: int | None = None) -> tf.data.Dataset:
-        """The `split` ("train" or "eval") as `config` reads it: shuffled and repeated if `train`.
+        """The `split` ("train", "eval" or "unsup") as `config` reads it: shuffled and repeated if `train`.
         For a model trained on sentences (config.train_on), the train split is its reviews' sentences."""
         if split == "train" and config.train_on == pieces.SENTENCES:
             return self.pieces(config, split, [pieces.SENTENCES], keys=keys, train=train, batch_size=batch_size)

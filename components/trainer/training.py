@@ -5,12 +5,13 @@ import dataclasses
 import math
 import os
 
+import numpy as np
 import scipy.sparse
 import tf_keras
 from absl import logging
 
 from components import features, snippets
-from components.trainer import ensemble, lbfgs, pieces, unlabelled
+from components.trainer import ensemble, lbfgs, memory, pieces, unlabelled
 from components.trainer.data import TrainingData, feature_keys, label_mean
 from components.trainer.lbfgs import SparseRows
 from components.trainer.models import build_model
@@ -30,8 +31,9 @@ def train_model(config: TrainingConfig, data: TrainingData, steps: int | None = 
     kwargs: dict = {"embedding_dim": data.embedding_dim()}
     rows = None
     if config.head == "wide":
+        memory.release()  # what earlier components and members left on the heap, before the matrix
         rows = SparseRows.collect(data.dataset(training_config(config, task="classification"), "train",
-                                               batch_size=1000))
+                                               batch_size=1000), config.min_count)
         keys, ratios, kept = ngram_table(rows, config.min_count, config.nb_alpha)
         logging.info("n-gram table: %d ids in at least %d of %d train %s", keys.size, config.min_count,
                      rows.labels.size, config.train_on)
@@ -68,14 +70,25 @@ def fit_lbfgs(model: tf_keras.Model, config: TrainingConfig, data: TrainingData,
     labels = rows.labels
     if regression:  # the same rows in the same order, labelled with their ratings
         labels = SparseRows.collect(data.dataset(config, "train", batch_size=1000)).labels
-    matrix = rows.select(kept) @ scipy.sparse.diags(layer.ratios.numpy()) if kept.any() else \
-        scipy.sparse.csr_matrix((labels.size, 1))
-    weights, bias, info = lbfgs.fit(matrix, labels, config.l2, regression=regression,
+    if kept.any():  # (X diag(r))^T in float64: each kept n-gram's row of train rows; the full matrix freed first
+        selected = rows.matrix if kept.all() else rows.select(kept)  # all, when collect made the cut
+        rows.matrix = None
+        transposed = selected.T.tocsr()
+        del selected
+        memory.release()
+        ratios = layer.ratios.numpy().astype(np.float64)
+        matrix_t = scipy.sparse.csr_matrix((np.repeat(ratios, np.diff(transposed.indptr)), transposed.indices,
+                                            transposed.indptr), shape=transposed.shape)
+        del transposed
+    else:
+        matrix_t = scipy.sparse.csr_matrix((1, labels.size))
+    weights, bias, info = lbfgs.fit(matrix_t, labels, config.l2, regression=regression,
                                     offset=features.RATING_THRESHOLD if regression else 0.0,
-                                    max_iterations=int(steps or config.train_steps))
+                                    max_iterations=int(steps or config.train_steps), transposed=True)
+    del matrix_t
+    logging.info("L-BFGS on %d x %d: %s", labels.size, weights.size, info)
     layer.kernel.assign(weights)
     layer.bias.assign(bias)
-    logging.info("L-BFGS on %d x %d: %s", *matrix.shape, info)
     if not info["converged"]:
         logging.warning("L-BFGS stopped before converging (%s): raise train_steps", info["message"])
 

@@ -59,10 +59,36 @@ def test_sparse_rows_counts_and_columns():
     assert SparseRows.collect([]).matrix.shape == (0, 0)
 
 
-def test_sorted_codes_is_unique_with_inverse():
-    from components.trainer.lbfgs import sorted_codes
+def test_kept_codes_is_unique_with_inverse_after_the_cut():
+    from components.trainer.lbfgs import kept_codes
 
     values = np.random.default_rng(3).integers(0, 2**40, 5000) % 997 * 2**33
-    keys, codes = sorted_codes(values)
+    keys, codes, found = kept_codes(values)
     expected_keys, expected_codes = np.unique(values, return_inverse=True)
-    assert keys.tolist() == expected_keys.tolist() and codes.tolist() == expected_codes.tolist()
+    assert keys.tolist() == expected_keys.tolist() and codes.tolist() == expected_codes.tolist() and found.all()
+    distinct, count = np.unique(values, return_counts=True)
+    keys, codes, found = kept_codes(values.astype(np.uint64), min_count=6)
+    assert keys.tolist() == distinct[count >= 6].tolist()
+    assert found.tolist() == np.isin(values, distinct[count >= 6]).tolist()
+    assert (keys[codes[found]] == values[found]).all()
+    keys, codes, found = kept_codes(values, min_count=10**6)
+    assert keys.size == 0 and not found.any()
+
+
+def test_sparse_rows_min_count_drops_rare_ids_from_their_rows():
+    ids = tf.SparseTensor([[0, 0], [0, 1], [1, 0], [2, 0], [2, 1]], tf.constant([70, 5, 5, 900, 70], tf.int64), [3, 2])
+    batches = [({"ngrams": ids}, tf.constant([1, 0, 1])),
+               ({"ngrams": tf.SparseTensor([[0, 0]], tf.constant([5], tf.int64), [1, 1])}, tf.constant([0]))]
+    rows = SparseRows.collect(batches, min_count=2)
+    assert rows.keys.tolist() == [5, 70] and rows.keys.dtype == np.int64
+    assert rows.matrix.toarray().tolist() == [[1, 1], [1, 0], [0, 1], [1, 0]]
+    assert SparseRows.collect(batches, min_count=4).matrix.shape == (4, 0)
+
+
+def test_compact_keeps_the_marked_values_in_order_in_place():
+    from components.trainer.lbfgs import compact
+
+    values = np.arange(20, dtype=np.int32)
+    keep = values % 3 == 0
+    kept = compact(values, keep, step=4)
+    assert kept.tolist() == [0, 3, 6, 9, 12, 15, 18] and np.shares_memory(kept, values)
