@@ -18,8 +18,8 @@ the ood_dev sets, measured only.
 import hashlib, json, os, re, sys, time
 import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
-from unsup_study import MARGIN, nblr  # noqa: E402  (scripts/short_text/unsup_study.py)
-from study import SNIPS, clean, data, ood, sentences, y  # noqa: E402
+from unsup_study import MARGIN, compare, nblr  # noqa: E402  (scripts/short_text/unsup_study.py)
+from study import SNIPS, clean, data, ood, y  # noqa: E402
 from components.example_gen.tar_stream import iter_files  # noqa: E402
 from data.dataset import SHARED_ARCHIVE  # noqa: E402
 
@@ -67,30 +67,12 @@ def main():
     review_model = nblr([clean(t) for t in train[0]], np.array(train[1]))
     p = review_model([clean(t) for t in unsup])
     confident = (p > 1 - MARGIN) | (p < MARGIN)
-    sents, labels = [], []
-    for t, lab in zip(*train):
-        for s in sentences(t):
-            sents.append(s); labels.append(lab)
-    pseudo_sents, pseudo_labels = [], []
-    for t, prob, keep in zip(unsup, p, confident):
-        if keep:
-            for s in sentences(t):
-                pseudo_sents.append(s); pseudo_labels.append(int(prob > 0.5))
     print(json.dumps({"confident_unsup": int(confident.sum()), "s": round(time.time() - t0)}), flush=True)
     out = {"trained_on": "review model (train reviews)"}
     for k, (texts, yy) in evalsets.items():
         out[k] = round(float(((review_model(texts) > 0.5) == yy).mean()), 4)
     print(json.dumps(out), flush=True)
-    for name, docs, lab in (("train sentences", sents, labels),
-                            ("+ pseudo-labelled unsup sentences", sents + pseudo_sents, labels + pseudo_labels)):
-        t1 = time.time()
-        model = nblr(docs, np.array(lab))
-        out = {"trained_on": name, "n": len(docs)}
-        for k, (texts, yy) in evalsets.items():
-            out[k] = round(float(((model(texts) > 0.5) == yy).mean()), 4)
-        out["s"] = round(time.time() - t1)
-        print(json.dumps(out), flush=True)
-
+    compare(train, unsup, p, confident, evalsets)
 
 if __name__ == "__main__":
     main()

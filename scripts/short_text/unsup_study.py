@@ -63,10 +63,17 @@ def main():
     confident = (p > 1 - MARGIN) | (p < MARGIN)
     print(json.dumps({"unsup_reviews": len(unsup), "confident": int(confident.sum()),
                       "confident_positive": int((p > 1 - MARGIN).sum()), "s": round(time.time() - t0)}), flush=True)
+    compare(data["train"], unsup, p, confident, evalsets)
+
+
+def compare(train, unsup, p, confident, evalsets):
+    """Trains the sentence model on the sentences of `train` (texts, labels), then also on those
+    of the confident unlabelled reviews with their predicted label (p > 0.5), and prints each
+    one's accuracy on every set of `evalsets` ({name: (texts, labels)})."""
     sents, labels = [], []
-    for t, l in zip(*data["train"]):
+    for t, lab in zip(*train):
         for s in sentences(t):
-            sents.append(s); labels.append(l)
+            sents.append(s); labels.append(lab)
     pseudo_sents, pseudo_labels = [], []
     for t, prob, keep in zip(unsup, p, confident):
         if keep:
@@ -81,7 +88,6 @@ def main():
             out[k] = round(float(((model(texts) > 0.5) == yy).mean()), 4)
         out["s"] = round(time.time() - t1)
         print(json.dumps(out), flush=True)
-
 
 if __name__ == "__main__":
     main()
