@@ -40,7 +40,8 @@ def add_training_args(parser: argparse.ArgumentParser) -> None:
 
     g.add_argument("--preset", choices=list(PRESETS), default=None,
                    help="a named training set-up (pipeline/configs.py: PRESETS) in place of the flags above; "
-                        "best: two n-gram NB logistic regressions, on reviews and on sentences, weighted by text length")
+                        "best: two n-gram NB logistic regressions, on reviews and on sentences (with those of the "
+                        "unlabelled reviews the first is sure of), weighted by text length")
 
 
 def training_config(args: argparse.Namespace):
@@ -73,7 +74,8 @@ def add_pipeline_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pipeline-name", default=d.pipeline_name)
     parser.add_argument("--eval-percent", type=int, default=d.eval_percent,
                         help="share of the official train set held out for validation")
-    parser.add_argument("--include-unsup", action="store_true", help="also emit the unlabelled reviews")
+    parser.add_argument("--include-unsup", action="store_true", help="also emit the unlabelled reviews as split unsup "
+                        "(a model that learns from them, as --preset best, gets them without this flag)")
     parser.add_argument("--accuracy-lower-bound", type=float, default=d.accuracy_lower_bound,
                         help="test accuracy a model needs to be blessed")
     parser.add_argument("--no-cache", action="store_true", help="rerun every component")
