@@ -2,7 +2,8 @@
 
 The wide model is linear in its n-gram features: logit = b + sum_i w_i r_i x_i over the
 review's distinct kept n-grams (x_i = 1). Its whole train split fits in memory as a sparse
-matrix (22,420 reviews x ~500k n-grams, ~15 million entries), so instead of a thousand Adam
+matrix (22,420 reviews x ~500k n-grams, ~15 million entries; the best preset's sentence model:
+~780,000 sentences x 1.3 million n-grams kept), so instead of a thousand Adam
 steps over shuffled batches the Trainer minimises the same regularised loss directly, as
 scikit-learn's LogisticRegression does: scipy's L-BFGS-B on
 
@@ -41,7 +42,7 @@ class SparseRows:
 
         Built as CSR directly (a SparseTensor's indices are in row order), with int32 column
         indices, and each intermediate freed as soon as it is used: the best preset's sentence
-        model has tens of millions of (sentence, n-gram) entries and ~20 million distinct ids,
+        model has tens of millions of (sentence, n-gram) entries and millions of distinct ids,
         of which the min-count cut keeps a tenth (docs/results.md)."""
         counts, ids, labels = [], [], []
         for batch, label in dataset:
@@ -102,7 +103,7 @@ def kept_codes(values: np.ndarray, min_count: int = 1) -> tuple[np.ndarray, np.n
     """(the distinct values that occur at least `min_count` times, sorted; each value's index
     among them; whether it is among them). A sort for the counts, then a binary search of each
     chunk of values in the kept keys only (after the cut they fit in the CPU's cache: searching
-    all ~20 million distinct ids of the sentence model took 44 s); int32 indices. About 9 bytes
+    all the distinct ids of the sentence model took 44 s); int32 indices. About 9 bytes
     a value at the peak for uint32 ids, where np.unique's inverse or pandas' factorize (int64
     codes and a hash table of every distinct id) take twice as much, which decides the best
     preset's peak memory (docs/results.md)."""
@@ -130,8 +131,9 @@ def fit(features_matrix: sp.spmatrix, labels: np.ndarray, l2: float, *, regressi
 
     Only X^T is held, as CSR (12 bytes an entry): X^T r gathers along its rows, and X w is the
     product of its CSC view, which scatters into the n-vector of examples (a few MB, in cache).
-    At the best preset's sentence model (~780,000 rows x 2.2 million n-grams) that is 0.05 + 0.06
-    s an iteration, against 0.11 + 0.06 s for X and a copy of X^T, at half the memory."""
+    In a synthetic matrix of about the best preset's sentence model (780,000 x 2.2 million, 35
+    million entries): 0.05 + 0.06 s an iteration, against 0.11 + 0.06 s for X and a copy of
+    X^T, at half the memory."""
     xt = (features_matrix if transposed else features_matrix.T).tocsr().astype(np.float64, copy=False)
     x = xt.T  # CSC view, no copy
     y = np.asarray(labels, np.float64)
