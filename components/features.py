@@ -10,6 +10,9 @@ LABEL = "label"  # 1 = pos/, 0 = neg/
 RATING = "rating"  # 1..10, from <id>_<rating>.txt
 REVIEW_ID = "review_id"  # e.g. train/pos/123 (guard sets: guard/NAME/LINE)
 DATASET = "dataset"  # "imdb", or the guard set's name (components/example_gen/guard.py)
+# ExampleGen's split of the unlabelled reviews (train/unsup/), when asked or when a model learns
+# from them: no LABEL (read as -1) or RATING (read as 0).
+UNSUP_SPLIT = "unsup"
 
 # Transformed features (components/transform): TEXT (cleaned), LABEL, RATING and DATASET pass through.
 WORD_COUNT = "word_count"  # the review's length in words (ensembles weighted by length)

@@ -26,6 +26,7 @@ from tfx.utils import import_utils
 from components.anomalies_gate.component import AnomaliesGate
 from components.example_gen.guard import SPLIT as GUARD_SPLIT
 from components.example_gen.guard import fingerprint as guard_fingerprint
+from components.features import UNSUP_SPLIT
 from components.example_gen.snippet_sets import NAMES as SNIPPET_SETS
 from data.dataset import DataSource
 from pipeline import configs, fingerprint, node_ids
@@ -122,7 +123,7 @@ def data_stages(config: configs.PipelineConfig, source: DataSource) -> DataStage
     # when read, snippet rows are cut from checked test reviews) would cost a sixth of
     # StatisticsGen's time (docs/results.md); the Evaluator's slices count its sets.
     # Nor split unsup, which it does not check either (no labels).
-    excluded = (["unsup"] if include_unsup else []) + ([GUARD_SPLIT] if has_guard_split(config) else [])
+    excluded = ([UNSUP_SPLIT] if include_unsup else []) + ([GUARD_SPLIT] if has_guard_split(config) else [])
     statistics = StatisticsGen(examples=gen.outputs["examples"], exclude_splits=excluded or None,
                                ).with_id(node_ids.STATISTICS_GEN)
     schema = ImportSchemaGen(schema_file=config.schema_path).with_id(node_ids.SCHEMA_GEN)
@@ -149,7 +150,7 @@ def transform_stage(config: configs.PipelineConfig, data: DataStages, *, for_eva
     options = config.training.transform_options()
     modules = [configs.PREPROCESSING_FN, configs.TRANSFORM_EXECUTOR]
     splits = ["train", "eval"] + (["test"] + ([GUARD_SPLIT] if has_guard_split(config) else [])
-                                  if for_evaluation else []) + (["unsup"] if uses_unsup(config) else [])
+                                  if for_evaluation else []) + ([UNSUP_SPLIT] if uses_unsup(config) else [])
     transform = Transform(
         examples=data.example_gen.outputs["examples"],
         schema=data.schema.outputs["schema"],
@@ -201,7 +202,7 @@ def trainer_stage(config: configs.PipelineConfig, data: DataStages, transform: T
         hyperparameters=tuner.outputs["best_hyperparameters"] if tuner else None,
         # split unsup: the unlabelled reviews, for a model that learns from them (its files are
         # told apart from train's by components/trainer/data.py)
-        train_args=trainer_pb2.TrainArgs(splits=["train"] + (["unsup"] if uses_unsup(config) else []),
+        train_args=trainer_pb2.TrainArgs(splits=["train"] + ([UNSUP_SPLIT] if uses_unsup(config) else []),
                                          num_steps=training.train_steps),
         eval_args=trainer_pb2.EvalArgs(splits=["eval"]),
         custom_config=_training_custom_config(config, configs.RUN_FN),

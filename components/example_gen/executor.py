@@ -43,6 +43,7 @@ from tfx.proto import example_gen_pb2
 from tfx.types import artifact_utils, standard_component_specs
 from tfx.utils import proto_utils
 
+from components import features
 from components.example_gen import guard, snippet_sets, write
 from components.example_gen.layout import ARCHIVE_SUFFIXES, LABELLED_PARTS
 from components.example_gen.reviews import ImdbDataError, parse_review, review_id, route
@@ -130,7 +131,9 @@ def check_counts(counts: dict[tuple[str, str], int], split_names: list[str], sou
                                 "(missing or empty folder)")
     for name in split_names:
         if not any(n for (_, split), n in counts.items() if split == name):
-            raise ImdbDataError(f"{source}: split '{name}' is empty")
+            why = (": no reviews under aclImdb/train/unsup/, which --include-unsup, or a model that learns "
+                   "from the unlabelled reviews (--preset best), needs") if name == features.UNSUP_SPLIT else ""
+            raise ImdbDataError(f"{source}: split '{name}' is empty{why}")
 
 
 class Executor(BaseExampleGenExecutor):

@@ -61,7 +61,7 @@ def route(rid: str, eval_percent: int) -> str:
     """Output split of a review id: test, unsup, or train/eval by a stable hash."""
     split, folder, _ = rid.split("/")
     if folder == "unsup":
-        return "unsup"
+        return features.UNSUP_SPLIT
     if split == "test":
         return "test"
     bucket = int.from_bytes(hashlib.sha256(rid.encode()).digest()[:8], "big") % 100

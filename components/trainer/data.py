@@ -59,7 +59,7 @@ def selector(keys, task: str = "classification"):
     return select
 
 
-UNLABELLED_SPLIT = "unsup"  # ExampleGen's split of the unlabelled reviews (label -1 when read)
+UNLABELLED_SPLIT = features.UNSUP_SPLIT
 
 
 def split_of(pattern: str) -> str:
@@ -101,7 +101,8 @@ class TrainingData:
         """The `split` ("train", "eval" or "unsup") as `config` reads it: shuffled and repeated if `train`.
         For a model trained on sentences (config.train_on), the train split is its reviews' sentences."""
         if split == "train" and config.train_on == pieces.SENTENCES:
-            return self.pieces(config, split, [pieces.SENTENCES], keys=keys, train=train, batch_size=batch_size)
+            return self.pieces(config, split, [pieces.SENTENCES], keys=keys, train=train, batch_size=batch_size,
+                               extra=self.extra_sentences)
         files = {"train": self.train_files, "eval": self.eval_files, UNLABELLED_SPLIT: self.unlabelled_files}[split]
         return input_fn(files, self.data_accessor, self.tf_transform_output, batch_size or config.batch_size,
                         num_epochs=None if train else 1,
@@ -109,15 +110,13 @@ class TrainingData:
                         keys=keys or feature_keys(config), task=config.task)
 
     def pieces(self, config: TrainingConfig, split: str, kinds, *, keys=None, train: bool = False,
-               batch_size: int | None = None) -> tf.data.Dataset:
+               batch_size: int | None = None, extra: tuple | None = None) -> tf.data.Dataset:
         """The reviews of `split` cut into pieces of each of `kinds` (components/trainer/pieces.py),
-        each with its review's label, as `config` reads them (train sentences: with
-        `extra_sentences`)."""
+        each with its review's label, and the (texts, labels) of `extra`, as `config` reads them."""
         reviews = dataclasses.replace(config, train_on=pieces.REVIEWS, unlabelled_margin=0.0)
         texts, labels = pieces.piece_texts(self.dataset(reviews, split, keys=[features.TEXT], batch_size=1000), kinds)
-        if split == "train" and list(kinds) == [pieces.SENTENCES] and self.extra_sentences is not None:
-            texts = np.concatenate([texts, self.extra_sentences[0]]).astype(object)
-            labels = np.concatenate([labels, self.extra_sentences[1]])
+        if extra is not None:
+            texts, labels = np.concatenate([texts, extra[0]]).astype(object), np.concatenate([labels, extra[1]])
         return pieces.transformed_dataset(texts, labels, self.tf_transform_output,
                                           selector(keys or feature_keys(config), config.task),
                                           batch_size=batch_size or config.batch_size, train=train)

@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
+
+
+@functools.cache
+def _malloc_trim():
+    """glibc's malloc_trim, or None."""
+    name = ctypes.util.find_library("c")
+    try:
+        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    except OSError:
+        return None
 
 
 def release() -> None:
     """Collects garbage, then asks glibc to return the free heap pages to the system."""
     gc.collect()
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name) if name else None
-        trim = getattr(libc, "malloc_trim", None)
-    except OSError:
-        trim = None
+    trim = _malloc_trim()
     if trim is not None:
         trim(0)

@@ -4,7 +4,8 @@ ratios (the fixed weights r), counted on the train split.
 Transform gives each review its distinct n-gram ids (hashed, or from a vocabulary:
 components/transform/text_features.py). The Trainer counts, for every id, the positive and
 the negative train reviews that contain it, keeps the ids that at least `min_count` reviews
-contain (the min-count cut a vocabulary would make) and computes their ratios.
+contain (the min-count cut a vocabulary would make; SparseRows.collect makes it) and computes
+their ratios.
 """
 from __future__ import annotations
 
@@ -22,14 +23,12 @@ def log_count_ratios(pos: np.ndarray, neg: np.ndarray, alpha: float = 1.0) -> np
     return np.log(p / p.sum()) - np.log(q / q.sum())
 
 
-def ngram_table(data, min_count: int = 1, alpha: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(kept ids sorted, their NB log-count ratios, the boolean mask of kept ids over the rows'
-    keys): the ids that at least `min_count` rows of `data` (the train split, as SparseRows or
-    a finite dataset of ({NGRAMS: SparseTensor of each row's distinct ids}, label) batches)
-    contain. Never empty: with no id kept, one row NO_NGRAM, ratio 0."""
-    rows = data if isinstance(data, SparseRows) else SparseRows.collect(data)
-    pos, neg = rows.review_counts()
-    keep = pos + neg >= min_count
-    if not keep.any():
-        return np.array([NO_NGRAM], np.int64), np.zeros(1), keep
-    return rows.keys[keep], log_count_ratios(pos[keep], neg[keep], alpha), keep
+def ngram_table(data, min_count: int = 1, alpha: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """(kept ids sorted, their NB log-count ratios): the ids that at least `min_count` rows of
+    `data` contain: the train split as a finite dataset of ({NGRAMS: SparseTensor of each row's
+    distinct ids}, label) batches, or as SparseRows already collected with that min_count (the
+    cut is made there). Never empty: with no id kept, one row NO_NGRAM, ratio 0."""
+    rows = data if isinstance(data, SparseRows) else SparseRows.collect(data, min_count)
+    if not rows.keys.size:
+        return np.array([NO_NGRAM], np.int64), np.zeros(1)
+    return rows.keys, log_count_ratios(*rows.review_counts(), alpha)

@@ -34,7 +34,7 @@ def train_model(config: TrainingConfig, data: TrainingData, steps: int | None = 
         memory.release()  # what earlier components and members left on the heap, before the matrix
         rows = SparseRows.collect(data.dataset(training_config(config, task="classification"), "train",
                                                batch_size=1000), config.min_count)
-        keys, ratios, kept = ngram_table(rows, config.min_count, config.nb_alpha)
+        keys, ratios = ngram_table(rows, config.min_count, config.nb_alpha)
         logging.info("n-gram table: %d ids in at least %d of %d train %s", keys.size, config.min_count,
                      rows.labels.size, config.train_on)
         kwargs.update(ngram_keys=keys, nb_ratios=ratios)
@@ -45,7 +45,7 @@ def train_model(config: TrainingConfig, data: TrainingData, steps: int | None = 
     if config.head == "majority":
         return model
     if config.optimizer == "lbfgs":
-        fit_lbfgs(model, config, data, rows, kept, steps)
+        fit_lbfgs(model, config, data, rows, steps)
         return model
     steps = int(steps or config.train_steps)
     evaluations = max(1, min(config.evaluations, steps))
@@ -61,20 +61,19 @@ def train_model(config: TrainingConfig, data: TrainingData, steps: int | None = 
     return model
 
 
-def fit_lbfgs(model: tf_keras.Model, config: TrainingConfig, data: TrainingData, rows: SparseRows, kept,
+def fit_lbfgs(model: tf_keras.Model, config: TrainingConfig, data: TrainingData, rows: SparseRows,
               steps: int | None) -> None:
     """Sets the wide model's weights to the L-BFGS optimum of its loss on the train split
-    (components/trainer/lbfgs.py); `rows` holds the split's n-gram ids, `kept` the table's columns."""
+    (components/trainer/lbfgs.py); `rows` holds the split's kept n-gram ids (the table's columns),
+    and gives its matrix up to the fit."""
     layer = model.get_layer("nb_logistic")
     regression = config.task == "regression"
     labels = rows.labels
     if regression:  # the same rows in the same order, labelled with their ratings
         labels = SparseRows.collect(data.dataset(config, "train", batch_size=1000)).labels
-    if kept.any():  # (X diag(r))^T in float64: each kept n-gram's row of train rows; the full matrix freed first
-        selected = rows.matrix if kept.all() else rows.select(kept)  # all, when collect made the cut
+    if rows.keys.size:  # (X diag(r))^T in float64: each kept n-gram's row of train rows; X freed first
+        transposed = rows.matrix.T.tocsr()
         rows.matrix = None
-        transposed = selected.T.tocsr()
-        del selected
         memory.release()
         ratios = layer.ratios.numpy().astype(np.float64)
         matrix_t = scipy.sparse.csr_matrix((np.repeat(ratios, np.diff(transposed.indptr)), transposed.indices,

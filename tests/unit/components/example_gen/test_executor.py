@@ -132,6 +132,13 @@ def test_missing_folder(tmp_path, files, missing):
         run_executor(resolve_data(archive), tmp_path / "out")
 
 
+def test_unsup_asked_for_but_absent_says_what_needs_it(tmp_path, files):
+    files = {k: v for k, v in files.items() if "/unsup/" not in k}
+    archive = corpus.write_archive(str(tmp_path / "a.tar.gz"), files)
+    with pytest.raises(Exception, match=r"split 'unsup' is empty: no reviews under aclImdb/train/unsup/.*--preset best"):
+        run_executor(resolve_data(archive), tmp_path / "out", include_unsup=True)
+
+
 def test_empty_eval_split(tmp_path, files):
     archive = corpus.write_archive(str(tmp_path / "a.tar.gz"), files)
     with pytest.raises(Exception, match="split 'eval' is empty"):

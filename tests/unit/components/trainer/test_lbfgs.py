@@ -55,7 +55,6 @@ def test_sparse_rows_counts_and_columns():
     assert rows.labels.tolist() == [1, 0, 1, 0]
     pos, neg = rows.review_counts()
     assert pos.tolist() == [1, 2, 1] and neg.tolist() == [2, 0, 0]
-    assert rows.select(np.array([False, True, True])).toarray().tolist() == [[1, 0], [0, 0], [1, 1], [0, 0]]
     assert SparseRows.collect([]).matrix.shape == (0, 0)
 
 
