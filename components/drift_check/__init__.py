@@ -1,0 +1,3 @@
+"""DriftCheck: a custom component before the Trainer that compares the newest span with the data
+of the model in service (components/drift), records the verdict and, for a check whose action
+is "block", stops the run (component.py, executor.py, actions.py, artifact.py, errors.py)."""

@@ -1,0 +1,50 @@
+"""DriftCheck: the newest span against the previous window (and the model in service's scores),
+before the Trainer. Writes a DriftReport (drift.json); a fired check whose action is "block"
+stops the run (DriftBlockedError) after drift.json is written."""
+from typing import List
+
+from tfx.dsl.component.experimental.annotations import InputArtifact, OutputArtifact, Parameter
+from tfx.dsl.component.experimental.decorators import component
+from tfx.types import standard_artifacts
+
+from components.drift_check.actions import DEFAULT
+from components.drift_check.artifact import DriftReport
+
+
+@component
+def DriftCheck(examples: InputArtifact[standard_artifacts.Examples],
+               drift: OutputArtifact[DriftReport],
+               baseline_examples: InputArtifact[List[standard_artifacts.Examples]] = None,
+               model: InputArtifact[standard_artifacts.Model] = None,
+               drift_action: Parameter[str] = DEFAULT) -> None:
+    """Compares `examples` (train+eval) with `baseline_examples` (train+eval; none: a first
+    span, nothing to compare with); with `model`, also the model's scores on the baseline's
+    eval split against its scores on the new span. `drift_action`: JSON, {"*": "warn"} or per
+    check ({"length": "block", ...})."""
+    from tfx.utils import path_utils
+
+    from components.drift_check import executor
+
+    model_dir = (path_utils.serving_model_path(model.uri, path_utils.is_old_model_artifact(model))
+                 if model is not None else None)
+    try:
+        result = executor.run(examples, list(baseline_examples or []), model_dir, drift_action, drift.uri)
+    finally:
+        _record(drift)
+    del result
+
+
+def _record(drift) -> None:
+    """drift.json's verdict as the artifact's custom properties (when drift.json was written)."""
+    import json
+    import os
+
+    from components.drift_check.artifact import DRIFT_FILE
+
+    path = os.path.join(drift.uri, DRIFT_FILE)
+    if os.path.exists(path):
+        with open(path) as f:
+            found = json.load(f)
+        drift.set_int_custom_property("detected", int(found["detected"]))
+        drift.set_int_custom_property("blocked", int(found.get("blocked", False)))
+        drift.set_string_custom_property("one_line", found.get("one_line", ""))
