@@ -6,18 +6,26 @@ ExampleGen executor (components/example_gen.py) reads:
 - a `.tar.gz` archive (local or on any Beam filesystem such as `gs://`), read directly
   without extracting its 100,000 files;
 - an extracted `aclImdb/` directory, or a directory that contains one;
-- the official URL, downloaded once into a cache (sha256 checked, progress on stderr).
+- the official URL, downloaded once into a cache (sha256 checked, progress on stderr);
+- a folder of spans `span-<N>/` (components/example_gen/spans.py: each an aclImdb tree, an
+  archive of one, or labelled *.jsonl / *.csv files), or, for a remote folder that cannot be
+  listed at compile time, `ROOT/span-{SPAN}`: ExampleGen reads one span per run (TFX's
+  `{SPAN}` pattern; the newest, or `--span N`). A single archive or aclImdb directory is one
+  span (span 0 on its Examples artifact).
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import http.client
 import os
 import sys
 import tarfile
 import tempfile
 import urllib.request
 
+from components.example_gen import spans
+from components.example_gen.errors import ImdbDataError
 from components.example_gen.layout import ARCHIVE_SUFFIXES
 from components.paths import REMOTE_SCHEMES, WEB_SCHEMES, cache_dir
 
@@ -33,15 +41,20 @@ class DataError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class DataSource:
-    """An aclImdb dataset: `kind` is "archive" (uri = the archive) or "directory" (uri = aclImdb/)."""
+    """An aclImdb dataset: `kind` is "archive" (uri = the archive), "directory" (uri = aclImdb/)
+    or "spans" (uri = the folder holding span-<N>/ folders)."""
 
     kind: str
     uri: str
 
     @property
     def input_base(self) -> str:
-        """ExampleGen's input_base: the archive's folder, or the aclImdb/ directory."""
+        """ExampleGen's input_base: the archive's folder, the aclImdb/ directory or the spans' folder."""
         return os.path.dirname(self.uri) if self.kind == "archive" else self.uri
+
+    @property
+    def has_spans(self) -> bool:
+        return self.kind == "spans"
 
     def split_patterns(self, include_unsup: bool = False) -> dict[str, str]:
         """ExampleGen input splits -> file pattern under input_base.
@@ -50,6 +63,9 @@ class DataSource:
         them by a hash of the review id); `test` is the official test set. The patterns
         also give TFX the files whose sizes and mtimes fingerprint the input for caching.
         """
+        if self.kind == "spans":  # TFX's driver puts the span's number in
+            names = ["train", "eval", "test"] + (["unsup"] if include_unsup else [])
+            return {name: spans.SPAN_PATTERN for name in names}
         if self.kind == "archive":
             name = os.path.basename(self.uri)
             patterns = {"train": name, "eval": name, "test": name}
@@ -72,12 +88,32 @@ def default_data() -> str:
     return OFFICIAL_URL
 
 
+def check_url(url: str) -> None:
+    """Only the official URL is downloaded (its sha256 is known); DataError for any other."""
+    if url != OFFICIAL_URL:
+        raise DataError(f"{url}: only the official URL ({OFFICIAL_URL}) is downloaded; download another "
+                        "archive yourself and give --data its path")
+
+
+def check_spec(spec: str) -> None:
+    """Checks a `--data` value without downloading or reading more than an archive's first block:
+    DataError naming it when it cannot be read (resolve_data's errors, and a URL other than the
+    official one)."""
+    if spec.startswith(WEB_SCHEMES):
+        check_url(spec)
+    elif not spec.startswith(REMOTE_SCHEMES):
+        resolve_data(spec)
+
+
 def resolve_data(spec: str, *, download: bool = True) -> DataSource:
     """Turns a `--data` value into a DataSource, downloading the URL once if needed."""
     if spec.startswith(WEB_SCHEMES):
+        check_url(spec)
         if not download:
             raise DataError(f"{spec}: downloading is disabled")
         return DataSource("archive", download_archive(spec))
+    if spec.rstrip("/").endswith("/" + spans.SPAN_PATTERN.split("/")[0]):  # ROOT/span-{SPAN}
+        return DataSource("spans", spec.rstrip("/")[: -len(spans.SPAN_PATTERN.split("/")[0]) - 1])
     if spec.startswith(REMOTE_SCHEMES):
         kind = "archive" if spec.endswith(ARCHIVE_SUFFIXES) else "directory"
         return DataSource(kind, spec.rstrip("/"))
@@ -89,12 +125,36 @@ def resolve_data(spec: str, *, download: bool = True) -> DataSource:
         if not tarfile.is_tarfile(path):
             raise DataError(f"{path}: not a tar archive (expected aclImdb_v1.tar.gz)")
         return DataSource("archive", path)
+    try:
+        if spans.is_span_root(path):
+            spans.list_spans(path)  # every span-* folder named span-<N>
+            return DataSource("spans", path)
+    except ImdbDataError as e:
+        raise DataError(str(e)) from None
     for root in (path, os.path.join(path, "aclImdb")):
         missing = [d for d in ("train", "test") if not os.path.isdir(os.path.join(root, d))]
         if not missing:
             return DataSource("directory", root)
     raise DataError(f"{path}: not an aclImdb directory: it has no train/ and test/ folders "
-                    "(nor an aclImdb/ folder holding them)")
+                    "(nor an aclImdb/ folder holding them), nor span folders span-<N>/")
+
+
+def check_span(source: DataSource, span: int | None) -> tuple[int, str] | None:
+    """The (number, folder) of the span a run reads (`span`, or the newest), its contents checked
+    (spans.span_kind); None for data without spans (then `span` must be None) or remote spans
+    (which TFX's driver finds at run time). DataError naming the folder or flag."""
+    if not source.has_spans:
+        if span is not None:
+            raise DataError(f"--span {span}: {source.uri} has no span folders (span-<N>/)")
+        return None
+    if "://" in source.uri:
+        return None
+    try:
+        number, folder = spans.choose_span(source.uri, span)
+        spans.span_kind(folder)
+    except ImdbDataError as e:
+        raise DataError(str(e)) from None
+    return number, folder
 
 
 def download_archive(url: str = OFFICIAL_URL, *, dest_dir: str | None = None) -> str:
@@ -122,11 +182,20 @@ def download_archive(url: str = OFFICIAL_URL, *, dest_dir: str | None = None) ->
         if url == OFFICIAL_URL and digest.hexdigest() != OFFICIAL_SHA256:
             raise DataError(f"{url}: sha256 {digest.hexdigest()} does not match the official {OFFICIAL_SHA256}")
         os.replace(tmp, dest)
+    except (OSError, http.client.HTTPException) as e:  # no network, unknown host, HTTP error, cut connection
+        _remove(tmp)
+        reason = getattr(e, "reason", None) or e
+        raise DataError(f"{url}: cannot download it ({type(e).__name__}: {reason}); without a network, give "
+                        f"--data a local copy of aclImdb_v1.tar.gz or an extracted aclImdb/ directory") from None
     except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        _remove(tmp)
         raise
     return dest
+
+
+def _remove(path: str) -> None:
+    if os.path.exists(path):
+        os.remove(path)
 
 
 def _progress(label: str, done: int, total: int) -> None:

@@ -11,7 +11,12 @@ metadata store to configure (the cluster's own is used).
 Runtime parameters, set when submitting a run:
   data_root   ExampleGen's input_base: the folder holding aclImdb_v1.tar.gz (an archive
               keeps the compiled file name), or an aclImdb/ directory;
-  train_args  Trainer's TrainArgs as JSON, e.g. {"splits": ["train"], "num_steps": 5000}.
+  train_args  Trainer's TrainArgs as JSON, e.g. {"splits": ["train"], "num_steps": 5000};
+  range_config  with data in spans (`--data gs://BUCKET/data/span-{SPAN}`: docs/spans.md), the
+              span ExampleGen reads, as TFX's RangeConfig in JSON: {} for the newest span,
+              {"static_range": {"start_span_number": 3, "end_span_number": 3}} for span 3
+              (the default: `compile --span N`, else {}). A compiled pipeline reads one span
+              (no window) and has no drift check: KubeflowV2DagRunner compiles no span resolver.
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from pipeline import configs
 
 DATA_ROOT = "data_root"
 TRAIN_ARGS = "train_args"
+RANGE_CONFIG = "range_config"
 
 
 def kubeflow_pipeline(config: configs.PipelineConfig, kubeflow: configs.KubeflowConfig):
@@ -39,7 +45,8 @@ def kubeflow_pipeline(config: configs.PipelineConfig, kubeflow: configs.Kubeflow
         if not is_url(path) and not os.path.isabs(path):
             raise ValueError(f"{name} {path!r} is relative: the containers need a gs:// (or absolute) path")
     config = dataclasses.replace(config, metadata_path="", schema_path=kubeflow.schema_path)
-    tfx_pipeline = create_pipeline(config, resolve_data(config.data, download=False))
+    source = resolve_data(config.data, download=False)
+    tfx_pipeline = create_pipeline(config, source)
 
     # create_pipeline takes concrete values, which every runner can use; turning two of them
     # into parameters of a compiled pipeline is this runner's business.
@@ -49,6 +56,10 @@ def kubeflow_pipeline(config: configs.PipelineConfig, kubeflow: configs.Kubeflow
     gen["input_base"] = data_types.RuntimeParameter(name=DATA_ROOT, ptype=str, default=gen["input_base"])
     trainer["train_args"] = data_types.RuntimeParameter(
         name=TRAIN_ARGS, ptype=str, default=json.dumps(json.loads(trainer["train_args"])))
+    if source.has_spans:  # the span: TFX's RangeConfig, read by ExampleGen's driver when the run starts
+        gen["range_config"] = data_types.RuntimeParameter(
+            name=RANGE_CONFIG, ptype=str,
+            default=json.dumps(json.loads(gen["range_config"])) if gen.get("range_config") else "{}")
     return tfx_pipeline
 
 

@@ -16,7 +16,10 @@ TRANSFORM = "Transform"
 # Production runs (pipeline/production.py).
 TUNER = "Tuner"
 TRAINER = "Trainer"
+BASE_MODEL_RESOLVER = "base_model_resolver"  # the Trainer's base model, for a warm start
 BASELINE_RESOLVER = "latest_blessed_model_resolver"
+DRIFT_MODEL_RESOLVER = "drift_model_resolver"  # the model in service, whose scores the drift check compares
+DRIFT_CHECK = "DriftCheck"  # this run's span against the previous window (pipeline/span_stages.py)
 EVALUATOR = "Evaluator"
 INFRA_VALIDATOR = "InfraValidator"
 PUSHER = "Pusher"

@@ -3,7 +3,9 @@
 ExampleGen -> StatisticsGen -> ImportSchemaGen -> ExampleValidator -> AnomaliesGate ->
 Transform [-> Tuner] -> Trainer -> Evaluator (on the test split, against the latest blessed
 model) -> InfraValidator (the model server answers canary requests) -> Pusher (only a model
-with both blessings, atomically).
+with both blessings, atomically). With data in spans (docs/spans.md), Transform reads the
+window of the last K spans and DriftCheck (this span against the previous window) runs before
+the Trainer, which does not run when it blocks (pipeline/span_stages.py).
 """
 from __future__ import annotations
 
@@ -14,15 +16,21 @@ from tfx.proto import pusher_pb2
 from tfx.utils import import_utils
 
 from data.dataset import DataSource
-from pipeline import configs, node_ids, stages
+from pipeline import configs, node_ids, span_stages, stages
 from pipeline.evaluation import evaluation_stages
 
 
 def create_pipeline(config: configs.PipelineConfig, source: DataSource,
                     metadata_connection_config=None) -> tfx_pipeline.Pipeline:
     """The production pipeline for `config`, reading the aclImdb data at `source`."""
-    trained = stages.training_stages(config, source, tuner_id=node_ids.TUNER, trainer_id=node_ids.TRAINER)
+    trained = stages.training_stages(config, source, tuner_id=node_ids.TUNER, trainer_id=node_ids.TRAINER,
+                                     warm_start=True)
     trainer = trained.trainer
+    # The drift check of this span against the previous window, before the Trainer: a blocking
+    # drift stops the run with nothing trained (pipeline/span_stages.py); data without spans has none.
+    drift = span_stages.drift_stages(config, source, trained.data.example_gen)
+    if drift is not None:
+        trainer.add_upstream_node(drift.drift_check)
     evaluation = evaluation_stages(config, trained)
     infra_validator = import_utils.import_class_by_path(configs.INFRA_VALIDATOR)(
         model=trainer.outputs["model"],
@@ -39,5 +47,6 @@ def create_pipeline(config: configs.PipelineConfig, source: DataSource,
         custom_executor_spec=executor_spec.ExecutorClassSpec(
             import_utils.import_class_by_path(configs.PUSHER_EXECUTOR)),
     ).with_id(node_ids.PUSHER)
-    return stages.assemble(config, [*trained.components, *evaluation.components, infra_validator, pusher],
+    return stages.assemble(config, [*trained.components, *(drift.components if drift else ()),
+                                    *evaluation.components, infra_validator, pusher],
                            metadata_connection_config)

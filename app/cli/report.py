@@ -8,27 +8,34 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from app.report.data import load_experiments, locate
-    from app.report.page import build_report
+    from app.cli.library_log import quiet_stderr
 
     start = time.time()
     metadata_path = args.metadata_path or args.default_metadata_path
     if args.metadata_path and not os.path.exists(args.metadata_path):
         # Named, so meant: no falling back to the newest outputs under the pipeline root.
         raise FileNotFoundError(f"{args.metadata_path}: no metadata store there")
-    artifacts = locate(metadata_path, args.pipeline_root, args.evaluation_uri)
-    experiments = load_experiments(args.experiments) if args.experiments else None
-    page = build_report(artifacts, experiments)
-    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-    with open(args.output, "w", encoding="utf-8") as f:
-        f.write(page)
-    print(f"imdb-tfx: wrote {args.output} ({len(page) / 1e3:.0f} kB, {time.time() - start:.1f} s) from "
-          f"{artifacts['evaluation'][0]}", file=sys.stderr)
+    with quiet_stderr("report", args.verbose) as terminal:  # TFMA's, TFDV's and TensorFlow's messages into a log
+        from app.report.data import load_experiments, locate
+        from app.report.page import build_report
+
+        artifacts = locate(metadata_path, args.pipeline_root, args.evaluation_uri)
+        experiments = load_experiments(args.experiments) if args.experiments else None
+        history, drift = None, None
+        if os.path.exists(metadata_path) and not args.evaluation_uri:
+            from app.report.history import latest_drift, model_history
+
+            history, drift = model_history(metadata_path), latest_drift(metadata_path)
+        page = build_report(artifacts, experiments, history, drift)
+        os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(page)
+        print(f"imdb-tfx: wrote {args.output} ({len(page) / 1e3:.0f} kB, {time.time() - start:.1f} s) from "
+              f"{artifacts['evaluation'][0]}", file=terminal)
     return 0
 
 
@@ -45,4 +52,6 @@ def add_parser(sub) -> None:
     p.add_argument("--evaluation-uri", help="a given Evaluator output (default: the latest)")
     p.add_argument("--experiments", help="experiment table to include: JSON list of objects, or CSV")
     p.add_argument("--output", "-o", default=os.path.join("output", "report.html"))
+    p.add_argument("--verbose", action="store_true", help="show TensorFlow's and TFMA's messages on stderr (by "
+                   "default they go to a log file under ~/.cache/imdb-tfx/logs/)")
     p.set_defaults(func=cmd_report, default_metadata_path=d.metadata_path)

@@ -216,13 +216,37 @@ def serving_section(infra: dict | None) -> str:
             f'{"INFRA BLESSED" if ok else "NOT INFRA BLESSED"}</span></p>' + _table(["", ""], rows))
 
 
-def build_report(artifacts: dict, experiments: list[dict] | None = None) -> str:
-    """The HTML page for `artifacts` (see data.locate) and an optional experiment table."""
+def history_section(history: list[dict] | None) -> str:
+    """Test accuracy, blessing and push of every production run, with the span each read."""
+    if not history or len(history) < 2:
+        return ""
+    rows = [[i + 1, h["span"] if h["span"] is not None else "-", h["accuracy"],
+             {True: "blessed", False: "not blessed", None: "-"}[h["blessed"]], h["pushed_version"] or "not pushed"]
+            for i, h in enumerate(history)]
+    return ("<h2>Runs: test metrics across spans and pushed versions</h2><p class=\"muted\">Every production "
+            "run in the metadata store, oldest first; the span is the newest span the run read "
+            "(docs/spans.md).</p>" + _table(["run", "span", "test accuracy", "blessing", "pushed version"], rows))
+
+
+def drift_part(drift: dict | None) -> str:
+    """The newest drift check of the new span against the previous window (docs/drift.md)."""
+    if drift is None:
+        return ""
+    from app.report.drift_section import render
+
+    return "<h2>Drift of the newest span</h2>" + render(drift)
+
+
+def build_report(artifacts: dict, experiments: list[dict] | None = None, history: list[dict] | None = None,
+                 drift: dict | None = None) -> str:
+    """The HTML page for `artifacts` (see data.locate), optional experiment table, run history
+    (history.model_history) and drift check (history.latest_drift)."""
     ev = data.load_evaluation(artifacts["evaluation"][0])
     statistics = data.load_statistics(*artifacts["statistics"]) if "statistics" in artifacts else None
     anomalies = data.load_anomalies(*artifacts["anomalies"]) if "anomalies" in artifacts else None
     infra = data.load_infra_validation(artifacts["infra_blessing"][0]) if "infra_blessing" in artifacts else None
     sections = [evaluation_section(ev), guard_section(ev), snippet_section(ev), serving_section(infra),
+                drift_part(drift), history_section(history),
                 plots_section(ev), slices_section(ev), data_section(statistics, anomalies)]
     if experiments:
         sections.append(experiments_section(experiments))

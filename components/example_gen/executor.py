@@ -14,6 +14,12 @@ path]]: components/example_gen/guard.py) become split `guard`, their rows with `
 and so do the snippet sets (custom_config `snippet_reviews` > 0 and `snippet_sets`, [name]:
 components/example_gen/snippet_sets.py): a sample of the test reviews cut short, `dataset`
 the set's name. Split `guard` is there exactly when one of the two is.
+Spans (spans.py): with the input pattern `span-{SPAN}/*`, TFX's driver hands this executor the
+pattern of one span folder (`span-3/*`), which holds an aclImdb tree, an archive of one, or
+labelled files (*.jsonl / *.csv: labelled_files.py). The test split is the custom_config
+`test_data` file when there is one (the official test reviews are then left out), else the
+span's official test reviews when it has any, else a held-out part of its train reviews: the
+hashed review ids in the `held_out_test_percent` buckets after eval's (reviews.route).
 Each split is written as TFX's ExampleGen writes it (shuffled, gzipped TFRecords), at zlib
 level 1 (write.py).
 
@@ -44,12 +50,13 @@ from tfx.types import artifact_utils, standard_component_specs
 from tfx.utils import proto_utils
 
 from components import features
-from components.example_gen import guard, snippet_sets, write
+from components.example_gen import guard, labelled_files, snippet_sets, spans, write
 from components.example_gen.layout import ARCHIVE_SUFFIXES, LABELLED_PARTS
 from components.example_gen.reviews import ImdbDataError, parse_review, review_id, route
-from components.example_gen.sources import list_files, read_archive, read_file
+from components.example_gen.sources import Skipped, list_files, read_archive, read_file
 
 SKIPPED_FILE = "skipped_reviews.txt"
+HELD_OUT_TEST_PERCENT = 20  # a span without an official test: this share of its reviews is the test split
 _SKIPPED_PATH_KEY = "_skipped_reviews_path"
 
 
@@ -62,7 +69,8 @@ class _ParseReview(beam.DoFn):
 
     def process(self, item):
         path, content = item
-        result = parse_review(path, content, self._source)
+        # A member of an archive that is not a file (a link...): skipped, with why (sources.py).
+        result = str(content) if isinstance(content, Skipped) else parse_review(path, content, self._source)
         if isinstance(result, str):
             self._skipped.inc()
             logging.warning("Skipping %s: %s", path, result)
@@ -77,9 +85,25 @@ def ImdbToExample(pipeline: beam.Pipeline, exec_properties: dict[str, Any], spli
     """Reads the reviews at input_base/split_pattern into tf.Examples (all of them, unrouted)."""
     config = _custom_config(exec_properties)
     include_unsup = config.get("include_unsup", False)
-    source = os.path.join(exec_properties[standard_component_specs.INPUT_BASE_KEY], split_pattern)
+    input_base = exec_properties[standard_component_specs.INPUT_BASE_KEY]
+    source = os.path.join(input_base, split_pattern)
     label = split_pattern.replace("*", "x")
-    if source.endswith(ARCHIVE_SUFFIXES):
+    span_dir = spans.span_dir_of_pattern(input_base, split_pattern)
+    if span_dir is not None:
+        kind, paths = spans.span_kind(span_dir)
+        if kind == spans.LABELLED:  # small files: read here, each row an Example already
+            return (pipeline | f"Labelled[{label}]" >> beam.Create(paths)
+                    | f"ReadLabelled[{label}]" >> beam.FlatMap(labelled_files.file_examples))
+        # an aclImdb tree (its train/ and test/ reviews) or an archive of one
+        source = paths[0] if kind == spans.ARCHIVE else [os.path.join(paths[0], part, "*", "*.txt")
+                                                          for part in ("train", "test")]
+    if isinstance(source, list):
+        files = (pipeline | f"Pattern[{label}]" >> beam.Create(source)
+                 | f"ListFiles[{label}]" >> beam.FlatMap(list_files, include_unsup)
+                 | f"ShuffleFiles[{label}]" >> beam.Reshuffle()
+                 | f"ReadFiles[{label}]" >> beam.Map(read_file))
+        source = span_dir
+    elif source.endswith(ARCHIVE_SUFFIXES):
         files = (pipeline | f"Archive[{label}]" >> beam.Create([source])
                  | f"ReadArchive[{label}]" >> beam.FlatMap(read_archive, include_unsup))
     else:
@@ -123,12 +147,18 @@ def _count_key(keyed_example) -> tuple[tuple[str, str], str]:
     return (split, folder), keyed_example[0]
 
 
-def check_counts(counts: dict[tuple[str, str], int], split_names: list[str], source: str) -> None:
-    """Raises if a labelled folder or an output split has no reviews."""
-    for part in LABELLED_PARTS:
+def check_counts(counts: dict[tuple[str, str], int], split_names: list[str], source: str,
+                 official_test: str = "required") -> None:
+    """Raises if a labelled folder or an output split has no reviews. `official_test`: "required"
+    (a single aclImdb dataset), "optional" (a span: test/pos and test/neg both or neither).
+    An official test review counted under output split DROPPED (--test-data) still counts."""
+    has_test = any(n for ((split, _), _), n in counts.items() if split == "test")
+    parts = LABELLED_PARTS if official_test == "required" or has_test else LABELLED_PARTS[:2]
+    for part in parts:
         if not any(n for (rid_part, _), n in counts.items() if rid_part == part):
             raise ImdbDataError(f"{source}: no reviews under aclImdb/{part[0]}/{part[1]}/ "
-                                "(missing or empty folder)")
+                                "(missing or empty folder; labelled files: no rows of label "
+                                f"{1 if part[1] == 'pos' else 0})")
     for name in split_names:
         if not any(n for (_, split), n in counts.items() if split == name):
             why = (": no reviews under aclImdb/train/unsup/, which --include-unsup, or a model that learns "
@@ -163,6 +193,8 @@ class Executor(BaseExampleGenExecutor):
         if snippet_reviews and "test" not in split_names:
             raise ValueError("snippet sets are cut from split 'test', which is not asked for")
         eval_percent = int(config.get("eval_percent", 10))
+        held_out = int(config.get("held_out_test_percent", HELD_OUT_TEST_PERCENT))
+        test_data = config.get("test_data") or ""
         source = exec_properties[standard_component_specs.INPUT_BASE_KEY]
 
         # The guard split's pattern only gives TFX's driver a file to fingerprint; its rows
@@ -171,19 +203,36 @@ class Executor(BaseExampleGenExecutor):
         patterns = sorted({s.pattern for s in input_config.splits if s.name != guard.SPLIT})
         examples = [pipeline | f"Read[{p}]" >> ImdbToExample(exec_properties, p) for p in patterns]
         examples = examples | "Flatten" >> beam.Flatten() if len(examples) > 1 else examples[0]
-        keyed = examples | "Route" >> beam.Map(lambda ex: (route(review_id(ex), eval_percent), ex))
-
+        span_dir = spans.span_dir_of_pattern(source, patterns[0])
+        if span_dir is None:  # one aclImdb dataset: its official test split, or --test-data
+            keyed = examples | "Route" >> beam.Map(
+                lambda ex: (route(review_id(ex), eval_percent, official_test=not test_data), ex))
+        else:  # a span: the test split as the module docstring says
+            source = span_dir
+            official = (examples | "OfficialTest" >> beam.Filter(lambda ex: review_id(ex).startswith("test/"))
+                        | "CountOfficialTest" >> beam.combiners.Count.Globally())
+            keyed = examples | "Route" >> beam.Map(
+                lambda ex, n: (route(review_id(ex), eval_percent, 0 if n or test_data else held_out,
+                                     official_test=not test_data), ex),
+                beam.pvalue.AsSingleton(official))
+        if span_dir is None and len(patterns) == 1 and patterns[0].endswith(ARCHIVE_SUFFIXES):
+            source = os.path.join(source, patterns[0])  # errors about the data name the archive, not its folder
+        checked = [n for n in split_names if n != guard.SPLIT and not (test_data and n == "test")]
         _ = (keyed
              | "CountKey" >> beam.Map(_count_key)
              | "Count" >> beam.combiners.Count.PerElement()
              | "ToDict" >> beam.combiners.ToDict()
-             | "Check" >> beam.Map(check_counts, [n for n in split_names if n != guard.SPLIT], source))
+             | "Check" >> beam.Map(check_counts, checked, source,
+                                   "required" if span_dir is None and not test_data else "optional"))
 
         partitions = keyed | "Partition" >> beam.Partition(
             lambda kv, n: split_names.index(kv[0]) if kv[0] in split_names else n - 1,
             len(split_names) + 1)
         outputs = {name: partitions[i] | f"Values[{name}]" >> beam.Values()
                    for i, name in enumerate(split_names) if name != guard.SPLIT}
+        if test_data and "test" in outputs:  # the fixed test set, read here (ImdbDataError for a broken one)
+            outputs["test"] = pipeline | "TestData" >> beam.Create(
+                labelled_files.file_examples(test_data, "test", "--test-data"))
         extra = []
         if guard_sets:  # small files, read here (ImdbDataError for a broken one)
             extra.append(pipeline | "Guard" >> beam.Create(guard.guard_examples(guard_sets)))
@@ -201,6 +250,11 @@ class Executor(BaseExampleGenExecutor):
         skipped_prefix = os.path.join(examples.uri, SKIPPED_FILE)
         exec_properties = dict(exec_properties, **{_SKIPPED_PATH_KEY: skipped_prefix})
         examples.split_names = artifact_utils.encode_split_names(_splits(exec_properties)[1])
+        # TFX's driver records the span (and version) as custom properties; TFX's span resolver
+        # functions (rolling_range, static_range: pipeline/span_stages.py) read the artifact's
+        # properties of those names: both say the same.
+        examples.span = int(exec_properties.get(utils.SPAN_PROPERTY_NAME) or 0)
+        examples.version = int(exec_properties.get(utils.VERSION_PROPERTY_NAME) or 0)
         with self._make_beam_pipeline() as pipeline:
             for name, split in self.GenerateExamplesByBeam(pipeline, exec_properties).items():
                 _ = split | f"WriteSplit[{name}]" >> write.WriteSplit(artifact_utils.get_split_uri([examples], name))

@@ -2,7 +2,8 @@
 measures beside the IMDB test split, each as its own slice `dataset: NAME`.
 
 A guard file is JSON lines (`{"text": ..., "label": 0 or 1}`, 1 = positive) or, for a name
-ending in `.csv`, CSV with a header that has `text` and `label` columns. Each row becomes a
+ending in `.csv`, CSV with a header that has `text` and `label` columns (read by
+labelled_files.py, as a span's labelled files and --test-data are). Each row becomes a
 tf.Example of split `guard` with text, label, review_id `guard/NAME/LINE` and dataset NAME
 (the IMDB reviews have dataset "imdb"; the snippet sets, snippet_sets.py, share the split,
 and their names, starting with "snippet_", are not guard set names). A broken file raises
@@ -11,18 +12,16 @@ in ExampleGen.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
 import re
 
 from components import features
+from components.example_gen import labelled_files
 from components.example_gen.errors import ImdbDataError
 from components.example_gen.snippet_sets import PREFIX as SNIPPET_PREFIX
 
-SPLIT = "guard"
-IMDB = "imdb"  # the dataset of the aclImdb reviews
+SPLIT = features.GUARD_SPLIT
+IMDB = features.IMDB_DATASET  # the dataset of the aclImdb reviews
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
@@ -38,58 +37,13 @@ def check_name(name: str) -> None:
 
 
 def _read(path: str) -> bytes:
-    import tensorflow as tf  # here: checking guard sets at start-up must not import TensorFlow (errors.py)
-
-    if not tf.io.gfile.exists(path):
-        raise ImdbDataError(f"{path}: guard set file not found")
-    with tf.io.gfile.GFile(path, "rb") as f:
-        return f.read()
-
-
-def _row(where: str, row) -> tuple[str, int]:
-    if not isinstance(row, dict):
-        raise ImdbDataError(f"{where}: expected an object with \"text\" and \"label\"")
-    text, label = row.get("text"), row.get("label")
-    if not isinstance(text, str) or not text.strip():
-        raise ImdbDataError(f"{where}: missing or empty \"text\"")
-    if isinstance(label, str) and label.strip() in ("0", "1"):
-        label = int(label)
-    if isinstance(label, bool) or label not in (0, 1):
-        raise ImdbDataError(f"{where}: \"label\" must be 0 or 1 (1 = positive), got {label!r}")
-    return text, int(label)
+    return labelled_files.read_bytes(path, "guard set")
 
 
 def read_guard_file(path: str) -> list[tuple[str, int, int]]:
-    """[(text, label, line number)] of a guard file; ImdbDataError for a broken one."""
-    content = _read(path)
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ImdbDataError(f"{path}: invalid UTF-8 at byte {e.start}: {e.reason}") from None
-    rows = []
-    if path.lower().endswith(".csv"):
-        reader = csv.DictReader(io.StringIO(text))
-        missing = {"text", "label"} - set(reader.fieldnames or ())
-        if reader.fieldnames and missing:
-            raise ImdbDataError(f"{path}:1: CSV header lacks {', '.join(sorted(missing))} "
-                                "(needs text,label)")
-        try:
-            for row in reader:
-                rows.append((*_row(f"{path}:{reader.line_num}", row), reader.line_num))
-        except csv.Error as e:
-            raise ImdbDataError(f"{path}:{reader.line_num}: bad CSV: {e}") from None
-    else:
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ImdbDataError(f"{path}:{number}: not a JSON line: {e.msg}") from None
-            rows.append((*_row(f"{path}:{number}", row), number))
-    if not rows:
-        raise ImdbDataError(f"{path}: guard set file has no rows")
-    return rows
+    """[(text, label, line number)] of a guard file (labelled_files.py's rules: a `rating`, if
+    any, is checked but a guard row carries none); ImdbDataError for a broken one."""
+    return [(row.text, row.label, row.line) for row in labelled_files.read_rows(path, "guard set")]
 
 
 def check_guard_sets(guard_sets) -> dict[str, int]:

@@ -38,7 +38,7 @@ def parse_review(path: str, content: bytes, source: str) -> tf.train.Example | s
     feature = example.features.feature
     feature[features.TEXT].bytes_list.value.append(content)  # valid UTF-8, as decoded above
     feature[features.REVIEW_ID].bytes_list.value.append(f"{split}/{folder}/{review_num}".encode())
-    feature[features.DATASET].bytes_list.value.append(b"imdb")
+    feature[features.DATASET].bytes_list.value.append(features.IMDB_DATASET.encode())
     if folder in LABELS:
         feature[features.LABEL].int64_list.value.append(LABELS[folder])
         feature[features.RATING].int64_list.value.append(rating)
@@ -57,12 +57,20 @@ def review_id(example: tf.train.Example) -> str:
     return example.features.feature[features.REVIEW_ID].bytes_list.value[0].decode()
 
 
-def route(rid: str, eval_percent: int) -> str:
-    """Output split of a review id: test, unsup, or train/eval by a stable hash."""
+DROPPED = "dropped"  # route() of an official test review when the test split comes from elsewhere
+
+
+def route(rid: str, eval_percent: int, held_out_test_percent: int = 0, official_test: bool = True) -> str:
+    """Output split of a review id: unsup, test (an official test review, when `official_test`;
+    else DROPPED), or by a stable hash of the id train, eval (the first `eval_percent` of 100
+    buckets) or test (the next `held_out_test_percent`: the held-out test of a span without an
+    official test)."""
     split, folder, _ = rid.split("/")
     if folder == "unsup":
         return features.UNSUP_SPLIT
     if split == "test":
-        return "test"
+        return "test" if official_test else DROPPED
     bucket = int.from_bytes(hashlib.sha256(rid.encode()).digest()[:8], "big") % 100
-    return "eval" if bucket < eval_percent else "train"
+    if bucket < eval_percent:
+        return "eval"
+    return "test" if bucket < eval_percent + held_out_test_percent else "train"

@@ -43,7 +43,12 @@ def http_server(tmp_path):
 
 
 def test_url_is_downloaded_once_into_the_cache(tmp_path, http_server, monkeypatch, capsys):
-    corpus.write_archive(str(tmp_path / "aclImdb_v1.tar.gz"), corpus.corpus_files(n_train=2, n_test=2))
+    import hashlib
+
+    archive = corpus.write_archive(str(tmp_path / "aclImdb_v1.tar.gz"), corpus.corpus_files(n_train=2, n_test=2))
+    # Only the official URL is downloaded: the loopback server stands in for it, with its sha256.
+    monkeypatch.setattr(dataset, "OFFICIAL_URL", f"{http_server}/aclImdb_v1.tar.gz")
+    monkeypatch.setattr(dataset, "OFFICIAL_SHA256", hashlib.sha256(open(archive, "rb").read()).hexdigest())
     monkeypatch.setenv("IMDB_TFX_CACHE", str(tmp_path / "cache"))
     source = dataset.resolve_data(f"{http_server}/aclImdb_v1.tar.gz")
     assert source == dataset.DataSource("archive", str(tmp_path / "cache" / "data" / "aclImdb_v1.tar.gz"))
@@ -68,3 +73,23 @@ def test_default_data_prefers_local_copies(tmp_path, monkeypatch):
     monkeypatch.setenv("IMDB_TFX_CACHE", str(tmp_path / "empty-cache"))
     monkeypatch.chdir(tmp_path)  # no ../shared here
     assert dataset.default_data() == dataset.OFFICIAL_URL
+
+
+def test_only_the_official_url_is_downloaded(tmp_path, http_server, monkeypatch):
+    monkeypatch.setenv("IMDB_TFX_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(DataError, match="only the official URL"):
+        resolve_data(f"{http_server}/aclImdb_v1.tar.gz")
+    assert not (tmp_path / "cache").exists()  # nothing attempted, nothing written
+
+
+def test_an_unreachable_url_is_one_data_error(tmp_path, monkeypatch):
+    import socket
+
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setattr(dataset, "OFFICIAL_URL", f"http://127.0.0.1:{port}/aclImdb_v1.tar.gz")
+    monkeypatch.setenv("IMDB_TFX_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(DataError, match="cannot download it .*local copy"):
+        resolve_data(dataset.OFFICIAL_URL)
+    assert os.listdir(tmp_path / "cache" / "data") == []  # no half-written download left

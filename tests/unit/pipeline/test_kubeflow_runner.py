@@ -2,7 +2,8 @@
 
 The compiled spec parses as KFP's PipelineSpec; every component runs in the configured
 image with its code named by module path and the right upstream tasks; the runtime
-parameters are wired. tests/unit/pipeline/golden/kubeflow_pipeline.json holds the normalised compiled
+parameters are wired (the data in spans: the span is TFX's RangeConfig, a runtime parameter).
+tests/unit/pipeline/golden/kubeflow_pipeline.json holds the normalised compiled
 pipeline, so that any change to it shows up as a diff; after an intended change,
 regenerate it and review the diff:
 
@@ -43,7 +44,7 @@ GOLDEN = os.path.join(os.path.dirname(__file__), "golden", "kubeflow_pipeline.js
 
 
 def remote_config(**kwargs) -> configs.PipelineConfig:
-    return configs.PipelineConfig(**{"data": f"{BUCKET}/data/aclImdb_v1.tar.gz", "pipeline_root": f"{BUCKET}/root",
+    return configs.PipelineConfig(**{"data": f"{BUCKET}/data/span-{{SPAN}}", "pipeline_root": f"{BUCKET}/root",
                                      "serving_dir": f"{BUCKET}/serving", **kwargs})
 
 
@@ -114,6 +115,24 @@ def test_runtime_parameters_are_wired(compiled, spec):
     assert parameter(dag["FileBasedExampleGen"], "input_base") == {"componentInputParameter": kubeflow_runner.DATA_ROOT}
     assert parameter(dag["Trainer"], "train_args") == {"componentInputParameter": kubeflow_runner.TRAIN_ARGS}
     assert compiled["runtimeConfig"]["gcsOutputDirectory"] == f"{BUCKET}/root"
+    # the span: the newest by default (TFX's driver resolves span-{SPAN}/*)
+    assert inputs[kubeflow_runner.RANGE_CONFIG] == {"parameterType": "STRING", "defaultValue": "{}"}
+    assert parameter(dag["FileBasedExampleGen"], "range_config") == {
+        "componentInputParameter": kubeflow_runner.RANGE_CONFIG}
+    input_config = json.loads(parameter(dag["FileBasedExampleGen"], "input_config")["runtimeValue"]["constant"])
+    assert {s["pattern"] for s in input_config["splits"]} == {"span-{SPAN}/*"}
+
+
+def test_span_parameter_defaults_to_the_span_given_and_an_archive_has_none():
+    from tfx.orchestration import data_types
+
+    kubeflow = configs.KubeflowConfig(image=IMAGE)
+    gen = kubeflow_runner.kubeflow_pipeline(remote_config(span=3), kubeflow).components[0].exec_properties
+    assert isinstance(gen["range_config"], data_types.RuntimeParameter)
+    assert json.loads(gen["range_config"].default) == {"static_range": {"start_span_number": 3, "end_span_number": 3}}
+    archive = remote_config(data=f"{BUCKET}/data/aclImdb_v1.tar.gz")
+    gen = kubeflow_runner.kubeflow_pipeline(archive, kubeflow).components[0].exec_properties
+    assert not gen.get("range_config")
 
 
 def test_yaml_output_is_the_pipeline_spec_alone(tmp_path, spec):

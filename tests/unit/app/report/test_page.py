@@ -65,3 +65,12 @@ def test_snippet_sets_have_their_own_section_with_candidate_and_baseline():
     assert "<td>snippet_sentence</td><td>50</td><td>0.625</td><td>0.75</td><td>-0.125</td><td>0.7</td>" in section
     assert page.snippet_section({"snippets": {}}) == page.snippet_section({}) == ""
     assert page.guard_section({"snippets": snippets}) == ""  # the guard section shows guard sets only
+
+
+def test_history_section_lists_each_run_with_its_span_and_push():
+    history = [{"evaluation": "e/1", "span": 1, "accuracy": 0.81, "blessed": True, "pushed_version": "17"},
+               {"evaluation": "e/2", "span": 2, "accuracy": 0.79, "blessed": False, "pushed_version": None}]
+    section = page.history_section(history)
+    assert "<td>1</td><td>1</td><td>0.81</td><td>blessed</td><td>17</td>" in section
+    assert "<td>2</td><td>2</td><td>0.79</td><td>not blessed</td><td>not pushed</td>" in section
+    assert page.history_section(history[:1]) == ""  # one run: nothing to compare across

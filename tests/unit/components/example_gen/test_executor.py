@@ -167,3 +167,24 @@ def test_corrupt_archive(tmp_path, files):
     bad.write_bytes(bytes(data))
     with pytest.raises(Exception, match="corrupt or truncated archive"):
         run_executor(DataSource("archive", str(bad)), tmp_path / "out")
+
+
+def test_an_archive_s_links_are_skipped_and_counted_and_an_empty_split_names_the_archive(tmp_path, files):
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w:gz") as tar:
+        link = tarfile.TarInfo("aclImdb/train/pos/999_9.txt")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        tar.addfile(link)
+        for name, content in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
+    archive = tmp_path / "aclImdb_v1.tar.gz"
+    archive.write_bytes(raw.getvalue())
+    splits, artifact = run_executor(resolve_data(str(archive)), tmp_path / "out")
+    assert len(splits["train"]) + len(splits["eval"]) == 120
+    assert artifact.get_int_custom_property("num_skipped_reviews") == 1
+    assert ("999_9.txt\tsymbolic link to /etc/passwd: links are not followed"
+            in (tmp_path / "out" / example_gen.SKIPPED_FILE).read_text())
+    with pytest.raises(Exception, match=f"{archive}: split 'eval' is empty"):
+        run_executor(resolve_data(str(archive)), tmp_path / "out2", eval_percent=0)

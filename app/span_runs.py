@@ -1,0 +1,137 @@
+"""What `imdb-tfx run` says about spans and the drift check (docs/spans.md): the span it reads
+and the window before the run, the summary's "span", "window" and "drift" keys after it, and a
+run that a blocking drift check stopped."""
+from __future__ import annotations
+
+import os
+
+from pipeline import node_ids
+
+DRIFT_BLOCKED_ERROR = "DriftBlockedError"  # components.drift_check.errors
+
+
+def announce(config, source, write) -> None:
+    """Checks the span a run reads and the --test-data file (ImdbDataError / DataError naming
+    them: the run stops before it starts) and writes one line on what the run reads."""
+    from data.dataset import check_span
+
+    chosen = check_span(source, config.span)
+    if chosen is not None:
+        from components.example_gen import spans
+
+        number, folder = chosen
+        kind, _ = spans.span_kind(folder)
+        write(f"imdb-tfx: span {number} ({folder}: {kind}) of {len(spans.list_spans(source.uri))}; "
+              f"the Trainer reads the last {config.window} span(s) (TFX's RollingRange); drift action: "
+              f"{describe_actions(config)}\n")
+    elif source.has_spans:
+        write(f"imdb-tfx: spans under {source.uri}: "
+              + (f"span {config.span}" if config.span is not None else "the newest span") + "\n")
+    if config.test_data:
+        from components.example_gen.labelled_files import read_rows
+
+        rows = read_rows(config.test_data, "--test-data")
+        write(f"imdb-tfx: test data {config.test_data}: {len(rows)} rows (the blessing compares candidate "
+              "and baseline on them)\n")
+
+
+def describe_actions(config) -> str:
+    per_check = ", ".join(f"{name}={action}" for name, action in config.drift_check_actions)
+    return config.drift_action + (f" ({per_check})" if per_check else "")
+
+
+def is_drift_blocked(error: BaseException) -> bool:
+    """Whether a run's failure is the DriftCheck blocking it (its error, or that error as the
+    cause of the component's failure: pipeline/progress.py's ComponentError)."""
+    return type(_blocked_error(error)).__name__ == DRIFT_BLOCKED_ERROR
+
+
+def _blocked_error(error: BaseException):
+    for e in (error, getattr(error, "cause", None), error.__cause__):
+        if e is not None and type(e).__name__ == DRIFT_BLOCKED_ERROR:
+            return e
+    return error
+
+
+def blocked_reason(error: BaseException) -> str:
+    return str(_blocked_error(error))
+
+
+DRIFT_FILE = "drift.json"  # DriftCheck's output (components/drift_check/)
+
+
+def drift_of_run(metadata_path: str, execution_id_floor: int) -> dict | None:
+    """The drift checks of the run whose executions have ids above the floor: the DriftCheck's
+    drift.json ({"detected", "checks", ...}: components/drift), or None when the run had none.
+    (A blocking DriftCheck fails, and TFX removes a failed execution's outputs: its dict comes
+    with its error, blocked_summary.)"""
+    import json
+
+    from app import runs
+
+    if not os.path.exists(metadata_path):
+        return None
+    artifact = runs.node_output(runs.open_store(metadata_path), node_ids.DRIFT_CHECK, "drift", execution_id_floor)
+    path = os.path.join(artifact.uri, DRIFT_FILE) if artifact is not None else ""
+    if not path or not os.path.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def span_of_run(metadata_path: str, execution_id_floor: int) -> int | None:
+    """The span of the Examples ExampleGen made (or took from its cache) in the run whose
+    executions have ids above the floor (TFX's `span` on the artifact), or None."""
+    from app import runs
+
+    if not os.path.exists(metadata_path):
+        return None
+    examples = runs.node_output(runs.open_store(metadata_path), node_ids.EXAMPLE_GEN, "examples", execution_id_floor)
+    if examples is None or "span" not in examples.properties:
+        return None
+    return examples.properties["span"].int_value
+
+
+def trained_in_run(metadata_path: str, execution_id_floor: int) -> bool:
+    """Whether the Trainer ran (or was taken from the cache) in the run above the floor."""
+    from app import runs
+
+    if not os.path.exists(metadata_path):
+        return False
+    store = runs.open_store(metadata_path)
+    return any(e.id > execution_id_floor for c in runs.node_contexts(store, node_ids.TRAINER)
+               for e in store.get_executions_by_context(c.id))
+
+
+def span_summary(config, source, execution_id_floor: int) -> dict:
+    """The summary's "span" (this run's, from the Examples artifact) and "window", and "drift"
+    (the drift check's dict, components/drift) where the run had a drift check."""
+    summary: dict = {}
+    if source.has_spans:
+        summary["span"] = span_of_run(config.metadata_path, execution_id_floor)
+        summary["window"] = config.window
+    drift = drift_of_run(config.metadata_path, execution_id_floor)
+    if drift is not None:
+        summary["drift"] = drift
+    return summary
+
+
+def blocked_summary(config, source, execution_id_floor: int, error: BaseException) -> dict:
+    """The summary of a run the drift check stopped: nothing trained, nothing pushed."""
+    summary = span_summary(config, source, execution_id_floor)
+    drift = getattr(_blocked_error(error), "drift", None)  # TFX removed the failed DriftCheck's drift.json
+    if drift is not None:
+        summary["drift"] = drift
+    summary.update(blocked_by_drift=True, reason=blocked_reason(error),
+                   trained=trained_in_run(config.metadata_path, execution_id_floor), pushed=False)
+    return summary
+
+
+def drift_line(summary: dict) -> str | None:
+    """The one stderr line on the drift check (components.drift.one_line), if the run had one."""
+    if "drift" not in summary:
+        return None
+    from components.drift import one_line
+
+    return f"imdb-tfx: {one_line(summary['drift'])}"
+

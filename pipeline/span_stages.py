@@ -1,0 +1,113 @@
+"""Spans in the DAG, through TFX's own span machinery (docs/spans.md):
+
+- ExampleGen's input pattern `span-{SPAN}/*` (data/dataset.py): its driver reads the newest span,
+  or the one `--span N` names through a RangeConfig static_range (range_config), and records
+  the span on the Examples artifact;
+- the window: Transform (and so the Trainer) reads the Examples of the last `--window K` spans,
+  resolved from the store by TFX's RollingRange (canned_resolver_functions.rolling_range: the
+  latest version of each span) (window_examples);
+- the drift check before the Trainer (drift_stages): DriftCheck compares the newest span with
+  the previous window (RollingRange skipping the newest span; with `--span N`, StaticRange
+  N-K..N-1) and scores both with the latest blessed model; the Trainer waits for it, so that a
+  blocking drift stops the run before anything is trained or pushed.
+
+KubeflowV2DagRunner compiles only the LatestArtifact and LatestBlessedModel resolver
+strategies: a compiled pipeline (no local store: config.metadata_path empty) reads one span
+(its window is 1) and has no drift check (docs/spans.md).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from tfx.proto import range_config_pb2
+
+from data.dataset import DataSource
+from pipeline import configs, node_ids
+
+
+def range_config(config: configs.PipelineConfig) -> range_config_pb2.RangeConfig | None:
+    """ExampleGen's RangeConfig: span `config.span` alone (StaticRange), or None for the newest span."""
+    if config.span is None:
+        return None
+    return range_config_pb2.RangeConfig(static_range=range_config_pb2.StaticRange(
+        start_span_number=config.span, end_span_number=config.span))
+
+
+def resolves_spans(config: configs.PipelineConfig, source: DataSource) -> bool:
+    """Whether the pipeline resolves spans from the store (a local store and data in spans)."""
+    return bool(source.has_spans and config.metadata_path)
+
+
+def _all_examples():
+    """Every Examples artifact ExampleGen has made in this pipeline (every run), for TFX's span
+    resolver functions (an ExampleGen output channel would give this run's only)."""
+    from tfx.types import Channel, standard_artifacts
+
+    return Channel(type=standard_artifacts.Examples, producer_component_id=node_ids.EXAMPLE_GEN,
+                   output_key="examples")
+
+
+def window_examples(config: configs.PipelineConfig, source: DataSource, example_gen):
+    """What Transform reads: this run's Examples, or with a window of K > 1 spans the latest
+    version of each of the last K spans (TFX's RollingRange; fewer while fewer spans exist)."""
+    if config.window <= 1 or not resolves_spans(config, source):
+        return example_gen.outputs["examples"]
+    from tfx.dsl.input_resolution import canned_resolver_functions
+
+    if config.span is not None:
+        return canned_resolver_functions.static_range(
+            _all_examples(), start_span_number=max(0, config.span - config.window + 1),
+            end_span_number=config.span, min_spans=1)
+    return canned_resolver_functions.rolling_range(_all_examples(), num_spans=config.window, min_spans=1)
+
+
+def previous_window(config: configs.PipelineConfig):
+    """The drift check's reference: the K spans before this run's (none for the first span)."""
+    from tfx.dsl.input_resolution import canned_resolver_functions
+
+    if config.span is not None:
+        if config.span == 0:
+            return None
+        return canned_resolver_functions.static_range(
+            _all_examples(), start_span_number=max(0, config.span - config.window),
+            end_span_number=config.span - 1, min_spans=0)
+    return canned_resolver_functions.rolling_range(
+        _all_examples(), num_spans=config.window, skip_num_recent_spans=1, min_spans=0)
+
+
+def drift_action_json(config: configs.PipelineConfig) -> str:
+    """DriftCheck's `drift_action` (components/drift_check/actions.py): {"*": warn|block, check: warn|block, ...}."""
+    return json.dumps({"*": config.drift_action, **dict(config.drift_check_actions)}, sort_keys=True)
+
+
+@dataclasses.dataclass
+class DriftStages:
+    model: object  # Resolver: the latest blessed model, whose scores the check compares
+    drift_check: object
+
+    @property
+    def components(self) -> list:
+        return [self.model, self.drift_check]
+
+
+def drift_stages(config: configs.PipelineConfig, source: DataSource, example_gen) -> DriftStages | None:
+    """DriftCheck of this run's span against the previous window, or None (data without spans,
+    or no local store to resolve spans from)."""
+    if not resolves_spans(config, source):
+        return None
+    from tfx.dsl.components.common.resolver import Resolver
+    from tfx.dsl.input_resolution.strategies.latest_blessed_model_strategy import LatestBlessedModelStrategy
+    from tfx.types import Channel, standard_artifacts
+    from tfx.utils import import_utils
+
+    model = Resolver(strategy_class=LatestBlessedModelStrategy, model=Channel(type=standard_artifacts.Model),
+                     model_blessing=Channel(type=standard_artifacts.ModelBlessing)
+                     ).with_id(node_ids.DRIFT_MODEL_RESOLVER)
+    inputs = {"examples": example_gen.outputs["examples"], "model": model.outputs["model"]}
+    baseline = previous_window(config)
+    if baseline is not None:
+        inputs["baseline_examples"] = baseline
+    drift_check = import_utils.import_class_by_path(configs.DRIFT_CHECK)(
+        **inputs, drift_action=drift_action_json(config)).with_id(node_ids.DRIFT_CHECK)
+    return DriftStages(model, drift_check)

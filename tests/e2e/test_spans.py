@@ -1,0 +1,122 @@
+"""`imdb-tfx run` over spans (docs/spans.md), end to end on generated data, one store:
+
+span 1 (an aclImdb tree) trains and pushes (nothing to compare its drift with); span 2 (JSON
+lines of the same distribution, its test split a held-out part) passes the drift checks, reads
+the window of spans 1-2, is blessed against the served model and pushed; span 3 (short
+off-topic texts, 90% negative), with --drift-action block, is flagged and stopped with exit
+status 5: no new Trainer execution in the store, nothing pushed."""
+import json
+import os
+import random
+import subprocess
+import sys
+
+import pytest
+
+from app.cli import status
+from tests.helpers import corpus
+from tests.helpers.paths import ROOT
+
+pytestmark = pytest.mark.e2e
+
+TINY = ["--hidden-units", "16", "--optimizer", "adam", "--learning-rate", "0.01", "--loss-reduction", "mean",
+        "--batch-size", "32", "--train-steps", "60", "--evaluations", "2", "--eval-percent", "20",
+        "--snippet-reviews", "0", "--accuracy-lower-bound", "0.7"]
+OFF_TOPIC = ["weather", "traffic", "invoice", "printer", "parking", "battery", "delivery", "router"]
+
+
+def labelled_rows(n: int, seed: int, shifted: bool = False) -> list[dict]:
+    """n rows like corpus.review_text's (ratings as in the aclImdb corpus) or, `shifted`, short
+    off-topic texts, 90% of them negative."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        positive = rng.random() < 0.1 if shifted else i % 2 == 0
+        if shifted:
+            words = [rng.choice(OFF_TOPIC) for _ in range(rng.randint(2, 4))]
+            words.insert(rng.randrange(len(words) + 1), rng.choice(corpus.POSITIVE if positive else corpus.NEGATIVE))
+            text = " ".join(words).capitalize() + "."
+        else:
+            text = corpus.review_text(rng, positive)
+        rows.append({"text": text, "label": int(positive),
+                     "rating": rng.randint(7, 10) if positive else rng.randint(1, 4)})
+    return rows
+
+
+def write_jsonl(path, rows) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write("".join(json.dumps(row) + "\n" for row in rows))
+
+
+@pytest.fixture(scope="module")
+def spans_root(tmp_path_factory, small_corpus):
+    root = tmp_path_factory.mktemp("spans")
+    corpus.write_directory(str(root / "data" / "span-1"), corpus.corpus_files(n_train=120, n_test=50, seed=11))
+    write_jsonl(str(root / "data" / "span-2" / "reviews.jsonl"), labelled_rows(320, seed=12))
+    write_jsonl(str(root / "data" / "span-3" / "reviews.jsonl"), labelled_rows(320, seed=13, shifted=True))
+    return root
+
+
+def run(root, module, span, *extra):
+    """`imdb-tfx run` in its own process (as a user runs it: exit status, stdout, stderr)."""
+    done = subprocess.run([sys.executable, "-m", "app", "run", "--data", str(root / "data"), "--span", str(span),
+                           "--window", "2", "--module", module, "--pipeline-root", str(root / "root"),
+                           "--serving-dir", str(root / "serving"), *TINY, *extra],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+    out, err, code = done.stdout, done.stderr, done.returncode
+    assert out.startswith("{"), f"stdout is not the JSON summary alone (exit {code}); stderr ends:\n{err[-3000:]}"
+    return code, json.loads(out), err
+
+
+def trainer_executions(store_path) -> int:
+    from app import runs
+    from pipeline import node_ids
+
+    store = runs.open_store(store_path)
+    return sum(len(store.get_executions_by_context(c.id)) for c in runs.node_contexts(store, node_ids.TRAINER))
+
+
+def test_spans_drift_and_block(spans_root, small_corpus):
+    _, module = small_corpus
+    root = spans_root
+    store = f"{root / 'root'}.metadata.sqlite"
+
+    code, summary, err = run(root, module, 1)
+    assert code == status.OK, err[-3000:]
+    assert summary["span"] == 1 and summary["window"] == 2
+    assert summary["pushed"] and summary["blessed"]
+    assert not summary["drift"]["detected"] and "imdb-tfx: drift: " in err
+    first = summary["pushed_model"]
+
+    code, summary, err = run(root, module, 2)
+    assert code == status.OK, err[-3000:]
+    assert summary["span"] == 2
+    drift = summary["drift"]
+    assert not drift["detected"], drift["explanation"]
+    assert drift["checks"] and drift["reference"]["size"] >= 100 and drift["current"]["size"] >= 100
+    assert summary["blessed"] and summary["pushed"] and summary["blessing"]["baseline_model"]
+    if "warm_start" in summary:  # the Trainer started from the model in service
+        assert summary["warm_start"]["from"], summary["warm_start"]
+    second = summary["pushed_model"]
+    assert second != first
+    trained = trainer_executions(store)
+    served = sorted(os.listdir(root / "serving"))
+
+    page = root / "report.html"  # the report shows span 2's drift check and both runs
+    done = subprocess.run([sys.executable, "-m", "app", "report", "--metadata-path", store, "--output", str(page)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == status.OK, done.stderr[-3000:]
+    html = page.read_text()
+    assert "Drift of the newest span" in html and "domain_classifier" in html
+    assert "Runs: test metrics across spans and pushed versions" in html
+    assert html.count(f"<td>{os.path.basename(second)}</td>") == 1, "the second run's pushed version"
+
+    code, summary, err = run(root, module, 3, "--drift-action", "block")
+    assert code == status.DRIFT_BLOCKED, err[-3000:]
+    assert summary["span"] == 3 and summary["blocked_by_drift"] and not summary["pushed"]
+    assert summary["drift"]["detected"] and any(c["detected"] for c in summary["drift"]["checks"])
+    assert "imdb-tfx: stopped by the drift check (exit status 5): drift blocked the run before training" in err
+    assert "nothing trained or pushed" in err
+    assert trainer_executions(store) == trained and not summary["trained"]
+    assert sorted(os.listdir(root / "serving")) == served
