@@ -11,12 +11,23 @@ through --reviews reviews from the aclImdb test split. Each level runs --warmup 
 latency (wrk's), errors, the CPU the server and wrk used (cores: CPU seconds / wall seconds,
 wrk from its rusage, the server from /proc), and server reviews/s / in-process rate.
 
-wrk shares the machine's cores with the server (and, on a shared machine, with whatever
-else runs): its CPU is reported so the figures can be read with that in mind.
+Each level runs on every --protocols: "rest" (V1 JSON rows, the table before), "v2-json" (V2
+infer, JSON), "v2-binary" (V2 infer with the binary tensor data extension, binary outputs, as
+tritonclient.http sends by default), all from wrk cycling through the reviews; and "grpc" (V2
+ModelInfer with raw tensors, as tritonclient.grpc sends) from nghttp2's `h2load`, a closed-loop
+HTTP/2 load generator in C like wrk (one connection per client, one request in flight each),
+which sends one body over and over: the median-length review (or the first N reviews). So that
+gRPC is compared with REST on the same work, "rest-fixed" is V1 REST from wrk with that same
+body. h2load counts HTTP statuses, not gRPC's (an error is HTTP 200 with grpc-status in the
+trailers): the reviews the server's batcher answered during the run (`answered_reviews`) are
+reported beside requests x reviews.
 
-    apt-get install -y wrk
+The load generators share the machine's cores with the server (and, on a shared machine, with
+whatever else runs): their CPU is reported so the figures can be read with that in mind.
+
+    apt-get install -y wrk nghttp2-client
     .venv/bin/python scripts/benchmark_serving.py --model output/serving_model/<version> [--model DIR2 ...] \\
-        [--output output/benchmark-serving.json]
+        [--protocols rest,v2-json,v2-binary,rest-fixed,grpc] [--output output/benchmark-serving.json]
 """
 from __future__ import annotations
 
@@ -26,6 +37,7 @@ import os
 import re
 import resource
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -37,30 +49,7 @@ import components  # noqa: E402,F401  (the TensorFlow environment)
 from components.serving import client, settings  # noqa: E402
 from data.dataset import SHARED_ARCHIVE  # noqa: E402
 from data.sample import archive_reviews  # noqa: E402
-
-LUA = r"""
-local requests = {}
-local counter = 0
-local next_id = 0
-function setup(thread) thread:set("id", next_id); next_id = next_id + 1 end
-function init(args)
-  for line in io.lines("%(bodies)s") do
-    requests[#requests + 1] = wrk.format("POST", "%(path)s", {["Content-Type"] = "application/json"}, line)
-  end
-  counter = (id or 0) * 7919
-end
-function request()
-  counter = counter + 1
-  return requests[(counter %% #requests) + 1]
-end
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('WRK_RESULT {"requests": %%d, "duration_us": %%d, "errors": %%d, "status_errors": %%d, ' ..
-    '"p50_us": %%d, "p90_us": %%d, "p99_us": %%d, "max_us": %%d, "mean_us": %%.1f}\n',
-    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean))
-end
-"""
+from serving_requests import PROTOCOLS, cpu_seconds, run_h2load, write_requests  # noqa: E402  (beside this script)
 
 
 def in_process_rate(model_dir: str, texts: list[str], batch_size: int, repeats: int = 3) -> dict:
@@ -83,10 +72,12 @@ def in_process_rate(model_dir: str, texts: list[str], batch_size: int, repeats: 
             "reviews": len(texts), "best_of": repeats}
 
 
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def run_load(protocol: str, url: str, grpc_target: str, script: str, clients: int, seconds: float,
+             server_pid: int) -> dict:
+    if protocol != "grpc":
+        return run_wrk(url, script, clients, seconds, server_pid)
+    return run_h2load(f"http://{grpc_target}/inference.GRPCInferenceService/ModelInfer", script, clients, seconds,
+                      server_pid)
 
 
 def run_wrk(url: str, script: str, clients: int, seconds: float, server_pid: int) -> dict:
@@ -105,11 +96,19 @@ def run_wrk(url: str, script: str, clients: int, seconds: float, server_pid: int
     return result
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def bench_server(model_dir: str, texts: list[str], levels: list[int], sizes: list[int], seconds: float,
-                 warmup: float, workdir: str, server_args: list[str]) -> list[dict]:
+                 warmup: float, workdir: str, server_args: list[str], protocols: list[str]) -> list[dict]:
     log = open(os.path.join(workdir, "server.log"), "w")
+    grpc_port = free_port() if "grpc" in protocols else 0
     server = subprocess.Popen([sys.executable, "-m", "components.serving", "--model-dir", model_dir, "--host",
-                               "127.0.0.1", "--port", "0", *server_args], stdout=subprocess.PIPE, stderr=log, text=True)
+                               "127.0.0.1", "--port", "0", "--grpc-port", str(grpc_port), *server_args],
+                              stdout=subprocess.PIPE, stderr=log, text=True)
     try:
         url = None
         for line in server.stdout:
@@ -120,31 +119,27 @@ def bench_server(model_dir: str, texts: list[str], levels: list[int], sizes: lis
             raise RuntimeError(f"the server did not start:\n{open(log.name).read()[-3000:]}")
         client.wait_ready(url, 60)
         runs = []
-        for size in sizes:
-            bodies = os.path.join(workdir, f"bodies-{size}.jsonl")
-            with open(bodies, "w") as f:
-                for i in range(0, len(texts) - size + 1, size):
-                    f.write(json.dumps({"instances": texts[i:i + size]}) + "\n")
-            script = os.path.join(workdir, f"requests-{size}.lua")
-            with open(script, "w") as f:
-                f.write(LUA % {"bodies": bodies, "path": f"/v1/models/{settings.DEFAULT_MODEL_NAME}:predict"})
+        for size, protocol in [(size, protocol) for size in sizes for protocol in protocols]:
+            script = write_requests(protocol, texts, size, workdir)
             for clients in levels:
-                run_wrk(url, script, clients, warmup, server.pid)
+                load = (protocol, url, f"127.0.0.1:{grpc_port}", script, clients)
+                run_load(*load, warmup, server.pid)
                 before = client.status(url)["batching"]
-                result = run_wrk(url, script, clients, seconds, server.pid)
+                result = run_load(*load, seconds, server.pid)
                 after = client.status(url)["batching"]
                 calls = after["model_calls"] - before["model_calls"]
                 duration = result["duration_us"] / 1e6
-                runs.append({"clients": clients, "reviews_per_request": size,
+                runs.append({"protocol": protocol, "clients": clients, "reviews_per_request": size,
                              "requests_per_s": result["requests"] / duration,
                              "reviews_per_s": result["requests"] * size / duration,
                              "p50_ms": result["p50_us"] / 1e3, "p90_ms": result["p90_us"] / 1e3,
                              "p99_ms": result["p99_us"] / 1e3, "max_ms": result["max_us"] / 1e3,
                              "errors": result["errors"], "non_2xx": result["status_errors"],
                              "mean_batch": (after["instances"] - before["instances"]) / calls if calls else 0.0,
+                             "answered_reviews": after["instances"] - before["instances"],
                              "wrk_cpu_cores": result["wrk_cpu_cores"], "server_cpu_cores": result["server_cpu_cores"],
                              "seconds": duration})
-                print(f"  {clients:3d} clients x {size:3d} reviews: {runs[-1]['reviews_per_s']:8.1f} reviews/s, "
+                print(f"  {protocol:9s} {clients:3d} clients x {size:3d} reviews: {runs[-1]['reviews_per_s']:8.1f} reviews/s, "
                       f"p50 {runs[-1]['p50_ms']:7.1f} ms, p99 {runs[-1]['p99_ms']:7.1f} ms, mean batch "
                       f"{runs[-1]['mean_batch']:5.1f}, wrk {runs[-1]['wrk_cpu_cores']:.2f} cores, server "
                       f"{runs[-1]['server_cpu_cores']:.2f} cores, errors {result['errors'] + result['status_errors']}",
@@ -165,16 +160,26 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15, help="measured seconds per level")
     parser.add_argument("--warmup", type=int, default=3, help="discarded seconds before each level")
     parser.add_argument("--server-args", default="", help="more flags for the server, e.g. \"--max-batch-size 32\"")
+    parser.add_argument("--protocols", default=",".join(PROTOCOLS),
+                        help=f"comma-separated, of {', '.join(PROTOCOLS)} (default: all)")
     parser.add_argument("--output", help="write the JSON here too")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("benchmark_serving: wrk is not installed (apt-get install -y wrk)")
+    if "grpc" in args.protocols.split(",") and shutil.which("h2load") is None:
+        sys.exit("benchmark_serving: h2load is not installed (apt-get install -y nghttp2-client), or leave grpc out "
+                 "of --protocols")
     texts = [text for text, _ in archive_reviews(args.data, args.reviews)]
     levels = [int(c) for c in args.clients.split(",")]
     sizes = [int(s) for s in args.sizes.split(",")]
+    protocols = [p for p in args.protocols.split(",") if p]
+    if not protocols or set(protocols) - set(PROTOCOLS):
+        parser.error(f"--protocols: expected some of {', '.join(PROTOCOLS)} (got {args.protocols!r})")
     report = {"machine": {"cpus": os.cpu_count(), "load_average_before": os.getloadavg()},
               "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip(),
               "load_generator": subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("\n")[0],
+              "grpc_load_generator": (subprocess.run(["h2load", "--version"], capture_output=True, text=True)
+                                      .stdout.split("\n")[0] if shutil.which("h2load") else None),
               "server_settings": {"max_batch_size": settings.DEFAULT_MAX_BATCH_SIZE,
                                   "batch_wait_ms": settings.DEFAULT_BATCH_WAIT_MS, "server_args": args.server_args},
               "models": []}
@@ -185,7 +190,7 @@ def main() -> None:
               f"{rate['single_review_ms']:.2f} ms for one review", file=sys.stderr, flush=True)
         with tempfile.TemporaryDirectory() as workdir:
             runs = bench_server(model_dir, texts, levels, sizes, args.seconds, args.warmup, workdir,
-                                args.server_args.split())
+                                args.server_args.split(), protocols)
         for run in runs:
             run["ratio_to_in_process"] = run["reviews_per_s"] / rate["reviews_per_s"]
         report["models"].append({"model": model_dir, "in_process": rate, "runs": runs})

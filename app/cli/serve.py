@@ -33,7 +33,7 @@ def add_parser(sub) -> None:
     from components.serving import settings
     from pipeline.configs import PipelineConfig
 
-    p = sub.add_parser("serve", help="serve the pushed model over HTTP (KServe V1 and V2)",
+    p = sub.add_parser("serve", help="serve the pushed model over HTTP (KServe V1 and V2, TF Serving REST) and gRPC",
                        description=" ".join(__doc__.split("\n\n")[1].split()))
     settings.add_arguments(p, serving_dir_default=PipelineConfig().serving_dir)
     p.set_defaults(func=cmd_serve)

@@ -4,7 +4,9 @@ in-process predictions.
 
 This is TFX InfraValidator's job (which needs TF Serving in Docker or Kubernetes) done with
 the server users deploy (`imdb-tfx serve`, components/serving/): a model is pushed only if
-that server loads it, reports it ready and answers well-formed, equal predictions.
+that server loads it, reports it ready and answers well-formed, equal predictions, on every
+protocol the deployment enables (`protocols`: "rest" V1 JSON, "v2-binary" V2 REST with binary
+tensors, "grpc" the V2 gRPC service, as deploy/kserve/ enables them; all three by default).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ TOLERANCE = 1e-5
 RESULTS_FILE = "canary_results.json"  # in the InfraBlessing artifact (component.py)
 # Besides test reviews: the texts a server must answer however a model handles them.
 EDGE_CASES = ("", "!!!", "a " * 20000)
+PROTOCOLS = ("rest", "v2-binary", "grpc")
 
 
 @dataclasses.dataclass
@@ -34,12 +37,13 @@ class CanaryResult:
     texts: int = 0
     max_abs_diff: float | None = None
     log: str = ""
+    protocols: tuple = ()  # those checked
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)
 
 
-def canary_texts(examples_uri: str, count: int, split: str = "test") -> list[str]:
+def canary_texts(examples_uri: str, count: int, split: str = features.TEST_SPLIT) -> list[str]:
     """The first `count` reviews of the split, then the edge cases."""
     import tensorflow as tf
 
@@ -58,7 +62,9 @@ def in_process_probabilities(model_dir: str, texts: list[str]) -> list[float]:
     """The candidate's own predict_text probabilities, loaded in this process."""
     import tensorflow as tf
 
-    predict_text = tf.saved_model.load(model_dir).signatures["predict_text"]
+    from components.serving.model import load_saved_model
+
+    _, predict_text = load_saved_model(model_dir)
     out = predict_text(text=tf.constant(texts, dtype=tf.string))[features.PROBABILITY].numpy()
     return [float(p) for p in out.reshape(-1)]
 
@@ -80,7 +86,7 @@ def check_predictions(predictions, expected: list[float]) -> float:
         p = prediction.get("probability") if isinstance(prediction, dict) else None
         if not isinstance(p, (int, float)) or not math.isfinite(p) or not 0 <= p <= 1:
             raise ValueError(f"prediction {i}: probability {p!r} is not a number in [0, 1]")
-        label = "positive" if p > 0.5 else "negative"
+        label = features.label_of(p)
         if prediction.get("label") != label:
             raise ValueError(f"prediction {i}: label {prediction.get('label')!r} for probability {p}")
         if not math.isfinite(want):
@@ -90,19 +96,28 @@ def check_predictions(predictions, expected: list[float]) -> float:
 
 
 def run_canary(model_dir: str, texts: list[str], log_path: str, *, timeout: float = 300,
-               tolerance: float = TOLERANCE) -> CanaryResult:
+               tolerance: float = TOLERANCE, pid_dir: str | None = None,
+               protocols: tuple = PROTOCOLS) -> CanaryResult:
     """Serves model_dir with `python -m components.serving` (its output to log_path) and checks
-    its answers: one request with every canary text, then one per text for a few of them."""
-    from components.serving import client
+    its answers: one request with every canary text, then one per text for a few of them.
+    The server is a supervised child (components/process_supervisor.py): it dies with this
+    process however that ends, and its pid file in `pid_dir` lets the next run end it otherwise."""
+    from components import process_supervisor
+    from components.serving import client, protocol_clients
 
+    unknown = set(protocols) - set(PROTOCOLS)
+    if unknown or not protocols:
+        raise ValueError(f"canary protocols {sorted(unknown) or 'none'}: expected some of {', '.join(PROTOCOLS)}")
     port = free_port()
+    grpc_port = free_port() if "grpc" in protocols else 0
     base = f"http://127.0.0.1:{port}"
     start = time.time()
     with open(log_path, "wb") as log:
-        server = subprocess.Popen([sys.executable, "-m", "components.serving", "--model-dir", model_dir,
-                                   "--host", "127.0.0.1", "--port", str(port), "--model-name", "imdb"],
-                                  stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    result = CanaryResult(False, "", texts=len(texts))
+        server = process_supervisor.start(
+            [sys.executable, "-m", "components.serving", "--model-dir", model_dir, "--host", "127.0.0.1",
+             "--port", str(port), "--model-name", "imdb", "--grpc-port", str(grpc_port)],
+            pid_dir=pid_dir, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    result = CanaryResult(False, "", texts=len(texts), protocols=tuple(protocols))
     try:
         try:  # while the server starts
             expected = in_process_probabilities(model_dir, texts)
@@ -114,27 +129,31 @@ def run_canary(model_dir: str, texts: list[str], log_path: str, *, timeout: floa
                              f"{len(texts)} canary texts (first: text {bad[0]})")
         client.wait_ready(base, timeout, process=server)
         result.startup_s = round(time.time() - start, 2)
-        worst = check_predictions(client.predict(base, texts, timeout=120), expected)
-        result.requests = 1
-        for i in range(min(4, len(texts))):
-            worst = max(worst, check_predictions(client.predict(base, texts[i:i + 1]), expected[i:i + 1]))
-            result.requests += 1
+        calls = {"rest": lambda batch: client.predict(base, batch, timeout=120),
+                 "v2-binary": lambda batch: protocol_clients.infer_binary(base, batch, timeout=120),
+                 "grpc": lambda batch: protocol_clients.infer_grpc(f"127.0.0.1:{grpc_port}", batch, timeout=120)}
+        worst = 0.0
+        for name in protocols:
+            try:
+                worst = max(worst, check_predictions(calls[name](texts), expected))
+                result.requests += 1
+                for i in range(min(4 if name == "rest" else 1, len(texts))):
+                    worst = max(worst, check_predictions(calls[name](texts[i:i + 1]), expected[i:i + 1]))
+                    result.requests += 1
+            except Exception as e:  # noqa: BLE001  (said with the protocol that failed)
+                raise RuntimeError(f"{name}: {type(e).__name__}: {e}") from None
         result.max_abs_diff = worst
         if worst > tolerance:
             result.reason = f"served probabilities differ from the model's by up to {worst:.2e} (> {tolerance:g})"
         else:
             result.blessed, result.reason = True, (
-                f"served {len(texts)} canary texts in {result.requests} requests, equal to the model's own "
+                f"served {len(texts)} canary texts in {result.requests} requests ({', '.join(protocols)}), "
+                f"equal to the model's own "
                 f"predictions within {tolerance:g} (max difference {worst:.1e})")
     except Exception as e:  # noqa: BLE001  (whatever went wrong is why the model is not servable)
         result.reason = f"{type(e).__name__}: {e}"[:500]
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        process_supervisor.stop(server, timeout=20)
     with open(log_path, errors="replace") as f:
         result.log = f.read()[-4000:]
     if not result.blessed and result.log.strip():

@@ -9,9 +9,10 @@ histogram of our own, imdb_serving_batch_size, beside KServe's.
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
-from typing import Optional
+from typing import Callable, Optional
 
 from components.serving.imports import hide_iri_grammar
 
@@ -23,8 +24,12 @@ from kserve.protocol.infer_type import InferOutput, InferRequest, InferResponse 
 from prometheus_client import Histogram  # noqa: E402
 
 from components.serving import protocol  # noqa: E402
+from components.serving.request_log import request_id  # noqa: E402
 from components.serving.batching import Batcher  # noqa: E402
+from components.serving.loaded_versions import KeptVersions  # noqa: E402
 from components.serving.manager import VersionManager  # noqa: E402
+from components.serving.model import ServedModel  # noqa: E402
+from components.serving.routed import Routed  # noqa: E402
 
 BATCH_SIZE_HISTOGRAM = Histogram(
     "imdb_serving_batch_size", "reviews per model call (server-side batching)", ["model_name"],
@@ -38,15 +43,20 @@ class _Texts:
 
     texts: list
     v2_request: Optional[InferRequest] = None
+    version: Optional[int] = None  # pinned (/versions/<N>, gRPC model_version); None: the served one
+    answer: Optional[Callable] = None  # a Routed request's response writer
 
 
 class ImdbModel(kserve.Model):
+    request_log = None  # a RequestLog (components/serving/request_log.py) with `serve --request-log`
+
     def __init__(self, name: str, manager: VersionManager, max_batch_size: int, max_wait_ms: float,
                  max_instances: int):
         super().__init__(name)
         self.manager = manager
         self.max_instances = max_instances
         self.batcher = Batcher(self._predict_fn, max_batch_size, max_wait_ms, on_batch=self._observe)
+        self.kept = KeptVersions(manager, ServedModel.load)  # the versions a request can pin (server.py sets K)
 
     def healthy(self) -> bool:
         return self.manager.current is not None
@@ -71,14 +81,36 @@ class ImdbModel(kserve.Model):
 
     async def preprocess(self, payload, headers=None) -> _Texts:
         if isinstance(payload, InferRequest):
-            return _Texts(protocol.v2_texts(payload.inputs, self.max_instances), payload)
+            return _Texts(protocol.v2_texts(payload.inputs, self.max_instances), payload,
+                          version=getattr(payload, "pinned_version", None))
+        if isinstance(payload, Routed):
+            return _Texts(payload.read(self.max_instances), version=payload.version, answer=payload.answer)
         return _Texts(protocol.v1_texts(payload, self.max_instances))
 
+    async def _versioned(self, payload: _Texts) -> list:
+        """[(version, answer)] per text: the batcher's (served version), or a pinned version's."""
+        if payload.version is None:
+            return await self.batcher.predict(payload.texts)
+        served = self.kept.get(payload.version)  # BadRequest 404 when not loaded
+        if served is self.manager.current:
+            versioned = await self.batcher.predict(payload.texts)
+            if versioned and versioned[0][0] == payload.version:
+                return versioned  # else swapped meanwhile: the pinned version answers below
+        # A pinned version other than the served one: its own model call (not batched with others).
+        answers = await asyncio.get_running_loop().run_in_executor(None, served.model.predict, payload.texts)
+        return [(served.version, a) for a in answers]
+
     async def predict(self, payload: _Texts, headers=None) -> tuple[_Texts, list]:
-        return payload, await self.batcher.predict(payload.texts)
+        versioned = await self._versioned(payload)
+        if self.request_log is not None:  # every protocol's predictions pass here: one place logs them all
+            v2_id = payload.v2_request.id if payload.v2_request is not None else None
+            self.request_log.record(request_id(v2_id, headers), payload.texts, versioned)
+        return payload, versioned
 
     async def postprocess(self, result: tuple[_Texts, list], headers=None):
         request, versioned = result
+        if request.answer is not None:
+            return request.answer(versioned)
         answers = [answer for _, answer in versioned]
         if request.v2_request is None:
             return {"predictions": answers}

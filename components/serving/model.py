@@ -3,7 +3,7 @@ lists of review texts with {"probability", "label"(, "rating")} per review.
 
 The signature (components/trainer/signatures.py) takes raw UTF-8 strings, shape [None], and
 returns {"probability": [n, 1]} (a regression model also "rating": [n, 1]); the label is
-"positive" when p > 0.5, as `imdb-tfx predict` and TFMA count. Probabilities are returned at
+components/features.py's label_of (positive when p > 0.5, as TFMA counts). Probabilities are returned at
 float32 precision (not rounded), so that a client can compare them with the model's own
 in-process answers.
 """
@@ -25,8 +25,24 @@ class ModelLoadError(ValueError):
     """A version that cannot be served; the message is one line: the path and why."""
 
 
-def label(probability: float) -> str:
-    return "positive" if probability > 0.5 else "negative"
+label = features.label_of
+
+
+def load_saved_model(path: str):
+    """(loaded SavedModel, its predict_text signature) at `path`: the one loader of a pushed model,
+    for the server, `imdb-tfx predict` and the InfraValidator. ModelLoadError naming the path and
+    why: no saved_model.pb, a SavedModel that does not load, no predict_text signature."""
+    if not tf.io.gfile.exists(os.path.join(path, "saved_model.pb")):
+        raise ModelLoadError(f"{path}: no SavedModel (saved_model.pb) there")
+    try:
+        loaded = tf.saved_model.load(path)
+    except Exception as e:  # noqa: BLE001  (a corrupt proto, missing variables, unknown ops: all one answer)
+        raise ModelLoadError(f"{path}: cannot load the SavedModel: {_one_line(e)}") from None
+    signatures = loaded.signatures
+    if SIGNATURE not in signatures:
+        raise ModelLoadError(f"{path}: the model has no {SIGNATURE} signature (has: "
+                             f"{', '.join(signatures) or 'none'})")
+    return loaded, signatures[SIGNATURE]
 
 
 class ServedModel:
@@ -42,17 +58,7 @@ class ServedModel:
     @classmethod
     def load(cls, path: str) -> "ServedModel":
         """Loads and canary-checks the SavedModel at path; ModelLoadError saying why not."""
-        if not os.path.isfile(os.path.join(path, "saved_model.pb")):
-            raise ModelLoadError(f"{path}: no SavedModel (saved_model.pb) there")
-        try:
-            loaded = tf.saved_model.load(path)
-        except Exception as e:  # noqa: BLE001  (a corrupt proto, missing variables, unknown ops: all one answer)
-            raise ModelLoadError(f"{path}: cannot load the SavedModel: {_one_line(e)}") from None
-        signatures = loaded.signatures
-        if SIGNATURE not in signatures:
-            raise ModelLoadError(f"{path}: the model has no {SIGNATURE} signature (has: "
-                                 f"{', '.join(signatures) or 'none'})")
-        signature = signatures[SIGNATURE]
+        loaded, signature = load_saved_model(path)
         inputs = signature.structured_input_signature[1]
         if set(inputs) != {INPUT} or inputs[INPUT].dtype != tf.string:
             raise ModelLoadError(f"{path}: {SIGNATURE} takes {_describe(inputs)}, not one string input '{INPUT}'")
@@ -64,6 +70,11 @@ class ServedModel:
         except Exception as e:  # noqa: BLE001  (the signature itself fails on the canary texts)
             raise ModelLoadError(f"{path}: failed its canary: {_one_line(e)}") from None
         return model
+
+    @property
+    def signatures(self) -> dict:
+        """Every signature of the SavedModel (TF Serving's /metadata lists them)."""
+        return dict(self._loaded.signatures)
 
     def predict_raw(self, texts: list[str]) -> dict[str, list[float]]:
         """{"probability": [n] (, "rating": [n])} as Python floats, one call of the signature."""

@@ -47,8 +47,8 @@ def v1_texts(payload, max_instances: int) -> list[str]:
         raise BadRequest(f"the request must be a JSON object, not {_json_type(payload)}; expected {V1_EXAMPLE}")
     if "instances" not in payload:
         other = f" (it has {', '.join(map(repr, payload))})" if payload else ""
-        hint = "; the columnar \"inputs\" form is not supported" if "inputs" in payload else ""
-        raise BadRequest(f"the request has no \"instances\"{other}{hint}; expected {V1_EXAMPLE}")
+        raise BadRequest(f"the request has no \"instances\"{other}; expected {V1_EXAMPLE} "
+                         "(or TF Serving's columnar {\"inputs\": [...]})")
     instances = payload["instances"]
     if not isinstance(instances, list):
         raise BadRequest(f"\"instances\" must be a list, not {_json_type(instances)}; expected {V1_EXAMPLE}")

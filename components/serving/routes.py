@@ -26,7 +26,7 @@ from fastapi.routing import APIRoute
 from kserve.errors import InvalidInput, ModelNotFound, ModelNotReady
 from timing_asgi import TimingMiddleware
 
-from components.serving import protocol
+from components.serving import protocol, rest_protocols
 
 logger = logging.getLogger("components.serving")
 # A body over the limit is still read (and dropped) up to this many times the limit, so that
@@ -65,11 +65,16 @@ class RequestGate:
             return await _send_error(send, 413, f"the request body has {length} bytes, more than the server's limit "
                                                 f"of {limit} (--max-body-bytes)")
         body = b"".join(chunks)
+        header_length = rest_protocols.binary_header(scope) if self.dataplane is not None else None
+        if header_length is not None:  # V2's binary tensor data extension: a JSON header, then raw bytes
+            return await rest_protocols.answer_binary(self, scope, body, send, header_length)
         try:
             payload = protocol.decode_json(body)
         except protocol.BadRequest as e:
             logger.warning("bad request to %s: %s", scope["path"], e.reason)
             return await _send_error(send, e.status, e.reason)
+        if self.dataplane is not None and await rest_protocols.answer(self, scope, payload, send):
+            return  # binary outputs, pinned versions, TF Serving's columnar form, :classify, :regress
         path = scope["path"]
         if (self.dataplane is not None and path.startswith("/v1/models/") and path.endswith(":predict")
                 and not any(k.startswith(b"ce-") for k, _ in scope["headers"])):  # CloudEvents: KServe's route
@@ -148,6 +153,7 @@ def customize(app: FastAPI, model, max_body_bytes: int, dataplane=None) -> None:
     # First in the route list, so that they answer before KServe's routes of the same paths.
     app.router.routes.insert(0, APIRoute("/v1/models/{model_name}", model_status, methods=["GET"]))
     app.router.routes.insert(0, APIRoute("/v2/health/ready", server_ready, methods=["GET"]))
+    rest_protocols.add_routes(app, model)  # TF Serving's /versions/N, /labels/L and /metadata
     # KServe's TimingMiddleware logs each request's wall and CPU time (a getrusage call and a
     # log record per request: a tenth of the event loop's time under load, measured with
     # py-spy); KServe's latency histograms stay.

@@ -8,7 +8,8 @@ served fails at once with one line, and a server that listens has passed its can
 Prometheus metrics, model repository) with its own `start`: KServe's builds the FastAPI app
 and serves it in one step, leaving no place to add the request gate and status routes
 (components/serving/routes.py) or to run the batcher and the version poller on the same
-event loop. gRPC is off: the project's clients are HTTP. Per-request latency log lines are
+event loop. gRPC (--grpc-port, components/serving/grpc_service.py) runs on the same loop,
+through the same data plane. Per-request latency log lines are
 off too (each costs CPU the model needs on a small machine; the histograms stay).
 """
 from __future__ import annotations
@@ -38,6 +39,7 @@ def serve(settings: Settings) -> int:
     manager = VersionManager(ServedModel.load, settings.serving_dir, settings.model_dir, settings.poll_seconds)
     manager.start()
     _check_port(settings.host, settings.port)
+    _check_port(settings.host, settings.grpc_port)  # 0: no gRPC, nothing to check
     argv, sys.argv = sys.argv, sys.argv[:1]  # kserve parses sys.argv when imported; our flags are not its
     try:
         from components.serving.kserve_model import ImdbModel
@@ -46,7 +48,17 @@ def serve(settings: Settings) -> int:
         sys.argv = argv
     model = ImdbModel(settings.model_name, manager, settings.max_batch_size, settings.batch_wait_ms,
                       settings.max_instances)
-    server_class(settings).start([model])
+    model.kept.keep = settings.keep_versions
+    if settings.request_log:
+        from components.serving.request_log import RequestLog
+
+        model.request_log = RequestLog(settings.request_log, settings.request_log_max_bytes)
+    try:
+        server_class(settings).start([model])
+    finally:
+        if model.request_log is not None:  # after the stop: the requests in flight were answered and recorded
+            model.request_log.close()
+            logger.info("request log: %d predictions written to %s", model.request_log.lines, settings.request_log)
     return 0
 
 
@@ -100,8 +112,17 @@ def _server_class():
             routes.customize(self._rest_server.cfg.app, model, self.settings.max_body_bytes, self.dataplane)
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, lambda s=sig: asyncio.create_task(self.stop(sig=s)))
+            if self.settings.grpc_port:
+                from components.serving.grpc_service import GrpcServer
+
+                self._grpc_server = GrpcServer(self.settings.host, self.settings.grpc_port, self.dataplane,
+                                               self.model_repository_extension, model, self.settings.max_body_bytes)
+                try:
+                    await self._grpc_server.start()
+                except OSError as e:
+                    raise ServeError(str(e)) from None
             tasks = [asyncio.create_task(model.batcher.run()), asyncio.create_task(model.manager.poll_forever()),
-                     asyncio.create_task(self._announce(model))]
+                     asyncio.create_task(model.kept.poll_forever()), asyncio.create_task(self._announce(model))]
             try:
                 await self._rest_server.run()
             finally:
@@ -124,6 +145,7 @@ def _server_class():
                     await asyncio.sleep(0.1)
             current = model.manager.current
             what = current.path if current.version is None else f"version {current.version} ({current.path})"
-            print(f"{READY_LINE}: {url} serves {what}", flush=True)
+            grpc = f" (gRPC on {host}:{self._grpc_server.port})" if self._grpc_server else ""
+            print(f"{READY_LINE}: {url} serves {what}{grpc}", flush=True)
 
     return ImdbModelServer

@@ -32,6 +32,10 @@ class Settings:
     max_instances: int = DEFAULT_MAX_INSTANCES
     poll_seconds: float = DEFAULT_POLL_SECONDS
     access_log: bool = False
+    grpc_port: int = 0  # the V2 gRPC service's port (components/serving/grpc_service.py); 0: no gRPC
+    keep_versions: int = 1  # versions kept loaded for /versions/<N> (components/serving/loaded_versions.py)
+    request_log: Optional[str] = None  # a directory: every answered prediction as JSON lines (request_log.py)
+    request_log_max_bytes: int = 64 * 1024 * 1024  # a log file is rotated once it holds this much
 
     def check(self) -> "Settings":
         """ValueError naming the flag for settings that cannot work, FileNotFoundError for a
@@ -41,15 +45,32 @@ class Settings:
                              "not both")
         for flag, value, least in (("--port", self.port, 0), ("--max-batch-size", self.max_batch_size, 1),
                                    ("--batch-wait-ms", self.batch_wait_ms, 0), ("--max-body-bytes", self.max_body_bytes, 1),
-                                   ("--max-instances", self.max_instances, 1), ("--poll-seconds", self.poll_seconds, 0.01)):
+                                   ("--max-instances", self.max_instances, 1), ("--poll-seconds", self.poll_seconds, 0.01),
+                                   ("--request-log-max-bytes", self.request_log_max_bytes, 1),
+                                   ("--grpc-port", self.grpc_port, 0), ("--keep-versions", self.keep_versions, 1)):
             if value < least:
                 raise ValueError(f"{flag} must be at least {least} (got {value})")
         if self.port > 65535:
             raise ValueError(f"--port must be at most 65535 (got {self.port})")
+        if self.grpc_port > 65535 or (self.grpc_port and self.grpc_port == self.port):
+            raise ValueError(f"--grpc-port must be at most 65535 and not --port (got {self.grpc_port})")
         for flag, path in (("--serving-dir", self.serving_dir), ("--model-dir", self.model_dir)):
             if path is not None and not os.path.isdir(path):
                 raise FileNotFoundError(f"{path}: no such directory ({flag})")
+        if self.request_log is not None:
+            _check_writable_directory(self.request_log, "--request-log")
         return self
+
+
+def _check_writable_directory(path: str, flag: str) -> None:
+    """ValueError unless `path` is a writable directory or can be made one."""
+    existing = path
+    while existing and not os.path.exists(existing):
+        existing = os.path.dirname(existing.rstrip(os.sep)) or "."
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise ValueError(f"{path}: not a directory ({flag})")
+    if not os.path.isdir(existing) or not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"{path}: cannot write there ({flag})")
 
 
 def add_arguments(parser: argparse.ArgumentParser, serving_dir_default: Optional[str] = None) -> None:
@@ -76,6 +97,16 @@ def add_arguments(parser: argparse.ArgumentParser, serving_dir_default: Optional
     parser.add_argument("--poll-seconds", type=float, default=DEFAULT_POLL_SECONDS,
                         help=f"how often the serving directory is checked for new versions (default {DEFAULT_POLL_SECONDS:g})")
     parser.add_argument("--access-log", action="store_true", help="log every request (off: it costs CPU under load)")
+    parser.add_argument("--grpc-port", type=int, default=0,
+                        help="also serve the V2 gRPC inference service on this port (KServe's is 8081; default 0: off)")
+    parser.add_argument("--keep-versions", type=int, default=1, metavar="K",
+                        help="keep the K newest versions loaded, so that /v1/models/NAME/versions/N (and gRPC's "
+                             "model_version) can pin one during a rollout or rollback (default 1: the served one)")
+    parser.add_argument("--request-log", metavar="DIR",
+                        help="record every answered prediction (time, request id, version, text, probability, label) "
+                             "as JSON lines in DIR, for `imdb-tfx monitor` (default: none)")
+    parser.add_argument("--request-log-max-bytes", type=int, default=64 * 1024 * 1024, metavar="N",
+                        help="start a new request log file once one holds N bytes (default 64 MiB)")
 
 
 def from_args(args: argparse.Namespace) -> Settings:
@@ -86,4 +117,7 @@ def from_args(args: argparse.Namespace) -> Settings:
     return Settings(serving_dir=serving_dir, model_dir=args.model_dir, port=args.port, host=args.host,
                     model_name=args.model_name, max_batch_size=args.max_batch_size, batch_wait_ms=args.batch_wait_ms,
                     max_body_bytes=args.max_body_bytes, max_instances=args.max_instances,
-                    poll_seconds=args.poll_seconds, access_log=args.access_log).check()
+                    poll_seconds=args.poll_seconds, access_log=args.access_log,
+                    request_log=getattr(args, "request_log", None),
+                    request_log_max_bytes=getattr(args, "request_log_max_bytes", 64 * 1024 * 1024),
+                    grpc_port=getattr(args, "grpc_port", 0), keep_versions=getattr(args, "keep_versions", 1)).check()

@@ -42,10 +42,19 @@ class _TextModel(tf.Module):
         return outputs
 
 
-def build_model(path: str, seed: int = 0, regression: bool = False, kind: str = "good") -> str:
-    """A SavedModel at path; kind "good", "nan" (every probability NaN) or "out_of_range" (p + 1)."""
+def build_model(path: str, seed: int = 0, regression: bool = False, kind: str = "good", examples: bool = False) -> str:
+    """A SavedModel at path; kind "good", "nan" (every probability NaN) or "out_of_range" (p + 1);
+    with `examples`, also the exported model's serving_default (serialized tf.Examples with `text`)."""
     module = _TextModel(seed, regression, kind)
-    tf.saved_model.save(module, path, signatures={"predict_text": module.predict_text})
+    signatures = {"predict_text": module.predict_text}
+    if examples:
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="examples")])
+        def serving_default(serialized):
+            parsed = tf.io.parse_example(serialized, {"text": tf.io.FixedLenFeature([1], tf.string)})
+            return module.predict_text(tf.reshape(parsed["text"], [-1]))
+
+        signatures["serving_default"] = serving_default
+    tf.saved_model.save(module, path, signatures=signatures)
     return path
 
 

@@ -31,3 +31,8 @@ def test_malformed_answers_are_refused(served, expected, message):
 def test_a_model_that_is_not_there_is_not_servable(tmp_path):
     result = canary.run_canary(str(tmp_path / "missing"), ["a review"], str(tmp_path / "server.log"), timeout=60)
     assert not result.blessed and "the model does not predict in process" in result.reason
+
+
+def test_the_protocols_checked_are_known_ones(tmp_path):
+    with pytest.raises(ValueError, match="canary protocols \\['soap'\\]: expected some of rest, v2-binary, grpc"):
+        canary.run_canary(str(tmp_path), ["a review"], str(tmp_path / "server.log"), protocols=("rest", "soap"))

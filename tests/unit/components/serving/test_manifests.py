@@ -117,3 +117,22 @@ def test_the_tensorflow_runtime_serves_the_pushed_versions():
     assert os.path.basename(model.storage_uri) == os.path.basename(PipelineConfig().serving_dir)
     runtime = tuple(int(p) for p in model.runtime_version.split(".")[:2])
     assert runtime >= tuple(int(p) for p in tf.__version__.split(".")[:2])
+
+
+def test_the_grpc_predictor_exposes_the_grpc_port():
+    """The same server and serving directory as the REST predictor, its gRPC port the one port
+    (named h2c: Knative routes HTTP/2 there), probed by TCP (it opens once a version is served)."""
+    from app.cli import main as cli
+
+    rest = load("custom-predictor.yaml").spec.predictor.containers[0]
+    (container,) = load("custom-predictor-grpc.yaml").spec.predictor.containers
+    assert (container.name, container.image, container.command) == ("kserve-container", rest.image, rest.command)
+    args = cli.build_parser().parse_args(container.command[1:] + container.args)
+    rest_args = cli.build_parser().parse_args(rest.command[1:] + rest.args)
+    assert (args.serving_dir, args.model_name, args.port) == (rest_args.serving_dir, rest_args.model_name, rest_args.port)
+    assert rest_args.grpc_port == 0 and args.grpc_port == 8081  # KServe's gRPC port
+    (port,) = container.ports
+    assert (port.name, port.container_port, port.protocol) == ("h2c", args.grpc_port, "TCP")
+    for probe in (container.readiness_probe, container.liveness_probe):
+        assert probe.tcp_socket.port == args.grpc_port and probe.http_get is None
+    assert {e.name: e.value for e in container.env} == {e.name: e.value for e in rest.env}

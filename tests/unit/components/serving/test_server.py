@@ -139,7 +139,7 @@ BAD_REQUESTS = [  # (id, path, body, status, what the error says)
     ("empty-body", V1, b"", 400, "the request body is empty"),
     ("not-an-object", V1, b'["a review"]', 400, "must be a JSON object, not a list"),
     ("no-instances", V1, b'{"reviews": ["a"]}', 400, "no \"instances\" (it has 'reviews')"),
-    ("columnar-inputs", V1, b'{"inputs": ["a"]}', 400, "columnar \"inputs\" form is not supported"),
+    ("columnar-inputs-not-a-list", V1, b'{"inputs": "a"}', 400, "columnar \"inputs\" must be a list"),
     ("instances-not-a-list", V1, b'{"instances": "a review"}', 400, "\"instances\" must be a list, not a string"),
     ("non-string-instance", V1, b'{"instances": ["a", 3]}', 400, "instance 1 is a number, not a string"),
     ("null-instance", V1, b'{"instances": [null]}', 400, "instance 0 is null"),

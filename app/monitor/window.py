@@ -1,0 +1,109 @@
+"""Reading a window of the model server's request log (components/serving/request_log.py) back.
+
+`read_window(directory, since, last)` returns the logged predictions at or after `since` (a
+UTC time), the last `last` of them when given, oldest first. Files are read newest first and
+reading stops once the window is full, so the cost follows the window, not the log's size. A
+last line without its newline in the newest file is one the server is still writing: skipped.
+Any other line that is not a logged prediction is an input error naming the file and line.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import os
+import re
+
+from components.serving.request_log import log_files
+
+FIELDS = ("time", "request_id", "instance", "text", "probability")
+RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+class LogError(ValueError):
+    """A request log that cannot be read; the message names the file (and line)."""
+
+
+@dataclasses.dataclass
+class Prediction:
+    time: str  # ISO 8601, UTC ("...Z"): compares as text
+    request_id: str
+    instance: int
+    model_version: str | None
+    text: str
+    probability: float
+    label: str
+
+
+def parse_since(value: str, now: datetime.datetime | None = None) -> str:
+    """`--since`: an ISO 8601 time (UTC unless it says otherwise: 2026-12-03T10:00,
+    2026-12-03 10:00:00+01:00, 2026-12-03) or an age (30m, 2h, 1d, 1w); the log's time format back.
+    ValueError naming the flag."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    match = RELATIVE.match(value.strip().lower())
+    if match:
+        when = now - datetime.timedelta(seconds=float(match.group(1)) * UNIT_SECONDS[match.group(2)])
+    else:
+        try:
+            when = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"--since {value!r}: not a time (e.g. 2026-12-03T10:00, in UTC unless an offset is "
+                             "given) or an age (30m, 2h, 1d)") from None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=datetime.timezone.utc)
+    return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _parse(path: str, number: int, line: str) -> Prediction:
+    try:
+        row = json.loads(line)
+    except ValueError as e:
+        raise LogError(f"{path}:{number}: not a JSON line ({e.msg})") from None
+    if not isinstance(row, dict) or any(key not in row for key in FIELDS):
+        missing = [k for k in FIELDS if not isinstance(row, dict) or k not in row]
+        raise LogError(f"{path}:{number}: not a logged prediction (lacks {', '.join(missing)})")
+    if not isinstance(row["text"], str) or not isinstance(row["probability"], (int, float)):
+        raise LogError(f"{path}:{number}: not a logged prediction (text must be a string, probability a number)")
+    version = row.get("model_version")
+    return Prediction(str(row["time"]), str(row["request_id"]), int(row["instance"]),
+                      None if version is None else str(version), row["text"], float(row["probability"]),
+                      str(row.get("label", "")))
+
+
+def read_file(path: str, newest: bool) -> list[Prediction]:
+    with open(path, "rb") as f:
+        content = f.read()
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise LogError(f"{path}: invalid UTF-8 at byte {e.start}") from None
+    lines = text.split("\n")
+    tail = lines.pop()  # "" after a final newline; else a line still being written
+    if tail.strip() and not newest:
+        lines.append(tail)
+    return [_parse(path, i, line) for i, line in enumerate(lines, 1) if line.strip()]
+
+
+def read_window(directory: str, since: str | None = None, last: int | None = None) -> list[Prediction]:
+    """The logged predictions of the window, oldest first (see the module doc)."""
+    if not os.path.isdir(directory):
+        what = "not a directory" if os.path.exists(directory) else "no such directory"
+        raise FileNotFoundError(f"{directory}: {what} (--request-log)")
+    files = log_files(directory)
+    if not files:
+        raise LogError(f"{directory}: no request log files (requests-NNNNNN.jsonl, written by "
+                       "`imdb-tfx serve --request-log DIR`)")
+    found: list[list[Prediction]] = []
+    count = 0
+    for i, path in enumerate(reversed(files)):
+        every = read_file(path, newest=i == 0)
+        rows = every if since is None else [r for r in every if r.time >= since]
+        found.append(rows)
+        count += len(rows)
+        if last is not None and count >= last:
+            break
+        if len(rows) < len(every):
+            break  # this file starts before the window: so do the ones before it
+    window = [r for rows in reversed(found) for r in rows]
+    return window[-last:] if last is not None and last > 0 else window

@@ -1,0 +1,118 @@
+"""`imdb-tfx monitor`'s reading of the request log (app/monitor/window.py), its export, and its
+input errors: each one line naming the file or flag, status 2; too little traffic: said, status 0.
+(The checks against a pushed model's training data: tests/e2e/test_monitor.py.)"""
+import datetime
+import json
+
+import pytest
+
+from app.cli.main import main
+from app.monitor import window
+from app.monitor.export import export
+from components.serving.request_log import RequestLog
+
+
+def write_log(directory, n: int, version="7", max_bytes: int = 10_000, start: float = 1_800_000_000.0) -> None:
+    log = RequestLog(str(directory), max_bytes=max_bytes)
+    for i in range(n):
+        log.record(f"r{i}", [f"review number {i}"], [(version, {"probability": (i % 10) / 10, "label": "negative"})],
+                   when=start + i)
+    log.close()
+
+
+def run(capsys, *argv):
+    code = main(["monitor", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_window_reads_rotated_files_with_since_and_last(tmp_path):
+    write_log(tmp_path, 300)
+    assert len(list(tmp_path.iterdir())) > 2
+    every = window.read_window(str(tmp_path))
+    assert [p.request_id for p in every] == [f"r{i}" for i in range(300)]
+    assert [p.request_id for p in window.read_window(str(tmp_path), last=5)] == [f"r{i}" for i in range(295, 300)]
+    from components.serving.request_log import format_time
+
+    since = format_time(1_800_000_000.0 + 250)
+    assert [p.request_id for p in window.read_window(str(tmp_path), since=since)] == [f"r{i}" for i in range(250, 300)]
+    assert [p.request_id for p in window.read_window(str(tmp_path), since=since, last=3)] == ["r297", "r298", "r299"]
+    first = every[0]
+    assert (first.model_version, first.text, first.probability, first.instance) == ("7", "review number 0", 0.0, 0)
+
+
+def test_since_takes_times_and_ages():
+    now = datetime.datetime(2026, 12, 3, 12, 0, tzinfo=datetime.timezone.utc)
+    assert window.parse_since("2h", now) == "2026-12-03T10:00:00.000000Z"
+    assert window.parse_since("2026-12-03T10:30", now) == "2026-12-03T10:30:00.000000Z"
+    assert window.parse_since("2026-12-03 11:30:00+01:00", now) == "2026-12-03T10:30:00.000000Z"
+    with pytest.raises(ValueError, match="--since 'yesterday'"):
+        window.parse_since("yesterday", now)
+
+
+def test_a_line_being_written_is_skipped_a_broken_one_is_an_error(tmp_path):
+    write_log(tmp_path, 3, max_bytes=10**6)
+    (path,) = tmp_path.iterdir()
+    with open(path, "a") as f:
+        f.write('{"time": "2026-12-03T10:00:00Z", "request_id": "half')  # no newline yet
+    assert len(window.read_window(str(tmp_path))) == 3
+    (tmp_path / "requests-000000.jsonl").write_text('{"time": "x"}\n')  # an older file, broken
+    with pytest.raises(window.LogError, match=r"requests-000000.jsonl:1: not a logged prediction \(lacks request_id"):
+        window.read_window(str(tmp_path))
+
+
+@pytest.mark.parametrize("content, message", [
+    ("not json\n", "requests-000001.jsonl:1: not a JSON line"),
+    ('{"time": "t", "request_id": "r", "instance": 0, "text": 3, "probability": 0.5}\n', "text must be a string"),
+])
+def test_a_broken_log_is_status_2_naming_the_file_and_line(tmp_path, capsys, content, message):
+    (tmp_path / "requests-000001.jsonl").write_text(content)
+    (tmp_path / "requests-000002.jsonl").write_text("")
+    code, out, err = run(capsys, "--request-log", str(tmp_path))
+    assert code == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_bad_inputs_are_status_2_with_one_line(tmp_path, capsys):
+    code, _, err = run(capsys, "--request-log", str(tmp_path / "nowhere"))
+    assert code == 2 and f"{tmp_path / 'nowhere'}: no such directory (--request-log)" in err
+    code, _, err = run(capsys, "--request-log", str(tmp_path))
+    assert code == 2 and "no request log files" in err
+    write_log(tmp_path / "log", 150)
+    code, _, err = run(capsys, "--request-log", str(tmp_path / "log"), "--since", "last tuesday")
+    assert code == 2 and "--since 'last tuesday'" in err
+    code, _, err = run(capsys, "--request-log", str(tmp_path / "log"), "--last", "0")
+    assert code == 2 and "--last must be at least 1" in err
+    code, _, err = run(capsys, "--request-log", str(tmp_path / "log"), "--metadata-path", str(tmp_path / "none.sqlite"))
+    assert code == 2 and f"{tmp_path / 'none.sqlite'}: no metadata store" in err
+    (tmp_path / "junk.sqlite").write_text("junk")
+    code, _, err = run(capsys, "--request-log", str(tmp_path / "log"), "--metadata-path", str(tmp_path / "junk.sqlite"))
+    assert code == 2 and "junk.sqlite: not a metadata store" in err
+    code, _, err = run(capsys, "--request-log", str(tmp_path / "log"), "--export", str(tmp_path / "no" / "x.jsonl"))
+    assert code == 2 and "(--export)" in err
+    code, out, err = run(capsys, "--request-log", str(tmp_path / "log"), "--output", str(tmp_path / "no" / "p.html"))
+    assert code == 2 and "(--output)" in err and out == ""
+    write_log(tmp_path / "model_dir", 150, version=None)
+    code, _, err = run(capsys, "--request-log", str(tmp_path / "model_dir"))
+    assert code == 2 and "--model-dir model (no version)" in err
+
+
+def test_too_little_traffic_is_said_and_status_0(tmp_path, capsys):
+    write_log(tmp_path, 40)
+    code, out, err = run(capsys, "--request-log", str(tmp_path), "--metadata-path", str(tmp_path / "unused.sqlite"))
+    assert code == 0
+    drift = json.loads(out)["drift"]
+    assert drift["insufficient"] and not drift["detected"] and drift["checks"] == []
+    assert "too little traffic to judge: 40 distinct texts" in err
+
+
+def test_export_writes_each_distinct_text_once_unlabelled(tmp_path):
+    write_log(tmp_path / "log", 4)
+    predictions = window.read_window(str(tmp_path / "log"))
+    predictions += predictions[:2]  # asked again
+    path = tmp_path / "out.jsonl"
+    assert export(predictions, str(path)) == 4
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [r["text"] for r in rows] == [f"review number {i}" for i in range(4)]
+    assert rows[1] == {"text": "review number 1", "label": None, "request_id": "r1", "instance": 0,
+                       "model_version": "7", "probability": 0.1}

@@ -1,0 +1,47 @@
+"""One model server for the protocol tests (test_v2_binary.py, test_grpc.py,
+test_tf_serving_rest.py): a serving directory with two versions of the tiny model (each with
+predict_text and serving_default), the newer served and the older kept loaded
+(--keep-versions 2), REST and gRPC on free loopback ports. Started once per session, only when
+one of those modules asks for it.
+"""
+import socket
+
+import pytest
+
+from tests.helpers import models
+from tests.unit.components.serving.server_process import start_server
+
+OLD, NEW = 1700000000, 1700000100
+MAX_INSTANCES = 50
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Protocols:
+    """The running server (.url, .grpc_target) and its two versions' model paths."""
+
+    def __init__(self, server, grpc_port: int, paths: dict):
+        self.server = server
+        self.url = server.url
+        self.host_port = server.url[len("http://"):]
+        self.grpc_target = f"127.0.0.1:{grpc_port}"
+        self.paths = paths
+
+
+@pytest.fixture(scope="session")
+def protocols(tmp_path_factory):
+    serving_dir = tmp_path_factory.mktemp("protocols-serving")
+    paths = {}
+    for version, seed in ((OLD, 7), (NEW, 8)):
+        paths[version] = models.build_model(str(tmp_path_factory.mktemp("m") / f"m{seed}"), seed=seed, examples=True)
+        models.push(paths[version], str(serving_dir), version)
+    grpc_port = free_port()
+    server = start_server(tmp_path_factory.mktemp("protocols-log"), "--serving-dir", str(serving_dir),
+                          "--grpc-port", str(grpc_port), "--keep-versions", "2",
+                          "--max-instances", str(MAX_INSTANCES), "--poll-seconds", "0.5")
+    yield Protocols(server, grpc_port, paths)
+    assert server.stop() == 0, server.log()[-3000:]
