@@ -29,7 +29,7 @@ from components.example_gen.guard import fingerprint as guard_fingerprint
 from components.features import UNSUP_SPLIT
 from components.example_gen.snippet_sets import NAMES as SNIPPET_SETS
 from data.dataset import DataSource
-from pipeline import configs, fingerprint, node_ids
+from pipeline import configs, fingerprint, node_ids, span_stages, tfx_private
 
 # ImportSchemaGen's extra exec property: the schema file's content hash (pipeline/fingerprint.py).
 SCHEMA_FINGERPRINT = "schema_fingerprint"
@@ -52,8 +52,8 @@ def with_evaluator_executor(config: configs.PipelineConfig, evaluator):
     """`evaluator` running the project's executor (TFMA's metrics from whole batches:
     components/evaluator/executor.py), with that code's fingerprint among its exec properties so
     that a change of it is a cache miss (TFX's Evaluator takes no custom_config)."""
-    evaluator.executor_spec = beam_executor(configs.EVALUATOR_EXECUTOR)
-    evaluator.exec_properties[CODE_VERSION] = code_version(config, configs.EVALUATOR_EXECUTOR)
+    tfx_private.set_executor(evaluator, beam_executor(configs.EVALUATOR_EXECUTOR))
+    tfx_private.add_exec_property(evaluator, CODE_VERSION, code_version(config, configs.EVALUATOR_EXECUTOR))
     return evaluator
 
 
@@ -72,6 +72,9 @@ class DataStages:
     schema: ImportSchemaGen
     validator: ExampleValidator
     gate: object  # AnomaliesGate
+    # What production's Transform reads: ExampleGen's examples, or the window of the last K spans
+    # (pipeline/span_stages.py: window_examples)
+    window: object = None
 
     @property
     def components(self) -> list:
@@ -111,8 +114,14 @@ def data_stages(config: configs.PipelineConfig, source: DataSource) -> DataStage
                              guard_fingerprint=guard_fingerprint(config.guard_sets))
     if config.snippet_reviews:
         custom_config.update(snippet_reviews=config.snippet_reviews, snippet_sets=list(SNIPPET_SETS))
+    if config.test_data:  # the fixed test set (docs/spans.md); its content hash for the cache key
+        from components.example_gen import labelled_files
+
+        custom_config.update(test_data=config.test_data,
+                             test_data_fingerprint=labelled_files.fingerprint([config.test_data]))
     gen = FileBasedExampleGen(
         input_base=source.input_base,
+        range_config=span_stages.range_config(config) if source.has_spans else None,
         input_config=example_gen_pb2.Input(splits=[
             example_gen_pb2.Input.Split(name=name, pattern=p) for name, p in patterns.items()]),
         custom_config=custom_config,
@@ -129,14 +138,14 @@ def data_stages(config: configs.PipelineConfig, source: DataSource) -> DataStage
     schema = ImportSchemaGen(schema_file=config.schema_path).with_id(node_ids.SCHEMA_GEN)
     # TFX's cache key has the schema's path, not its content: without this, a schema edited
     # in place would come from the cache unchanged.
-    schema.exec_properties[SCHEMA_FINGERPRINT] = fingerprint.file_fingerprint(schema_file(config))
+    tfx_private.add_exec_property(schema, SCHEMA_FINGERPRINT, fingerprint.file_fingerprint(schema_file(config)))
     validator = ExampleValidator(statistics=statistics.outputs["statistics"], schema=schema.outputs["schema"],
                                  # unsup has no labels, guard sets no ratings (their rows are checked when
                                  # read; snippet rows are cut from checked test reviews)
                                  exclude_splits=excluded,
                                  ).with_id(node_ids.EXAMPLE_VALIDATOR)
     gate = AnomaliesGate(anomalies=validator.outputs["anomalies"]).with_id(node_ids.ANOMALIES_GATE)
-    return DataStages(gen, statistics, schema, validator, gate)
+    return DataStages(gen, statistics, schema, validator, gate, span_stages.window_examples(config, source, gen))
 
 
 def transform_stage(config: configs.PipelineConfig, data: DataStages, *, for_evaluation: bool = False) -> Transform:
@@ -152,7 +161,8 @@ def transform_stage(config: configs.PipelineConfig, data: DataStages, *, for_eva
     splits = ["train", "eval"] + (["test"] + ([GUARD_SPLIT] if has_guard_split(config) else [])
                                   if for_evaluation else []) + ([UNSUP_SPLIT] if uses_unsup(config) else [])
     transform = Transform(
-        examples=data.example_gen.outputs["examples"],
+        # production: the window of spans (one span, or one dataset, by default); the experiments: this run's
+        examples=data.example_gen.outputs["examples"] if for_evaluation or data.window is None else data.window,
         schema=data.schema.outputs["schema"],
         preprocessing_fn=configs.PREPROCESSING_FN,
         custom_config={"code_version": code_version(config, *modules), **options},
@@ -164,7 +174,7 @@ def transform_stage(config: configs.PipelineConfig, data: DataStages, *, for_eva
         disable_statistics=bool(options),
     ).with_id(node_ids.TRANSFORM)
     # gzip level 1, and fixed batches for an embedding module (components/transform/executor.py)
-    transform.executor_spec = beam_executor(configs.TRANSFORM_EXECUTOR)
+    tfx_private.set_executor(transform, beam_executor(configs.TRANSFORM_EXECUTOR))
     transform.add_upstream_node(data.gate)
     return transform
 
@@ -191,11 +201,30 @@ def tuner_stage(config: configs.PipelineConfig, data: DataStages, transform: Tra
     ).with_id(node_id)
 
 
+def base_model_stage(config: configs.PipelineConfig, examples):
+    """The Trainer's base model for a warm start (docs/warm_start.md): the latest blessed model not
+    trained on these `examples` (components/trainer/base_model.py), or None when warm start is off
+    or there is no local store (a compiled Kubeflow pipeline trains from scratch)."""
+    if not (config.training.warm_start and config.metadata_path):
+        return None
+    from tfx.dsl.components.common.resolver import Resolver
+    from tfx.types import Channel, standard_artifacts
+
+    from components.trainer import base_model
+
+    return Resolver(strategy_class=base_model.LatestBlessedModelOfOtherExamplesStrategy,
+                    **{base_model.MODEL: Channel(type=standard_artifacts.Model),
+                       base_model.BLESSING: Channel(type=standard_artifacts.ModelBlessing),
+                       base_model.EXAMPLES: examples}).with_id(node_ids.BASE_MODEL_RESOLVER)
+
+
 def trainer_stage(config: configs.PipelineConfig, data: DataStages, transform: Transform, tuner,
-                  node_id: str) -> Trainer:
+                  node_id: str, base_model=None) -> Trainer:
+    """The Trainer; `base_model`: the Resolver of its base model (base_model_stage) or None."""
     training = config.training
     return Trainer(
         run_fn=configs.RUN_FN,
+        base_model=base_model.outputs["model"] if base_model is not None else None,
         examples=transform.outputs["transformed_examples"],
         transform_graph=transform.outputs["transform_graph"],
         schema=data.schema.outputs["schema"],
@@ -217,20 +246,23 @@ class TrainingStages:
     transform: Transform
     tuner: object
     trainer: Trainer
+    base_model: object = None  # the Resolver of the Trainer's base model (warm start), or None
 
     @property
     def components(self) -> list:
-        return [*self.data.components, self.transform, self.tuner, self.trainer]
+        return [*self.data.components, self.transform, self.tuner, self.base_model, self.trainer]
 
 
 def training_stages(config: configs.PipelineConfig, source: DataSource, *, tuner_id: str,
-                    trainer_id: str, for_evaluation: bool = False) -> TrainingStages:
+                    trainer_id: str, for_evaluation: bool = False, warm_start: bool = False) -> TrainingStages:
     """ExampleGen -> ... -> Transform [-> Tuner] -> Trainer, the Tuner and Trainer under the given
-    ids; `for_evaluation`: Transform materialises the test and guard splits too (transform_stage)."""
+    ids; `for_evaluation`: Transform materialises the test and guard splits too (transform_stage);
+    `warm_start` (production runs): the Trainer's base model is the latest blessed one (base_model_stage)."""
     data = data_stages(config, source)
     transform = transform_stage(config, data, for_evaluation=for_evaluation)
     tuner = tuner_stage(config, data, transform, tuner_id)
-    return TrainingStages(data, transform, tuner, trainer_stage(config, data, transform, tuner, trainer_id))
+    base = base_model_stage(config, transform.outputs["transformed_examples"]) if warm_start else None
+    return TrainingStages(data, transform, tuner, trainer_stage(config, data, transform, tuner, trainer_id, base), base)
 
 
 def assemble(config: configs.PipelineConfig, components: list,

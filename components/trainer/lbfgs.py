@@ -120,10 +120,11 @@ def kept_codes(values: np.ndarray, min_count: int = 1) -> tuple[np.ndarray, np.n
 
 def fit(features_matrix: sp.spmatrix, labels: np.ndarray, l2: float, *, regression: bool = False,
         offset: float = 0.0, max_iterations: int = 1000, tolerance: float = 1e-7,
-        transposed: bool = False) -> tuple[np.ndarray, float, dict]:
+        transposed: bool = False, initial: np.ndarray | None = None) -> tuple[np.ndarray, float, dict]:
     """(w, b, info) minimising the mean loss of `features_matrix @ w + b + offset` against
     `labels` plus l2 * |w|^2 (b is not penalised). Classification: log loss of sigmoid(logit)
     with labels in {0, 1}; regression: squared error. `transposed`: the matrix given is X^T.
+    `initial`: the starting (w, b) as one vector (a warm start), else zeros.
 
     Only X^T is held, as CSR (12 bytes an entry): X^T r gathers along its rows, and X w is the
     product of its CSC view, which scatters into the n-vector of examples (a few MB, in cache).
@@ -150,7 +151,8 @@ def fit(features_matrix: sp.spmatrix, labels: np.ndarray, l2: float, *, regressi
         gradient[d] = residual.sum()
         return loss + l2 * float(w @ w), gradient
 
-    result = scipy.optimize.minimize(loss_and_gradient, np.zeros(d + 1), jac=True, method="L-BFGS-B",
+    start = np.zeros(d + 1) if initial is None else np.asarray(initial, np.float64).reshape(d + 1)
+    result = scipy.optimize.minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B",
                                      options={"maxiter": int(max_iterations), "ftol": tolerance, "gtol": tolerance})
     info = {"iterations": int(result.nit), "loss": float(result.fun), "converged": bool(result.success),
             "message": str(result.message)}

@@ -118,7 +118,9 @@ def test_rerun_is_served_from_cache(small_run):
     states = {types[e.type_id]: e.last_known_state for e in new}
     # Everything is reused: the baseline leaves the candidate out (components/evaluator/baseline.py),
     # so the Evaluator has the first run's inputs (no baseline) and it and the Pusher come from the cache.
-    cached = COMPONENTS - {node_ids.BASELINE_RESOLVER}
+    # The base-model resolver leaves out the models trained on the same examples
+    # (components/trainer/base_model.py): the Trainer has the first run's inputs too.
+    cached = COMPONENTS - {node_ids.BASELINE_RESOLVER, node_ids.BASE_MODEL_RESOLVER}
     assert {n: s for n, s in states.items() if n in cached} == dict.fromkeys(cached, metadata_store_pb2.Execution.CACHED)
     summary = runs.run_summary(config.metadata_path)
     assert summary["blessed"]

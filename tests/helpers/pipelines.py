@@ -7,7 +7,7 @@ from pipeline import node_ids
 PRODUCTION_COMPONENTS = {node_ids.EXAMPLE_GEN, node_ids.STATISTICS_GEN, node_ids.SCHEMA_GEN,
                          node_ids.EXAMPLE_VALIDATOR, node_ids.ANOMALIES_GATE, node_ids.TRANSFORM, node_ids.TRAINER,
                          node_ids.BASELINE_RESOLVER, node_ids.EVALUATOR, node_ids.INFRA_VALIDATOR,
-                         node_ids.PUSHER}
+                         node_ids.PUSHER, node_ids.BASE_MODEL_RESOLVER}
 
 
 def small_config(tmp_path, data: str, module: str):

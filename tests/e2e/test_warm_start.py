@@ -1,0 +1,41 @@
+"""Warm start through the pipeline (docs/warm_start.md): the Trainer's base model is the latest
+blessed one (TFX's base_model input through the base-model resolver) when new examples come
+in; an identical rerun comes from the cache; the summary says what the model started from."""
+import json
+
+import pytest
+
+from app.cli import main as cli
+from app.cli import status
+
+pytestmark = pytest.mark.e2e
+
+TINY = ["--hidden-units", "16", "--optimizer", "adam", "--learning-rate", "0.01", "--loss-reduction", "mean",
+        "--batch-size", "32", "--train-steps", "60", "--evaluations", "2", "--eval-percent", "20",
+        "--snippet-reviews", "0", "--accuracy-lower-bound", "0.5"]
+
+
+def run(capsys, root, small_corpus, *extra):
+    data, module = small_corpus
+    code = cli.main(["run", "--data", data, "--module", module, "--pipeline-root", str(root / "root"),
+                     "--serving-dir", str(root / "serving"), *TINY, *extra])
+    out, err = capsys.readouterr()
+    assert out.startswith("{"), f"stdout is not the JSON summary alone (exit {code}); stderr ends:\n{err[-3000:]}"
+    return code, json.loads(out), err
+
+
+def test_second_run_starts_from_the_blessed_model(capsys, tmp_path, small_corpus):
+    code, first, err = run(capsys, tmp_path, small_corpus)
+    assert code == status.OK, err
+    assert first["warm_start"] == {"from": None, "reason": "no blessed model to start from: trained from scratch"}
+    assert "imdb-tfx: warm start: no blessed model to start from" in err
+
+    code, again, err = run(capsys, tmp_path, small_corpus)  # identical: from the cache, same origin
+    assert again["warm_start"] == first["warm_start"] and again["evaluation_uri"] == first["evaluation_uri"]
+
+    # New examples (every component reruns): the Trainer starts from the first run's model.
+    code, second, err = run(capsys, tmp_path, small_corpus, "--no-cache")
+    base = second["warm_start"]["from"]
+    assert base and base.startswith(str(tmp_path / "root")) and "same architecture" in second["warm_start"]["reason"]
+    assert second["blessing"]["baseline_model"] and base.startswith(second["blessing"]["baseline_model"])
+    assert f"imdb-tfx: warm start: started from the blessed model {base}" in err

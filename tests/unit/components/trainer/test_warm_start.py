@@ -1,0 +1,182 @@
+"""components.trainer.warm_start and base_model: a model exported with its warm-start record and
+used as the base of the next (weights carried over, n-gram weights mapped by id), a mismatch
+trained from scratch with a reason, L-BFGS from a warm start, and the base-model resolver."""
+import json
+
+import numpy as np
+import pytest
+
+from components.modules.word_embedding import build_word_embedding_module
+from components.trainer import lbfgs, warm_start
+from components.trainer.models import build_model
+from components.training_config import TrainingConfig
+from tests.helpers import corpus
+
+
+@pytest.fixture(scope="module")
+def module(tmp_path_factory):
+    return build_word_embedding_module(*corpus.embedding_words(dim=8), str(tmp_path_factory.mktemp("m") / "m"),
+                                       num_oov_buckets=4)
+
+
+def dnn(module, **overrides):
+    return TrainingConfig(**{"module": module, "hidden_units": (4,), **overrides})
+
+
+def trained_dnn(config):
+    model = build_model(config)
+    texts = np.array([" ".join(corpus.POSITIVE[:3]), " ".join(corpus.NEGATIVE[:3])] * 8)
+    model.fit(texts, np.array([1, 0] * 8), epochs=2, verbose=0)
+    return model
+
+
+@pytest.mark.parametrize("trainable", [False, True])
+def test_dnn_weights_carried_over(module, tmp_path, trainable):
+    config = dnn(module, trainable=trainable)
+    base = trained_dnn(config)
+    warm_start.export(base, config, str(tmp_path), {"from": None, "reason": "first"})
+    assert json.loads((tmp_path / warm_start.DIRECTORY / "architecture.json").read_text())["hidden_units"] == [4]
+
+    plan = warm_start.plan(config, str(tmp_path))
+    assert plan.origin["from"] == str(tmp_path) and "same architecture" in plan.reason
+    assert plan.steps(0, 1000) == 250 and plan.steps(0, 10) == 3
+    fresh = build_model(config)
+    assert warm_start.apply(fresh, plan.weights[0])
+    # the head (and a trainable embedding's table) as trained; a frozen module is not in the record
+    assert len(fresh.trainable_weights) == (5 if trainable else 4)
+    for new, old in zip(fresh.trainable_weights, base.trainable_weights):
+        np.testing.assert_array_equal(new.numpy(), old.numpy())
+    texts = np.array(["great excellent", "awful boring"])
+    np.testing.assert_allclose(fresh.predict(texts, verbose=0), base.predict(texts, verbose=0), rtol=1e-6)
+    assert warm_start.read_origin(str(tmp_path)) == {"from": None, "reason": "first"}
+
+
+def test_mismatch_trains_from_scratch_and_says_why(module, tmp_path):
+    config = dnn(module)
+    warm_start.export(trained_dnn(config), config, str(tmp_path), {"from": None, "reason": ""})
+    cases = {
+        "other hidden units (4 -> 8)": dnn(module, hidden_units=(8,)),
+        "other trainable embedding (False -> True)": dnn(module, trainable=True),
+        "other embedding module": dnn(module + "/other"),
+        "other model family (dnn -> wide)": TrainingConfig(head="wide"),
+        "other task (classification -> regression)": dnn(module, task="regression"),
+    }
+    for reason, other in cases.items():
+        plan = warm_start.plan(other, str(tmp_path))
+        assert plan.weights == [None] and plan.origin["from"] is None
+        assert reason in plan.reason and "trained from scratch" in plan.reason
+    assert warm_start.plan(config, None).reason == "no blessed model to start from: trained from scratch"
+    off = warm_start.plan(dnn(module, warm_start=False), str(tmp_path))
+    assert off.origin == {"from": None, "reason": "warm start is off (--no-warm-start)"}
+    assert "no architecture record" in warm_start.plan(config, str(tmp_path / "old_model")).reason
+
+
+def wide(keys, kernel, bias, **overrides):
+    config = TrainingConfig(head="wide", optimizer="lbfgs", **overrides)
+    model = build_model(config, ngram_keys=np.asarray(keys, np.int64), nb_ratios=np.ones(len(keys)))
+    layer = model.get_layer("nb_logistic")
+    layer.kernel.assign(np.asarray(kernel, np.float32))
+    layer.bias.assign(bias)
+    return config, model
+
+
+def test_ngram_weights_mapped_by_id_and_hashing_must_match(tmp_path):
+    config, base = wide([3, 7, 11], [0.5, -1.0, 2.0], 0.25)
+    warm_start.export(base, config, str(tmp_path), {"from": None, "reason": ""})
+    plan = warm_start.plan(config, str(tmp_path))
+    _, fresh = wide([1, 7, 11, 20], [0, 0, 0, 0], 0.0)  # the new window keeps other n-grams
+    assert warm_start.apply(fresh, plan.weights[0])
+    layer = fresh.get_layer("nb_logistic")
+    np.testing.assert_array_equal(layer.kernel.numpy(), [0.0, -1.0, 2.0, 0.0])
+    assert float(layer.bias.numpy()) == 0.25
+    assert "other hash buckets (4294967296 -> 1024)" in warm_start.plan(
+        TrainingConfig(head="wide", optimizer="lbfgs", ngram_buckets=1024), str(tmp_path)).reason
+    assert "other n-gram size (3 -> 2)" in warm_start.plan(
+        TrainingConfig(head="wide", optimizer="lbfgs", ngram_size=2), str(tmp_path)).reason
+
+
+def test_ensemble_members_match_one_by_one(module, tmp_path):
+    members = ({"head": "wide", "optimizer": "lbfgs"}, {"head": "majority"})
+    config = TrainingConfig(head="ensemble", members=members)
+    _, member = wide([3, 7], [1.0, 2.0], 0.5)
+
+    class Ensemble:  # what training._train_ensemble returns, as far as export reads it
+        member_models = type("Members", (), {"models": [member, None]})
+
+    warm_start.export(Ensemble(), config, str(tmp_path), {"from": None, "reason": ""})
+    plan = warm_start.plan(config, str(tmp_path))
+    assert plan.weights[0] is not None and plan.weights[1] is None
+    assert "member 0 warm" in plan.reason and "member 1 from scratch: the majority baseline" in plan.reason
+    other = TrainingConfig(head="ensemble", members=({"head": "wide", "optimizer": "lbfgs", "ngram_size": 2},
+                                                      {"head": "majority"}))
+    assert warm_start.plan(other, str(tmp_path)).origin["from"] is None
+    assert "another model family (dnn -> ensemble)" in warm_start.plan(config, _dnn_base(module, tmp_path)).reason
+
+
+def _dnn_base(module, tmp_path):
+    config = dnn(module)
+    path = str(tmp_path / "dnn")
+    warm_start.export(trained_dnn(config), config, path, {"from": None, "reason": ""})
+    return path
+
+
+def test_lbfgs_from_its_optimum_stops_at_once():
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(0)
+    x = sp.random(300, 40, density=0.2, random_state=0, format="csr")
+    y = (x @ rng.normal(size=40) + rng.logistic(size=300) > 0).astype(float)
+    w, b, cold = lbfgs.fit(x, y, 0.01)
+    w2, b2, warm = lbfgs.fit(x, y, 0.01, initial=np.append(w, b))
+    assert warm["iterations"] <= 2 < cold["iterations"]
+    np.testing.assert_allclose(w2, w, atol=1e-4)
+
+
+def test_fraction_is_validated():
+    with pytest.raises(ValueError, match="--warm-start-fraction"):
+        TrainingConfig(warm_start_fraction=0)
+
+
+def test_resolver_skips_models_trained_on_the_same_examples():
+    """The base-model resolver: the latest blessed model, except one trained on the Trainer's
+    examples (an identical rerun resolves the base of the run that trained it)."""
+    import ml_metadata as mlmd
+    from ml_metadata.proto import metadata_store_pb2 as pb
+    from tfx.types import standard_artifacts
+
+    from components.trainer.base_model import BLESSING, EXAMPLES, MODEL, LatestBlessedModelOfOtherExamplesStrategy
+
+    config = pb.ConnectionConfig()
+    config.fake_database.SetInParent()
+    store = mlmd.MetadataStore(config)
+    type_id = store.put_artifact_type(pb.ArtifactType(name="Any"))
+    trainer = store.put_execution_type(pb.ExecutionType(name="Trainer"))
+    examples_1, examples_2, model_1, model_2 = store.put_artifacts([pb.Artifact(type_id=type_id) for _ in range(4)])
+    for examples, model in ((examples_1, model_1), (examples_2, model_2)):
+        execution = store.put_executions([pb.Execution(type_id=trainer)])[0]
+        events = [pb.Event(artifact_id=examples, execution_id=execution, type=pb.Event.INPUT),
+                  pb.Event(artifact_id=model, execution_id=execution, type=pb.Event.OUTPUT)]
+        events[0].path.steps.add().key = EXAMPLES
+        events[1].path.steps.add().key = "model"
+        store.put_events(events)
+
+    def artifact(kind, artifact_id, **properties):
+        a = kind()
+        a.id = artifact_id
+        for key, value in properties.items():
+            a.set_int_custom_property(key, value)
+        return a
+
+    models = [artifact(standard_artifacts.Model, i) for i in (model_1, model_2)]
+    blessings = [artifact(standard_artifacts.ModelBlessing, 100 + i, current_model_id=m, blessed=1)
+                 for i, m in enumerate((model_1, model_2))]
+    strategy = LatestBlessedModelOfOtherExamplesStrategy()
+
+    def base(examples_id):
+        inputs = {MODEL: list(models), BLESSING: list(blessings),
+                  EXAMPLES: [artifact(standard_artifacts.Examples, examples_id)]}
+        return [m.id for m in strategy.resolve_artifacts(store, inputs)[MODEL]]
+
+    assert base(examples_2) == [model_1]  # the rerun of the run that trained model 2
+    assert base(999) == [model_2]  # new examples: the latest blessed model
+    assert base(examples_1) == [model_2]
