@@ -19,7 +19,7 @@ PROXIMAL_OPTIMIZERS = ("proximal_adagrad", "ftrl")
 LOSS_REDUCTIONS = ("sum", "mean")
 ENSEMBLE_WEIGHTS = ("mean", "eval", "eval_by_length")
 # eval_by_length: one set of member weights per review length, in words (after cleaning):
-# up to 15, 16-30, 31-60, 61-120, more (issue 15's short-text study: scripts/short_text/).
+# up to 15, 16-30, 31-60, 61-120, more (the short-text study: studies/short_text/).
 LENGTH_WEIGHT_BOUNDS = (15, 30, 60, 120)
 # What a model trains on: the train reviews, or their sentences (components/snippets.py), each
 # with its review's label (components/trainer/pieces.py).
@@ -70,6 +70,10 @@ class TrainingConfig:
     ngram_index: str = "hash"
     ngram_buckets: int = 2**32
     nb_alpha: float = 1.0  # smoothing of the naive-Bayes log-count ratios
+    # wide: VADER's compound, pos and neg scores of the text (a general sentiment lexicon,
+    # computed in the model's graph: components/transform/lexicon.py) as three more columns
+    # beside the n-grams (components/trainer/lexicon_columns.py)
+    lexicon: bool = False
     members: tuple[dict, ...] = ()  # ensemble only
     # ensemble only: "mean" averages the members' outputs; "eval" weights them with the
     # weights (steps of 0.05) that minimise the log loss on the eval split (never on test);
@@ -80,6 +84,12 @@ class TrainingConfig:
     tune: bool = False
     tuner_trials: int = 6
     tuner_steps: int = 0  # training steps per trial (0: train_steps)
+    # Start from the latest blessed model when its architecture matches (production runs:
+    # components/trainer/warm_start.py, docs/warm_start.md); a warm start runs this fraction of
+    # train_steps (L-BFGS: of its iteration limit) and of the evaluations, since it starts near
+    # an optimum of overlapping data.
+    warm_start: bool = True
+    warm_start_fraction: float = 0.25
 
     def __post_init__(self):
         choices = {"head": HEADS, "task": TASKS, "ensemble_weights": ENSEMBLE_WEIGHTS,
@@ -97,6 +107,9 @@ class TrainingConfig:
                 if member.head == "ensemble" or member.task != self.task:
                     raise ValueError(f"ensemble member {member.head}/{member.task}: members must be "
                                      f"single models of the ensemble's task ({self.task})")
+        if not 0 < self.warm_start_fraction <= 1:
+            raise ValueError(f"warm_start_fraction (--warm-start-fraction) {self.warm_start_fraction} "
+                             "must be in (0, 1]")
         if not 0 <= self.unlabelled_margin < 0.5:
             raise ValueError(f"unlabelled_margin {self.unlabelled_margin} must be in [0, 0.5)")
         if self.unlabelled_margin and self.train_on != "sentences":
@@ -107,6 +120,8 @@ class TrainingConfig:
             raise ValueError("a precomputed module cannot be trained: drop precompute or trainable")
         if not 1 <= self.ngram_buckets <= 2**40:  # text_features.distinct_ids_per_row: rows * buckets < 2^63
             raise ValueError(f"ngram_buckets {self.ngram_buckets} must be between 1 and 2**40")
+        if self.lexicon and self.head != "wide":
+            raise ValueError(f"lexicon adds columns to the wide head only, not {self.head}")
         if self.optimizer == "lbfgs" and self.head != "wide":
             raise ValueError(f"optimizer lbfgs fits the wide head only, not {self.head}")
         if min(self.optimizer_l1, self.optimizer_l2) < 0:

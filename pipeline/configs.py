@@ -29,6 +29,7 @@ TRANSFORM_EXECUTOR = "components.transform.executor.Executor"
 EVALUATOR_EXECUTOR = "components.evaluator.executor.Executor"
 INFRA_VALIDATOR = "components.infra_validator.component.InfraValidator"
 PUSHER_EXECUTOR = "components.pusher.executor.Executor"
+DRIFT_CHECK = "components.drift_check.component.DriftCheck"
 
 
 def module_of(path: str) -> str:
@@ -40,19 +41,21 @@ def module_of(path: str) -> str:
 PRESETS: dict[str, dict] = {
     # The tutorial's schedule with the frozen GloVe module (the pipeline's default).
     "tutorial": {},
-    # The strongest model here (issues 6, 14, 15; figures in docs/results.md): two NB-weighted
+    # The strongest model here (figures in docs/results.md): two NB-weighted
     # logistic regressions on word 1-3-grams, one trained on the reviews, one on their
     # sentences (for short text) and on the sentences of the unlabelled reviews that the first
     # labels with a probability above 0.8 or below 0.2, each fitted to convergence by L-BFGS;
     # their probabilities averaged with weights per text length chosen on the eval reviews and
     # their snippets. l2 = 1 / (2 C n) for scikit-learn's C = 0.1, the best on eval in
-    # scripts/short_text/ and scripts/ngram_baselines/ (n: 22,420 train reviews; ~758,000
+    # studies/short_text/ and studies/ngram_baselines/ (n: 22,420 train reviews; ~758,000
     # sentences, 268,000 of them the train reviews'); the unlabelled sentences were chosen on
-    # the train reviews of held-out movies (scripts/short_text/movie_holdout_study.py).
+    # the train reviews of held-out movies (studies/short_text/movie_holdout_study.py). The
+    # sentence model also reads the VADER lexicon's scores of the text (a general sentiment
+    # lexicon, prior knowledge as the GloVe vectors are: docs/lexicon.md).
     "best": {"head": "ensemble", "ensemble_weights": "eval_by_length", "members": (
         {"head": "wide", "ngram_size": 3, "min_count": 3, "optimizer": "lbfgs", "l2": 2.2e-4, "train_steps": 1000},
         {"head": "wide", "ngram_size": 3, "min_count": 3, "optimizer": "lbfgs", "l2": 6.6e-6, "train_steps": 1000,
-         "train_on": "sentences", "unlabelled_margin": 0.2},
+         "train_on": "sentences", "unlabelled_margin": 0.2, "lexicon": True},
     )},
 }
 
@@ -97,6 +100,15 @@ class PipelineConfig:
     # each set evaluated as the slice `dataset: snippet_...`, measured only (no threshold);
     # 0 = no snippet sets.
     snippet_reviews: int = 1000
+    # Spans (docs/spans.md): the span to read (None: the newest), how many spans the Trainer reads
+    # (the window), the fixed labelled test set ("" : the span's official test, else a held-out
+    # part of it), and what a drift check that fires does: drift_action for every check,
+    # drift_check_actions ((check, "warn"|"block"), ...) per check.
+    span: int | None = None
+    window: int = 1
+    test_data: str = ""
+    drift_action: str = "warn"
+    drift_check_actions: tuple[tuple[str, str], ...] = ()
     enable_cache: bool = True
     beam_pipeline_args: tuple[str, ...] = ("--direct_running_mode=in_memory", "--direct_num_workers=1", NO_STAGING)
 

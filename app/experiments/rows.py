@@ -12,7 +12,7 @@ TUTORIAL = {}
 # Fine-tuning GloVe that converges: Adam(0.001) on the mean loss, 4 epochs of the 22.4k train reviews.
 ADAM_4_EPOCHS = {"optimizer": "adam", "learning_rate": 0.001, "loss_reduction": "mean", "train_steps": 704}
 # A head on precomputed (frozen) vectors: cheap steps, so 10 epochs; one layer of 256 with dropout
-# 0.5, chosen on the eval split among logistic regressions and MLPs (scripts/minilm_heads.py;
+# 0.5, chosen on the eval split among logistic regressions and MLPs (studies/minilm_heads.py;
 # docs/results.md).
 HEAD_ONLY = {"optimizer": "adam", "learning_rate": 0.001, "loss_reduction": "mean", "train_steps": 1760,
              "hidden_units": (256,), "dropout": 0.5}
@@ -70,28 +70,34 @@ def improvement_rows() -> list[Row]:
              trainable=True, dropout=0.3, l2=1e-4, **ADAM_4_EPOCHS),
         _row("glove-trained-proximal", "improvement 5: Proximal Adagrad (L1/L2 in the optimiser), tutorial schedule",
              module="glove", trainable=True, optimizer="proximal_adagrad", **PROXIMAL, **TUTORIAL),
-        _row("nb-ngrams", "issue 6: NB-weighted 1-3-gram logistic regression", **WIDE),
+        _row("nb-ngrams", "NB-weighted 1-3-gram logistic regression, trained with Adam", **WIDE),
     ] + short_text_rows()
 
 
 def short_text_rows() -> list[Row]:
-    """Issue 15: text that is not a long IMDB review. The members of --preset best alone, and
-    combined without and with weights by length, without and with the unlabelled reviews'
-    sentences (every choice made on eval and eval snippets, the unlabelled sentences on the
-    train reviews of held-out movies: scripts/short_text/movie_holdout_study.py)."""
+    """The short-text grid: text that is not a long IMDB review. The members of --preset best
+    alone, and combined without and with weights by length, without and with the unlabelled
+    reviews' sentences (every choice made on eval and eval snippets, the unlabelled sentences on
+    the train reviews of held-out movies: studies/short_text/movie_holdout_study.py)."""
     reviews, sentences = (dict(m) for m in PRESETS["best"]["members"])
     # the sentence member on the train reviews' sentences alone: l2 = 1 / (2 C n), C = 0.1, n ~268,000
-    train_sentences = {**{k: v for k, v in sentences.items() if k != "unlabelled_margin"}, "l2": 1.9e-5}
+    # (these rows without the lexicon: as they were before it joined --preset best)
+    train_sentences = {**{k: v for k, v in sentences.items() if k not in ("unlabelled_margin", "lexicon")},
+                       "l2": 1.9e-5}
     return [
-        _row("nb-ngrams-lbfgs", "issue 14: the same model fitted to convergence by L-BFGS", **reviews),
-        _row("nb-ngrams-sentences", "issue 15: trained on the train reviews' sentences", **train_sentences),
-        _row("nb-ngrams-both-eval", "issue 15: the two above, one pair of weights chosen on eval",
+        _row("nb-ngrams-lbfgs", "the same fitted by L-BFGS (member 1 of --preset best)", **reviews),
+        _row("nb-ngrams-sentences", "trained on the train reviews' sentences (member 2, alone)",
+             **train_sentences),
+        _row("nb-ngrams-both-eval", "the two above, one pair of weights chosen on eval",
              head="ensemble", ensemble_weights="eval", members=(reviews, train_sentences)),
-        _row("nb-ngrams-by-length", "issue 15: the two above, weights by length chosen on eval and eval "
+        _row("nb-ngrams-by-length", "the two above, weights by length chosen on eval and eval "
              "snippets (--preset best before the unlabelled sentences)",
              head="ensemble", ensemble_weights="eval_by_length", members=(reviews, train_sentences)),
-        Row("best", preset("best"), "issues 14/15: as above, the sentence model also on the sentences of the "
+        Row("best", preset("best"), "as above, the sentence model also on the sentences of the "
                                     "unlabelled reviews the review model is sure of (--preset best)"),
+        Row("best-without-lexicon", preset("best", members=tuple({**m, "lexicon": False}
+                                                                 for m in PRESETS["best"]["members"])),
+            "--preset best without the VADER lexicon's columns in its sentence model (docs/lexicon.md)"),
     ]
 
 

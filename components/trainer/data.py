@@ -19,7 +19,7 @@ def feature_keys(config: TrainingConfig) -> list[str]:
         by_length = [features.WORD_COUNT] if config.ensemble_weights == "eval_by_length" else []
         return sorted({k for m in config.member_configs() for k in feature_keys(m)} | set(by_length))
     if config.head == "wide":
-        return [features.NGRAMS]
+        return [features.NGRAMS, features.TEXT] if config.lexicon else [features.NGRAMS]
     if config.head == "dnn" and config.precompute:
         return [features.EMBEDDING]
     return [features.TEXT]

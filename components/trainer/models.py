@@ -24,6 +24,7 @@ from components.modules.registry import resolve_module_handle
 from components.trainer.autograph import leave_libraries_unconverted
 from components.trainer.data import feature_keys
 from components.trainer.layers import ConstantOutput, NBLogisticRegression
+from components.trainer.lexicon_columns import lexicon_logit
 from components.trainer.optimizers import make_optimizer
 from components.training_config import TrainingConfig, training_config
 
@@ -72,6 +73,8 @@ def build_model(config: TrainingConfig | dict | str, *, embedding_dim: int | Non
             raise ValueError("a wide model needs its n-gram table (naive_bayes.ngram_table)")
         score = NBLogisticRegression(len(ngram_keys), nb_ratios, l2=config.l2, keys=ngram_keys, name="nb_logistic")(
             inputs[features.NGRAMS])
+        if config.lexicon:  # VADER's scores of the text, three more columns (lexicon_columns.py)
+            score = score + lexicon_logit(inputs[features.TEXT], config.l2)
         output = tf_keras.layers.Activation(activation or "linear", name=name)(
             score + features.RATING_THRESHOLD if regression else score)
     else:

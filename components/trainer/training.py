@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import types
 
 import numpy as np
 import scipy.sparse
@@ -11,7 +12,7 @@ import tf_keras
 from absl import logging
 
 from components import features, snippets
-from components.trainer import ensemble, lbfgs, memory, pieces, unlabelled
+from components.trainer import ensemble, lbfgs, lexicon_columns, memory, pieces, unlabelled, warm_start
 from components.trainer.data import TrainingData, feature_keys, label_mean
 from components.trainer.lbfgs import SparseRows
 from components.trainer.models import build_model
@@ -20,20 +21,25 @@ from components.training_config import LENGTH_WEIGHT_BOUNDS, TrainingConfig, tra
 
 
 def train_model(config: TrainingConfig, data: TrainingData, steps: int | None = None, *,
-                validate: bool = True, log_dir: str | None = None) -> tf_keras.Model:
+                validate: bool = True, log_dir: str | None = None,
+                warm: warm_start.WarmStart | None = None, index: int = 0) -> tf_keras.Model:
     """Builds and trains the model of `config` (`steps` overrides config.train_steps); an
-    ensemble trains each member in turn and averages them."""
+    ensemble trains each member in turn and averages them. `warm` (warm_start.plan): the base
+    model's weights to start from, for single model `index` (an ensemble's member)."""
     if config.head == "ensemble":
-        return _train_ensemble(config, data, validate=validate, log_dir=log_dir)
+        return _train_ensemble(config, data, validate=validate, log_dir=log_dir, warm=warm)
     if config.unlabelled_margin and data.extra_sentences is None:
         raise ValueError("unlabelled_margin needs an ensemble: its member trained on reviews labels the "
                          "unlabelled reviews first")
     kwargs: dict = {"embedding_dim": data.embedding_dim()}
-    rows = None
+    rows = columns = None
     if config.head == "wide":
         memory.release()  # what earlier components and members left on the heap, before the matrix
-        rows = SparseRows.collect(data.dataset(training_config(config, task="classification"), "train",
-                                               batch_size=1000), config.min_count)
+        batches = data.dataset(training_config(config, task="classification"), "train", batch_size=1000)
+        if config.lexicon:  # the lexicon's scores of the same rows, in the same pass
+            batches = lexicon_columns.SideColumns(batches)
+        rows = SparseRows.collect(batches, config.min_count)
+        columns = batches.columns() if config.lexicon else None
         keys, ratios = ngram_table(rows, config.min_count, config.nb_alpha)
         logging.info("n-gram table: %d ids in at least %d of %d train %s", keys.size, config.min_count,
                      rows.labels.size, config.train_on)
@@ -44,11 +50,20 @@ def train_model(config: TrainingConfig, data: TrainingData, steps: int | None = 
     model.summary(print_fn=logging.info)
     if config.head == "majority":
         return model
-    if config.optimizer == "lbfgs":
-        fit_lbfgs(model, config, data, rows, steps)
-        return model
     steps = int(steps or config.train_steps)
-    evaluations = max(1, min(config.evaluations, steps))
+    evaluations = config.evaluations
+    if warm is not None and warm.weights[index] is not None:
+        if warm_start.apply(model, warm.weights[index]):
+            steps, evaluations = warm.steps(index, steps), warm.steps(index, evaluations)
+            logging.info("warm start: model %d from %s, %d steps", index, warm.base, steps)
+        else:  # the architecture record matched but the weights do not (a record edited by hand)
+            warm.weights[index] = None
+            warm.reason += f"; model {index}: the base's weights have other shapes: trained from scratch"
+    if config.optimizer == "lbfgs":
+        fit_lbfgs(model, config, data, rows, steps, warm=warm is not None and warm.weights[index] is not None,
+                  columns=columns)
+        return model
+    evaluations = max(1, min(evaluations, steps))
     callbacks = [tf_keras.callbacks.TensorBoard(log_dir=log_dir, update_freq="epoch")] if log_dir else []
     model.fit(
         data.dataset(config, "train", train=True),
@@ -62,10 +77,11 @@ def train_model(config: TrainingConfig, data: TrainingData, steps: int | None = 
 
 
 def fit_lbfgs(model: tf_keras.Model, config: TrainingConfig, data: TrainingData, rows: SparseRows,
-              steps: int | None) -> None:
+              steps: int | None, warm: bool = False, columns: np.ndarray | None = None) -> None:
     """Sets the wide model's weights to the L-BFGS optimum of its loss on the train split
     (components/trainer/lbfgs.py); `rows` holds the split's kept n-gram ids (the table's columns),
-    and gives its matrix up to the fit."""
+    and gives its matrix up to the fit. `warm`: start from the layer's weights (a warm start's).
+    `columns`: the lexicon's scores of the rows (config.lexicon), fitted with the n-grams."""
     layer = model.get_layer("nb_logistic")
     regression = config.task == "regression"
     labels = rows.labels
@@ -81,10 +97,17 @@ def fit_lbfgs(model: tf_keras.Model, config: TrainingConfig, data: TrainingData,
         del transposed
     else:
         matrix_t = scipy.sparse.csr_matrix((1, labels.size))
+    initial = [layer.kernel.numpy()]
+    if columns is not None:
+        matrix_t = lexicon_columns.with_columns(matrix_t, columns)
+        initial.append(lexicon_columns.get_weights(model))
     weights, bias, info = lbfgs.fit(matrix_t, labels, config.l2, regression=regression,
                                     offset=features.RATING_THRESHOLD if regression else 0.0,
-                                    max_iterations=int(steps or config.train_steps), transposed=True)
+                                    max_iterations=int(steps or config.train_steps), transposed=True,
+                                    initial=(np.concatenate([*initial, [layer.bias.numpy()]]) if warm else None))
     del matrix_t
+    if columns is not None:
+        weights = lexicon_columns.set_weights(model, weights)
     logging.info("L-BFGS on %d x %d: %s", labels.size, weights.size, info)
     layer.kernel.assign(weights)
     layer.bias.assign(bias)
@@ -93,7 +116,7 @@ def fit_lbfgs(model: tf_keras.Model, config: TrainingConfig, data: TrainingData,
 
 
 def _train_ensemble(config: TrainingConfig, data: TrainingData, *, validate: bool,
-                    log_dir: str | None) -> tf_keras.Model:
+                    log_dir: str | None, warm: warm_start.WarmStart | None = None) -> tf_keras.Model:
     member_configs, labeller = config.member_configs(), config.unlabelled_labeller()
     members, unlabelled_counts = [], None
     for i, member in enumerate(member_configs):
@@ -103,7 +126,8 @@ def _train_ensemble(config: TrainingConfig, data: TrainingData, *, validate: boo
                 members[labeller], member_configs[labeller], data, member.unlabelled_margin)
             member_data = dataclasses.replace(data, extra_sentences=(texts, labels))
         members.append(ensemble.inference_copy(train_model(
-            member, member_data, validate=validate, log_dir=log_dir and os.path.join(log_dir, f"member_{i}"))))
+            member, member_data, validate=validate, log_dir=log_dir and os.path.join(log_dir, f"member_{i}"),
+            warm=warm, index=i)))
     weights, bounds = [1.0 / len(members)] * len(members), None
     if config.ensemble_weights == "eval":
         weights = ensemble.eval_weights(members, data.dataset(config, "eval", batch_size=1000), config.task)
@@ -114,4 +138,7 @@ def _train_ensemble(config: TrainingConfig, data: TrainingData, *, validate: boo
     logging.info("ensemble weights: %s (word-count bounds %s)", weights, bounds)
     model = ensemble.ensemble_model(members, weights, feature_keys(config), config.task, data.embedding_dim(), bounds)
     model.unlabelled = unlabelled_counts
+    # The trained members, for the warm-start record (warm_start.export); a namespace, not a
+    # list, which Keras would track as more sublayers.
+    model.member_models = types.SimpleNamespace(models=members)
     return model

@@ -14,13 +14,19 @@ def test_grids_and_bad_rows():
     assert "minilm-trained" not in names
     assert [r.name for r in grids.grid_rows("short-text", gpu=False)] == [
         "minilm-frozen", "nb-ngrams", "nb-ngrams-lbfgs", "nb-ngrams-sentences", "nb-ngrams-both-eval",
-        "nb-ngrams-by-length", "best"]
-    assert names[-5:] == ["nb-ngrams-lbfgs", "nb-ngrams-sentences", "nb-ngrams-both-eval", "nb-ngrams-by-length",
-                          "best"]
-    # Only the preset learns from the unlabelled reviews; the rows before it are the preset without them.
+        "nb-ngrams-by-length", "best", "best-without-lexicon"]
+    assert names[-6:] == ["nb-ngrams-lbfgs", "nb-ngrams-sentences", "nb-ngrams-both-eval", "nb-ngrams-by-length",
+                          "best", "best-without-lexicon"]
+    # Only the preset (and the preset without the lexicon) learn from the unlabelled reviews; the
+    # rows before it are the preset without them.
     short = {r.name: r.training for r in grids.grid_rows("short-text", gpu=False)}
-    assert [n for n, t in short.items() if t.uses_unlabelled()] == ["best"]
+    assert [n for n, t in short.items() if t.uses_unlabelled()] == ["best", "best-without-lexicon"]
     assert short["nb-ngrams-by-length"].members[0] == short["best"].members[0]
+    # The lexicon's columns: the preset's sentence model only; the row without them is the preset otherwise.
+    assert [n for n, t in short.items() if any(m.lexicon for m in t.single_models())] == ["best"]
+    assert [m.lexicon for m in short["best"].single_models()] == [False, True]
+    without = [{k: v for k, v in m.items() if k != "lexicon"} for m in short["best-without-lexicon"].members]
+    assert without == [{k: v for k, v in m.items() if k != "lexicon"} for m in short["best"].members]
     with_gpu = [r.name for r in grids.grid_rows("default", gpu=True)]
     assert with_gpu == names[:names.index("minilm-frozen") + 1] + ["minilm-trained"] + names[
         names.index("minilm-frozen") + 1:]

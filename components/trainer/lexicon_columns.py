@@ -1,0 +1,84 @@
+"""The VADER lexicon's scores as three more columns of a wide model (TrainingConfig.lexicon).
+
+The model computes VADER's compound, pos and neg scores of its input text in its own graph
+(`LexiconScores`, the ops of components/transform/lexicon.py) and adds w . scores to the
+n-gram logit: logit = b + sum_i w_i r_i + sum_j u_j s_j. Being a layer of the model, the scores
+are computed by training, `predict_text`, the model server and the Evaluator alike, and only
+for the models that use them (Transform, shared by the experiment grid's rows, is unchanged).
+
+L-BFGS (components/trainer/lbfgs.py) fits u with w: `SideColumns` collects the scores of the
+train rows in the same pass that collects their n-grams, and `with_columns` appends them to
+the fit's X^T as three dense rows, under the same L2 penalty.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+import tensorflow as tf
+import tf_keras
+
+from components import features
+from components.transform import lexicon
+
+LAYER, WEIGHTS = "lexicon", "lexicon_weights"
+
+
+class LexiconScores(tf_keras.layers.Layer):
+    """[batch] (or [batch, 1]) texts -> [batch, 3] VADER scores (lexicon.COLUMNS); no weights
+    (the lexicon's table is a resource the SavedModel carries)."""
+
+    def build(self, input_shape):
+        self.tables = lexicon.VaderTables()
+        # traced once (its ~1,000 ops): every trace of the model (training, each signature,
+        # saving) calls this function instead of tracing the ops again
+        self.scores = tf.function(lambda text: lexicon.vader_scores(text, self.tables),
+                                  input_signature=[tf.TensorSpec([None], tf.string)])
+        super().build(input_shape)
+
+    def call(self, text):
+        return self.scores(tf.reshape(text, [-1]))
+
+    def compute_output_shape(self, input_shape):
+        return tf.TensorShape([input_shape[0], len(lexicon.COLUMNS)])
+
+
+def lexicon_logit(text, l2: float = 0.0):
+    """The lexicon's term of the logit, u . scores(text): [batch, 1] (a Keras tensor)."""
+    scores = LexiconScores(name=LAYER)(text)
+    return tf_keras.layers.Dense(1, use_bias=False, kernel_initializer="zeros", name=WEIGHTS,
+                                 kernel_regularizer=tf_keras.regularizers.L2(l2) if l2 else None)(scores)
+
+
+class SideColumns:
+    """Iterates over ({..., TEXT}, label) batches unchanged, keeping each batch's VADER scores
+    (`columns()`: [rows, 3] in the order of the rows)."""
+
+    def __init__(self, batches):
+        self.batches, self.scored = batches, []
+        self.scores = LexiconScores()
+
+    def __iter__(self):
+        for batch, label in self.batches:
+            self.scored.append(self.scores(tf.reshape(batch[features.TEXT], [-1])).numpy())
+            yield batch, label
+
+    def columns(self) -> np.ndarray:
+        return np.concatenate(self.scored) if self.scored else np.zeros((0, len(lexicon.COLUMNS)), np.float32)
+
+
+def with_columns(matrix_t: sp.csr_matrix, columns: np.ndarray) -> sp.csr_matrix:
+    """X^T with the columns' rows appended: the fit's weights are then (w, u)."""
+    return sp.vstack([matrix_t, sp.csr_matrix(np.asarray(columns, np.float64).T)], format="csr")
+
+
+def get_weights(model: tf_keras.Model) -> np.ndarray:
+    """u, the lexicon columns' weights of the model: [len(COLUMNS)]."""
+    return model.get_layer(WEIGHTS).kernel.numpy().reshape(-1)
+
+
+def set_weights(model: tf_keras.Model, weights: np.ndarray) -> np.ndarray:
+    """Sets u, the last len(COLUMNS) of the fit's weights (with_columns' rows), on the model;
+    returns the others (the n-grams')."""
+    k = len(lexicon.COLUMNS)
+    model.get_layer(WEIGHTS).kernel.assign(np.asarray(weights[-k:], np.float32).reshape(-1, 1))
+    return weights[:-k]
