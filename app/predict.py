@@ -66,16 +66,58 @@ def _is_review_object(line) -> bool:
     return isinstance(line, dict) and isinstance(line.get("text"), str)
 
 
+class ModelError(ValueError):
+    """A model directory that cannot be used: names the directory and why, in one line."""
+
+
 def load(model_dir: str):
-    """The `predict_text` signature of the SavedModel at `model_dir`."""
+    """The `predict_text` signature of the SavedModel at `model_dir`; ModelError naming the
+    directory for one that is not a loadable SavedModel with that signature."""
     import tensorflow as tf
+
+    from components.serving.model import ModelLoadError, load_saved_model
 
     if not tf.io.gfile.exists(os.path.join(model_dir, "saved_model.pb")):
         raise FileNotFoundError(f"{model_dir}: no SavedModel (saved_model.pb) there")
-    signatures = tf.saved_model.load(model_dir).signatures
-    if "predict_text" not in signatures:
-        raise ValueError(f"{model_dir}: the model has no predict_text signature (has: {', '.join(signatures)})")
-    return signatures["predict_text"]
+    try:
+        return _Signature(*load_saved_model(model_dir))  # the server's loader: one home
+    except ModelLoadError as e:
+        raise ModelError(str(e)) from None
+
+
+class _Signature:
+    """The signature, holding the loaded object whose variables it uses."""
+
+    def __init__(self, loaded, signature):
+        self._loaded = loaded
+        self._signature = signature
+
+    def __call__(self, **inputs):
+        return self._signature(**inputs)
+
+
+def load_newest(serving_dir: str, warn=None) -> tuple[str, object]:
+    """(version directory, predict_text) of the newest version under `serving_dir` that loads,
+    by the server's rules (components/serving/manager.py's VersionManager, shared rather than
+    copied): a version that is incomplete is passed over, one that fails to load is refused
+    (`warn` is told which and why) and the one before it is used. FileNotFoundError when the
+    directory holds no complete version, ValueError when none of them loads."""
+    from components.serving.manager import VersionManager
+    from components.serving.model import ModelLoadError
+
+    def loader(path: str):
+        try:
+            return load(path)
+        except (ModelError, FileNotFoundError) as e:
+            raise ModelLoadError(str(e)) from None
+
+    versions.latest(serving_dir)  # FileNotFoundError: no complete version at all
+    manager = VersionManager(loader, serving_dir=serving_dir, settle_seconds=0)
+    manager.start()  # ModelLoadError (a ValueError) when every version is refused
+    for version, why in sorted(manager.refused.items(), reverse=True):
+        if warn and version > manager.current.version:
+            warn(f"version {version} refused ({why}): using version {manager.current.version}, as the server would")
+    return manager.current.path, manager.current.model
 
 
 def probabilities(predict_text, texts: list[str], batch_size: int = BATCH_SIZE) -> Iterator[float]:
@@ -91,4 +133,4 @@ def predictions(predict_text, reviews: list[dict], batch_size: int = BATCH_SIZE)
     texts = [r["text"] for r in reviews]
     for index, (review, p) in enumerate(zip(reviews, probabilities(predict_text, texts, batch_size))):
         yield {"index": index, **({"id": review["id"]} if "id" in review else {}),
-               "label": "positive" if p > 0.5 else "negative", "probability": round(p, 6)}
+               "label": features.label_of(p), "probability": round(p, 6)}

@@ -20,6 +20,10 @@ class RunLockedError(RuntimeError):
     """Another run holds the lock (and the caller would not wait)."""
 
 
+class LockFileError(ValueError):
+    """The lock file cannot be made: the store's or root's directory is read-only or not a directory."""
+
+
 # Lock files this process holds: taking one again (the CLI around a runner that locks too) is a
 # no-op, where a second flock on a new descriptor would wait for ourselves.
 _HELD: set[str] = set()
@@ -46,8 +50,12 @@ def _one(path: str, wait: bool, stream, poll_s: float):
     if path in _HELD:
         yield
         return
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    f = open(path, "a+")
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        f = open(path, "a+")
+    except OSError as e:
+        raise LockFileError(f"{path}: cannot write the run lock ({e.strerror}): the directory of the metadata "
+                            "store and of the pipeline root must be writable") from None
     try:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -87,3 +95,35 @@ def run_lock(metadata_path: str, pipeline_root: str, *, wait: bool = True, strea
         for path in lock_paths(metadata_path, pipeline_root):
             stack.enter_context(_one(path, wait, stream or sys.stderr, poll_s))
         yield
+
+
+class StoreRootError(ValueError):
+    """The metadata store holds the runs of another pipeline root."""
+
+
+def check_store_root(metadata_path: str, pipeline_root: str) -> None:
+    """Refuses a run into `pipeline_root` on a store that holds another root's runs: TFX's cache
+    key has no pipeline root in it, so such a run would silently reuse the other root's outputs
+    (and compare with, and push after, that root's models). One store per root (the default:
+    ROOT.metadata.sqlite beside each root); docs/errors.md. The store is read with sqlite3
+    (MLMD's `Artifact` table), read-only; a store with no artifacts yet is any root's."""
+    import sqlite3
+
+    if "://" in pipeline_root or not os.path.isfile(metadata_path) or not os.path.getsize(metadata_path):
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{os.path.abspath(metadata_path)}?mode=ro", uri=True)) as db:
+            uris = [row[0] for row in db.execute("SELECT uri FROM Artifact ORDER BY id DESC LIMIT 200")]
+    except sqlite3.Error:
+        return  # not an MLMD store (yet): the run's own store checks say so
+    roots = set()
+    for uri in uris:  # a component's output: <root>/<node>/<output key>/<execution id>
+        if uri and "://" not in uri and os.path.basename(uri.rstrip("/")).isdigit():
+            roots.add(os.path.normpath(os.path.abspath(uri.rstrip("/") + "/../../..")))
+    root = os.path.normpath(os.path.abspath(pipeline_root))
+    if roots and root not in roots:
+        other = sorted(roots)[0]
+        raise StoreRootError(f"{metadata_path}: this metadata store holds the runs of pipeline root {other}; a run "
+                             f"into {pipeline_root} would reuse that root's outputs from the cache: give "
+                             f"--pipeline-root {other}, or a --metadata-path of its own (by default each root "
+                             "has its own store beside it)")

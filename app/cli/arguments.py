@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
+
+from app.cli import preset_flags
 
 
 def _int_list(value: str) -> tuple[int, ...]:
@@ -12,12 +15,14 @@ def _int_list(value: str) -> tuple[int, ...]:
 
 
 def add_training_args(parser: argparse.ArgumentParser) -> None:
+    from components.modules.registry import BUILTIN_NAMES
     from components.training_config import OPTIMIZERS, TrainingConfig
 
     d = TrainingConfig()
+    preset_flags.record(parser)  # --preset refuses the set-up flags given beside it
     g = parser.add_argument_group("training")
     g.add_argument("--module", default=d.module,
-                   help="embedding module: a builtin (glove, random), a local SavedModel path, or a "
+                   help=f"embedding module: a builtin ({', '.join(BUILTIN_NAMES)}), a local SavedModel path, or a "
                         "TF-Hub handle such as https://tfhub.dev/google/nnlm-en-dim128/2 (default: %(default)s)")
     g.add_argument("--trainable", action="store_true", help="fine-tune the embedding module too")
     g.add_argument("--hidden-units", type=_int_list, default=d.hidden_units, metavar="N,N",
@@ -36,21 +41,31 @@ def add_training_args(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--train-steps", type=int, default=d.train_steps)
     g.add_argument("--evaluations", type=int, default=d.evaluations,
                    help="validation passes over the eval split during training")
+    g.add_argument("--no-warm-start", action="store_true",
+                   help="train from scratch, not from the latest blessed model of the same architecture "
+                        "(docs/warm_start.md)")
+    g.add_argument("--warm-start-fraction", type=float, default=d.warm_start_fraction, metavar="F",
+                   help="a warm start trains this fraction of the steps (L-BFGS: iterations) (default: %(default)s)")
     from pipeline.configs import PRESETS
 
     g.add_argument("--preset", choices=list(PRESETS), default=None,
-                   help="a named training set-up (pipeline/configs.py: PRESETS) in place of the flags above; "
-                        "best: two n-gram NB logistic regressions, on reviews and on sentences (with those of the "
-                        "unlabelled reviews the first is sure of), weighted by text length")
+                   help="a named training set-up (pipeline/configs.py: PRESETS) in place of the set-up flags above "
+                        "(given with them: an error; the warm-start flags apply on top); tutorial: the tutorial's "
+                        "set-up, the flags' defaults; best: two n-gram NB logistic regressions, on reviews and on "
+                        "sentences (with those of the unlabelled reviews the first is sure of, and the VADER "
+                        "lexicon's scores of the text), weighted by text length")
 
 
 def training_config(args: argparse.Namespace):
     from components.training_config import TrainingConfig
     from pipeline.configs import preset
 
+    warm = {"warm_start": not getattr(args, "no_warm_start", False),
+            "warm_start_fraction": getattr(args, "warm_start_fraction", TrainingConfig.warm_start_fraction)}
     if getattr(args, "preset", None):
-        return preset(args.preset)
-    return TrainingConfig(module=args.module, trainable=args.trainable, hidden_units=args.hidden_units,
+        preset_flags.check(args)
+        return dataclasses.replace(preset(args.preset), **warm)
+    return TrainingConfig(**warm, module=args.module, trainable=args.trainable, hidden_units=args.hidden_units,
                           dropout=args.dropout, l2=args.l2, optimizer=args.optimizer,
                           learning_rate=args.learning_rate, optimizer_l1=args.optimizer_l1,
                           optimizer_l2=args.optimizer_l2, loss_reduction=args.loss_reduction,
@@ -163,6 +178,53 @@ def announce_guard_sets(config, write) -> None:
               "reviews (or all, if fewer), measured only\n")
 
 
+DRIFT_ACTIONS = ("warn", "block")
+
+
+def add_span_args(parser: argparse.ArgumentParser, *, drift: bool = True) -> None:
+    """--span, --window, --test-data and (with `drift`) --drift-action: data in spans (docs/spans.md)."""
+    g = parser.add_argument_group("spans", "--data may be a folder of spans span-<N>/ (docs/spans.md)")
+    g.add_argument("--span", type=int, default=None, metavar="N",
+                   help="the span to read (default: the newest; TFX's RangeConfig static_range)")
+    g.add_argument("--window", type=int, default=1, metavar="K",
+                   help="Transform and the Trainer read the last K spans (TFX's RollingRange; default: %(default)s)")
+    g.add_argument("--test-data", default="", metavar="PATH",
+                   help="the labelled test set the blessing compares candidate and baseline on (JSON lines or "
+                        "CSV: text,label[,rating]); default: the span's official test/, else a held-out part "
+                        "of the span")
+    if drift:
+        g.add_argument("--drift-action", action="append", default=[], metavar="warn|block|CHECK=warn|block",
+                       help="what a drift check that fires does: warn (record, go on; the default) or block "
+                            "(stop before training, exit status 5); CHECK=ACTION for one check; repeatable")
+
+
+def drift_actions(values) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(action for every check, ((check, action), ...)) from --drift-action values."""
+    from components.drift_check.actions import CHECKS
+
+    default, per_check = "warn", {}
+    for value in values or ():
+        name, sep, action = value.rpartition("=")
+        if action not in DRIFT_ACTIONS or (sep and not name):
+            raise ValueError(f"--drift-action {value}: expected warn, block, or CHECK=warn|block")
+        if sep and name not in CHECKS:
+            raise ValueError(f"--drift-action {value}: unknown check {name!r} (checks: {', '.join(CHECKS)})")
+        if sep:
+            per_check[name] = action
+        else:
+            default = action
+    return default, tuple(sorted(per_check.items()))
+
+
+def span_config(args: argparse.Namespace) -> dict:
+    """PipelineConfig's span fields from --span, --window, --test-data, --drift-action (defaults where absent)."""
+    default, per_check = drift_actions(getattr(args, "drift_action", None))
+    test_data = getattr(args, "test_data", "") or ""
+    return {"span": getattr(args, "span", None), "window": getattr(args, "window", None) or 1,
+            "test_data": os.path.abspath(test_data) if test_data and "://" not in test_data else test_data,
+            "drift_action": default, "drift_check_actions": per_check}
+
+
 def add_lock_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-wait", action="store_true",
                         help="refuse at once, instead of waiting, when another run uses the same store or root")
@@ -191,7 +253,7 @@ def pipeline_config(args: argparse.Namespace):
         eval_percent=args.eval_percent, include_unsup=args.include_unsup,
         accuracy_lower_bound=args.accuracy_lower_bound, enable_cache=not args.no_cache,
         training=training_config(args) if hasattr(args, "module") else None, **guard_config(args),
-        snippet_reviews=snippet_reviews(args))
+        snippet_reviews=snippet_reviews(args), **span_config(args))
 
 
 def add_beam_args(parser: argparse.ArgumentParser, default_help: str) -> None:

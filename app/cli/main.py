@@ -6,23 +6,44 @@ answers at once.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import re
+import signal
 import sys
+import threading
 import warnings
 
 import components  # noqa: F401  (sets the TensorFlow environment before anything imports TensorFlow)
 from app.cli import status
 
-SUBCOMMANDS = ("run", "compile", "build_module", "experiment", "report", "predict", "serve")
+SUBCOMMANDS = ("run", "compile", "build_module", "experiment", "report", "predict", "serve", "monitor")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser whose usage errors are one line (`imdb-tfx: error: ...`, status 2), as
+    every other error of the CLI, instead of the usage text and the error."""
+
+    def error(self, message: str):
+        self.exit(status.USAGE, f"imdb-tfx: error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+class Terminated(BaseException):
+    """SIGTERM: raised in the main thread, so that a run unwinds (its children ended) as for Ctrl-C."""
+
+
+def _terminated(signum, frame):
+    raise Terminated()
 
 
 def build_parser() -> argparse.ArgumentParser:
     import importlib
 
-    parser = argparse.ArgumentParser(prog="imdb-tfx", description="imdb-tfx: the project's command line.",
-                                     epilog="Exit status: 0 done (run: pushed), 2 usage or input error, 3 run: not "
-                                            "blessed, nothing pushed, 4 a component failed.")
+    parser = Parser(prog="imdb-tfx", description="imdb-tfx: the project's command line.",
+                    epilog="Exit status: 0 done (run: pushed), 2 usage or input error, 3 run: not "
+                           "blessed, nothing pushed, 4 a component failed, 5 run: stopped by a drift check "
+                           "(--drift-action block), nothing trained, 130 interrupted (Ctrl-C), "
+                           "143 terminated (SIGTERM). docs/errors.md lists them per subcommand.")
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in SUBCOMMANDS:
@@ -38,17 +59,39 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _terminated)
     try:
+        from app.cli import validation
+
+        validation.check(args)  # every flag and path, before anything runs (and before TensorFlow)
         return args.func(args)
     except KeyboardInterrupt:
-        print("imdb-tfx: interrupted", file=sys.stderr)
+        _stop_children()
+        print("imdb-tfx: interrupted (Ctrl-C): stopped; no child process left running", file=sys.stderr)
         return status.INTERRUPTED
+    except Terminated:
+        _stop_children()
+        print("imdb-tfx: terminated (SIGTERM): stopped; no child process left running", file=sys.stderr)
+        return status.TERMINATED
     except Exception as e:  # noqa: BLE001  (every failure becomes one line and a status)
         code, message = classify(e)
         if code is None or args.debug or os.environ.get("IMDB_TFX_DEBUG"):
             raise
         print(f"imdb-tfx: error: {message}", file=sys.stderr)
         return code
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_children() -> None:
+    """Ends the children (the InfraValidator's model server) a component started, if any is
+    still running: a component in another thread does not see the main thread's interrupt."""
+    supervisor = sys.modules.get("components.process_supervisor")
+    if supervisor:
+        supervisor.stop_all()
 
 
 def classify(error: BaseException) -> tuple[int | None, str]:
@@ -63,7 +106,15 @@ def classify(error: BaseException) -> tuple[int | None, str]:
     locked = _loaded_class("pipeline.run_lock", "RunLockedError")
     if isinstance(error, (FileNotFoundError, ValueError)) or _input_error(error) or (locked and isinstance(error, locked)):
         return status.USAGE, str(error)
+    if isinstance(error, OSError) and error.errno in _PATH_ERRNOS:
+        # A path the user gave that cannot be written or read (read-only, not a directory, ...).
+        where = error.filename or "a path"
+        return status.USAGE, f"{where}: {error.strerror or os.strerror(error.errno)}"
     return None, str(error)
+
+
+_PATH_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.EISDIR, errno.ENOTDIR, errno.ENOENT,
+                errno.ENAMETOOLONG, errno.ELOOP}
 
 
 def _input_error(error: BaseException) -> bool:

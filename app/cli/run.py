@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 
@@ -33,8 +34,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise
     if "evaluation_uri" in summary:
         summary["blessing"] = blessing.explain(summary["evaluation_uri"])
+        _correct_baseline(terminal, summary)
     summary["wall_time_s"] = round(time.time() - start, 1)
     print(json.dumps(summary, indent=2))
+    from app import span_runs
+
+    drift = span_runs.drift_line(summary)  # the drift check's verdict (docs/spans.md)
+    if drift:
+        print(drift, file=sys.stderr)
+    if summary.get("blocked_by_drift"):
+        print(f"imdb-tfx: stopped by the drift check (exit status {status.DRIFT_BLOCKED}): {summary['reason']}",
+              file=sys.stderr)
+        return status.DRIFT_BLOCKED
+    if "warm_start" in summary:  # what the Trainer started from (docs/warm_start.md)
+        print(f"imdb-tfx: warm start: {summary['warm_start']['reason']}", file=sys.stderr)
     if "blessing" in summary:
         pushed = summary.get("pushed") and summary["blessing"]["blessed"]
         infra = summary.get("infra_validation")
@@ -47,14 +60,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     return status.OK
 
 
+def _correct_baseline(terminal, summary: dict) -> None:
+    """On an identical rerun the latest blessed model, announced as the baseline, is this run's
+    model itself (from the cache): the Evaluator compared it with the blessed model before it
+    (components/evaluator/baseline.py). Says so, so that the console and the summary agree."""
+    announced, used = getattr(terminal, "announced_baseline", None), summary["blessing"].get("baseline_model")
+    if announced and os.path.normpath(announced) != os.path.normpath(used or ""):
+        print(f"imdb-tfx: baseline: {used or 'none'}: {announced}, announced above, is this run's model itself "
+              "(from the cache), so it was compared with the blessed model before it"
+              + ("" if used else " (none: only the lower bound applied)"), file=sys.stderr)
+
+
 def _run(args, config, terminal) -> tuple[dict, float]:
     from app import history, runs
     from data.dataset import resolve_data
     from pipeline import beam_runner, local_runner
     from pipeline.run_lock import run_lock
 
+    from app import span_runs
+
     arguments.announce_guard_sets(config, terminal.write)  # fail fast on a broken guard file
-    resolve_data(config.data)  # fail fast on bad data (and download it once) before the heavy imports
+    source = resolve_data(config.data)  # fail fast on bad data (and download it once) before the heavy imports
+    span_runs.announce(config, source, terminal.write)  # the span, window, test data: checked here
     arguments.prepare_modules(config.training)
     if not getattr(args, "debug", False):
         # Beam logs a failing element's traceback before re-raising it; the error is reported
@@ -62,14 +89,24 @@ def _run(args, config, terminal) -> tuple[dict, float]:
         logging.getLogger("apache_beam.runners.common").setLevel(logging.CRITICAL)
     # The baseline, the run and its summary under one lock: no other run can bless or push in between.
     with run_lock(config.metadata_path, config.pipeline_root, wait=not args.no_wait, stream=terminal):
+        from pipeline.run_lock import check_store_root
+
+        check_store_root(config.metadata_path, config.pipeline_root)  # before the baseline it names
         baseline = runs.latest_blessed_model(config.metadata_path)
+        terminal.announced_baseline = baseline  # checked against the Evaluator's after the run
         terminal.write(f"imdb-tfx: metadata store {config.metadata_path}; baseline: "
                        + (f"{baseline} (the latest blessed model)" if baseline else
                           "none (no blessed model in this store yet): only the lower bound applies") + "\n")
         terminal.estimates = history.last_durations(config.metadata_path)
         start = time.time()
-        (beam_runner if args.runner == "beam" else local_runner).run(config, progress_stream=terminal)
-        return runs.run_summary(config.metadata_path), start
+        floor = runs.max_execution_id(config.metadata_path)  # this run's executions have ids above it
+        try:
+            (beam_runner if args.runner == "beam" else local_runner).run(config, progress_stream=terminal)
+        except Exception as e:  # noqa: BLE001  (a blocking drift check is an outcome, not a failure)
+            if not span_runs.is_drift_blocked(e):
+                raise
+            return span_runs.blocked_summary(config, source, floor, e), start
+        return {**runs.run_summary(config.metadata_path), **span_runs.span_summary(config, source, floor)}, start
 
 
 def add_parser(sub) -> None:
@@ -81,6 +118,7 @@ def add_parser(sub) -> None:
                    help="orchestrator: LocalDagRunner or BeamDagRunner (default: %(default)s)")
     arguments.add_beam_args(p, "in-memory; direct-multiprocess with --runner beam")
     arguments.add_guard_args(p)
+    arguments.add_span_args(p)
     arguments.add_lock_args(p)
     p.add_argument("--verbose", action="store_true",
                    help="stream everything the components print to the terminal (always in the run's log file)")

@@ -6,6 +6,12 @@ reader about 3 times (scripts/benchmark_tar.py; docs/results.md). It does only w
 needs: it reads each 512-byte header (ustar and GNU, with GNU long names and pax `path`/`size`
 records), checks its checksum, and yields the content of each regular file. It reads gzipped
 and plain archives (ExampleGen takes .tar.gz, .tgz and .tar), not sparse files.
+
+Members that are not regular files or directories (symbolic and hard links, devices, FIFOs,
+sparse files) are not read: each is reported, with why, to the caller's `skipped` list. A
+member whose path leaves the archive's root (absolute, or with a `..` part) is refused: a
+TarError naming it. A stream that breaks (corrupt or truncated gzip data) yields every member
+that came whole before the damage, then raises.
 """
 from __future__ import annotations
 
@@ -14,7 +20,11 @@ from typing import BinaryIO, Iterator
 
 BLOCK = 512
 _READ = 1 << 20
+_INFLATE = 1 << 16  # gzip input inflated per call: what a corrupt piece loses of the members before it
 _REGULAR = (b"0", b"\0", b"7")
+_DIRECTORY = b"5"
+_SKIPPED_KINDS = {b"1": "hard link", b"2": "symbolic link", b"3": "character device", b"4": "block device",
+                  b"6": "FIFO", b"S": "sparse file"}
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -33,6 +43,8 @@ class _Stream:
         self._buf = bytearray()
         self._pos = 0
         self._eof = False
+        # A broken stream's error, raised once the bytes inflated before it have been read.
+        self._error: Exception | None = None
         if head:
             self._feed(head)
 
@@ -40,24 +52,38 @@ class _Stream:
         if not self._gzip:
             self._buf += chunk
             return
-        while chunk:
+        pending = [chunk[i:i + _INFLATE] for i in range(0, len(chunk), _INFLATE)]
+        pending.reverse()
+        while pending:
+            piece = pending.pop()
             self._in_member = True
-            self._buf += self._inflate.decompress(chunk)
-            chunk = b""
+            try:
+                self._buf += self._inflate.decompress(piece)
+            except zlib.error as e:
+                self._error, self._eof = e, True
+                return
             if self._inflate.eof:  # the next gzip member, if any, follows
-                chunk = self._inflate.unused_data
+                rest = self._inflate.unused_data
                 self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
                 self._in_member = False
+                if rest:
+                    pending.append(rest)
 
     def _fill(self, n: int) -> None:
         while len(self._buf) - self._pos < n and not self._eof:
-            chunk = self._raw.read(_READ)
+            try:
+                chunk = self._raw.read(_READ)
+            except OSError as e:
+                self._error, self._eof = e, True
+                break
             if chunk:
                 self._feed(chunk)
             else:
                 self._eof = True
                 if self._in_member:
-                    raise EOFError("truncated gzip stream")
+                    self._error = EOFError("truncated gzip stream")
+        if len(self._buf) - self._pos < n and self._error is not None:
+            raise self._error
 
     def at_end(self) -> bool:
         """Whether every byte has been read."""
@@ -119,16 +145,23 @@ def _pax_records(data: bytes) -> dict[str, str]:
     return records
 
 
-def iter_files(raw: BinaryIO) -> Iterator[tuple[str, bytes]]:
+def leaves_root(name: str) -> bool:
+    """Whether a member's path is absolute or climbs out of the archive with `..`."""
+    return name.startswith("/") or ".." in name.replace("\\", "/").split("/")
+
+
+def iter_files(raw: BinaryIO, skipped: list | None = None) -> Iterator[tuple[str, bytes]]:
     """Yields (member name, content) of each regular file of the tar archive in `raw` (gzipped or
-    plain, detected by its first bytes). Raises TarError for a bad header, EOFError or
-    zlib.error for a truncated or corrupt stream."""
+    plain, detected by its first bytes); appends (name, why) to `skipped` for each member that
+    is neither a regular file nor a directory. Raises TarError for a bad header or a member
+    whose path leaves the archive's root, EOFError or zlib.error for a truncated or corrupt
+    stream (after the members before the damage)."""
     head = raw.read(2)
     stream = _Stream(raw, gzip=head == GZIP_MAGIC, head=head)
-    long_name = None
+    long_name = long_link = None
     pax: dict[str, str] = {}
     while True:
-        if long_name is None and not pax and stream.at_end():
+        if long_name is None and long_link is None and not pax and stream.at_end():
             return  # no end-of-archive blocks: tarfile accepts that too
         header = stream.read(BLOCK)
         if header.count(0) == BLOCK:  # end of archive
@@ -145,7 +178,10 @@ def iter_files(raw: BinaryIO) -> Iterator[tuple[str, bytes]]:
         if kind == b"x":  # pax: records for the next member
             pax = _pax_records(data)
             continue
-        if kind in (b"g", b"K"):  # pax global header, GNU long link name: not needed
+        if kind == b"K":  # GNU: the next member's long link target
+            long_link = _string(data)
+            continue
+        if kind == b"g":  # pax global header: not needed
             continue
         name = pax.get("path") or long_name
         if name is None:
@@ -154,6 +190,14 @@ def iter_files(raw: BinaryIO) -> Iterator[tuple[str, bytes]]:
                 prefix = _string(header[345:500])
                 if prefix:
                     name = f"{prefix}/{name}"
-        long_name, pax = None, {}
+        target = pax.get("linkpath") or long_link or _string(header[157:257])
+        long_name, long_link, pax = None, None, {}
+        if leaves_root(name):
+            raise TarError(f"member {name!r}: its path leaves the archive's root (absolute or with ..): refused")
         if kind in _REGULAR:
             yield name, data
+        elif kind != _DIRECTORY and skipped is not None:
+            what = _SKIPPED_KINDS.get(kind, f"member of type {kind!r}")
+            why = (f"{what} to {target}: links are not followed" if kind in (b"1", b"2")
+                   else f"{what}: not a regular file")
+            skipped.append((name, why))

@@ -20,9 +20,11 @@ def InfraValidator(model: InputArtifact[standard_artifacts.Model],
                    blessing: OutputArtifact[standard_artifacts.InfraBlessing],
                    canary_reviews: Parameter[int] = 16,
                    timeout_s: Parameter[int] = 300,
-                   code_version: Parameter[str] = "") -> None:
+                   code_version: Parameter[str] = "",
+                   protocols: Parameter[str] = ",".join(canary.PROTOCOLS)) -> None:
     """Serves the candidate and checks canary requests (`canary_reviews` test reviews and edge
-    cases). A candidate the Evaluator did not bless is not served (it would not be pushed).
+    cases) on each of `protocols` (comma-separated: rest, v2-binary, grpc; those the deployment
+    enables, deploy/kserve/). A candidate the Evaluator did not bless is not served (it would not be pushed).
     Writes INFRA_BLESSED or INFRA_NOT_BLESSED, the canary results and the server's log."""
     from tfx.utils import path_utils
 
@@ -32,9 +34,23 @@ def InfraValidator(model: InputArtifact[standard_artifacts.Model],
     else:
         model_dir = path_utils.serving_model_path(model.uri, path_utils.is_old_model_artifact(model))
         texts = canary.canary_texts(examples.uri, canary_reviews)
-        result = canary.run_canary(model_dir, texts, os.path.join(blessing.uri, LOG_FILE), timeout=timeout_s)
+        result = canary.run_canary(model_dir, texts, os.path.join(blessing.uri, LOG_FILE), timeout=timeout_s,
+                                   pid_dir=_pid_dir(blessing.uri),
+                                   protocols=tuple(p.strip() for p in protocols.split(",") if p.strip()))
     with open(os.path.join(blessing.uri, RESULTS_FILE), "w") as f:
         json.dump(result.to_json(), f, indent=2)
     open(os.path.join(blessing.uri, "INFRA_BLESSED" if result.blessed else "INFRA_NOT_BLESSED"), "w").close()
     blessing.set_int_custom_property("blessed", int(result.blessed))
     blessing.set_string_custom_property("reason", result.reason)
+
+
+def _pid_dir(blessing_uri: str) -> str | None:
+    """Where the server's pid file goes: `<pipeline root>/.children` (the artifact is
+    `<root>/<node>/blessing/<execution id>`), where the next run looks for a server that
+    outlived its run (components/process_supervisor.py); None for a remote root."""
+    from components import process_supervisor
+
+    if "://" in blessing_uri:
+        return None
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(blessing_uri))))
+    return process_supervisor.children_dir(root)

@@ -55,3 +55,25 @@ def test_the_newest_complete_version_is_served(tmp_path):
     (tmp_path / "100" / "saved_model.pb").unlink()
     with pytest.raises(FileNotFoundError, match=r"no pushed model \(3 incomplete version"):
         predict.latest_model(str(tmp_path))
+
+
+def test_a_broken_newest_version_gives_way_to_the_one_before_as_in_the_server(tmp_path):
+    """The server's rules (VersionManager): the newest version that loads is used; a broken one
+    is named. `--model` on a broken model: one error naming the directory."""
+    from tests.helpers import models
+
+    serving = tmp_path / "serving"
+    models.push(models.build_model(str(tmp_path / "good")), str(serving), 100)
+    models.push(models.build_corrupt_model(str(tmp_path / "corrupt")), str(serving), 200)
+    models.push(models.build_model_without_predict_text(str(tmp_path / "other")), str(serving), 300)
+    warnings = []
+    path, predict_text = predict.load_newest(str(serving), warnings.append)
+    assert path == str(serving / "100")
+    assert [w.split(" refused")[0] for w in warnings] == ["version 300", "version 200"]
+    assert f"{serving / '200'}: cannot load the SavedModel" in warnings[1]
+    assert 0 <= next(predict.probabilities(predict_text, ["a fine film"])) <= 1
+    with pytest.raises(predict.ModelError, match=f"{tmp_path / 'corrupt'}: cannot load the SavedModel"):
+        predict.load(str(tmp_path / "corrupt"))
+    (serving / "100" / "saved_model.pb").write_bytes(b"not a proto")
+    with pytest.raises(ValueError, match=f"{serving}: no version can be served"):
+        predict.load_newest(str(serving))

@@ -70,3 +70,42 @@ def test_taking_a_held_lock_again_in_the_same_process_does_not_wait(tmp_path):
             assert other.returncode != 0 and "RunLockedError" in other.stderr  # still held for other processes
     with run_lock.run_lock(store, root, wait=False):  # released after the outer block
         pass
+
+
+def test_a_store_refuses_a_run_into_another_pipeline_root(tmp_path):
+    """TFX's cache key has no pipeline root: a store that holds root A's runs refuses a run into
+    root B (which would silently reuse A's outputs); A itself, and a new store, are fine."""
+    import pytest
+    from ml_metadata.metadata_store import metadata_store
+    from ml_metadata.proto import metadata_store_pb2
+
+    from pipeline.run_lock import StoreRootError, check_store_root
+
+    path = str(tmp_path / "metadata.sqlite")
+    check_store_root(path, str(tmp_path / "b"))  # no store yet
+    config = metadata_store_pb2.ConnectionConfig()
+    config.sqlite.filename_uri = path
+    config.sqlite.connection_mode = metadata_store_pb2.SqliteMetadataSourceConfig.READWRITE_OPENCREATE
+    store = metadata_store.MetadataStore(config)
+    check_store_root(path, str(tmp_path / "b"))  # a store with no artifacts yet: any root's
+    type_id = store.put_artifact_type(metadata_store_pb2.ArtifactType(name="Examples"))
+    store.put_artifacts([metadata_store_pb2.Artifact(type_id=type_id, uri=str(tmp_path / "a" / "ExampleGen" / "examples" / "1"))])
+    check_store_root(path, str(tmp_path / "a"))
+    check_store_root(path, str(tmp_path / "a") + "/")
+    with pytest.raises(StoreRootError, match=f"holds the runs of pipeline root {tmp_path / 'a'}; a run into "
+                                             f"{tmp_path / 'b'} would reuse that root's outputs"):
+        check_store_root(path, str(tmp_path / "b"))
+
+
+def test_a_read_only_store_directory_is_one_error_naming_the_lock_file(tmp_path):
+    """A directory that cannot hold the lock file (here /sys, read-only even for root; a file in
+    the way for anyone): LockFileError (status 2), naming the lock file."""
+    import pytest
+
+    from pipeline.run_lock import LockFileError, run_lock
+
+    (tmp_path / "file").write_text("x")
+    for store in ("/sys/imdb-tfx-test/metadata.sqlite", str(tmp_path / "file" / "metadata.sqlite")):
+        with pytest.raises(LockFileError, match=f"{store}.lock: cannot write the run lock"):
+            with run_lock(store, str(tmp_path / "root")):
+                pass

@@ -96,8 +96,8 @@ def test_the_store_follows_the_pipeline_root():
     config = arguments.pipeline_config(cli.build_parser().parse_args(["run", "--data", "x"]))
     assert (config.pipeline_root, config.metadata_path) == (default.pipeline_root, default.metadata_path)
     config = arguments.pipeline_config(cli.build_parser().parse_args(["run", "--data", "x", "--pipeline-root",
-                                                                      "/tmp/best/root/"]))
-    assert config.metadata_path == "/tmp/best/root.metadata.sqlite"
+                                                                      "/tmp/best/pipeline/"]))
+    assert config.metadata_path == "/tmp/best/pipeline.metadata.sqlite"
     config = arguments.pipeline_config(cli.build_parser().parse_args(
         ["run", "--data", "x", "--pipeline-root", "/tmp/r", "--metadata-path", "/tmp/m.sqlite"]))
     assert config.metadata_path == "/tmp/m.sqlite"

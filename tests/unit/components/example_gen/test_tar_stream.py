@@ -88,3 +88,79 @@ def test_a_bad_pax_header_is_a_tar_error():
     assert bytes(header) == raw.getvalue()[:BLOCK]
     with pytest.raises(TarError, match="bad pax header"):
         list(iter_files(io.BytesIO(bytes(data))))
+
+
+def _with_members(*members) -> bytes:
+    """A gzipped archive of FILES plus the given TarInfos (links, devices, ...)."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        for info in members:
+            tar.addfile(info)
+        for name, content in FILES.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
+    return gzip.compress(raw.getvalue())
+
+
+def _member(name: str, kind: bytes, target: str = "") -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = kind, target
+    return info
+
+
+def test_links_and_special_members_are_skipped_with_why():
+    long_target = "aclImdb/" + "t" * 150 + "/1_9.txt"  # a GNU long link name
+    data = _with_members(_member("aclImdb/train/pos/7_9.txt", tarfile.SYMTYPE, "../../../etc/passwd"),
+                         _member("aclImdb/train/neg/8_1.txt", tarfile.LNKTYPE, "aclImdb/train/pos/1_9.txt"),
+                         _member("aclImdb/train/pos/9_9.txt", tarfile.SYMTYPE, long_target),
+                         _member("aclImdb/fifo", tarfile.FIFOTYPE), _dir("aclImdb/train"))
+    skipped = []
+    assert dict(iter_files(io.BytesIO(data), skipped)) == FILES  # the links' targets are never read
+    assert skipped == [
+        ("aclImdb/train/pos/7_9.txt", "symbolic link to ../../../etc/passwd: links are not followed"),
+        ("aclImdb/train/neg/8_1.txt", "hard link to aclImdb/train/pos/1_9.txt: links are not followed"),
+        ("aclImdb/train/pos/9_9.txt", f"symbolic link to {long_target}: links are not followed"),
+        ("aclImdb/fifo", "FIFO: not a regular file"),
+    ]  # the directory is no skipped member
+
+
+@pytest.mark.parametrize("name", ["../aclImdb/train/pos/1_9.txt", "aclImdb/train/../../x/1_9.txt",
+                                  "/etc/aclImdb/train/pos/1_9.txt"])
+def test_a_member_whose_path_leaves_the_root_is_refused(name):
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        info = tarfile.TarInfo(name)
+        info.size = 4
+        tar.addfile(info, io.BytesIO(b"good"))
+    with pytest.raises(TarError, match=r"leaves the archive's root.*refused"):
+        list(iter_files(io.BytesIO(raw.getvalue())))
+
+
+def test_a_damaged_stream_yields_the_members_before_the_damage():
+    """The damage comes after hundreds of members: they are read, then the error is raised
+    (the reader's "last good member" is the last of them, not the start of the archive)."""
+    import random
+
+    rng = random.Random(0)
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as tar:
+        for i in range(600):
+            content = bytes(rng.getrandbits(8) for _ in range(700))  # incompressible: the damage lands late
+            info = tarfile.TarInfo(f"aclImdb/train/pos/{i}_9.txt")
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
+    data = bytearray(gzip.compress(raw.getvalue()))
+    cut = len(data) * 3 // 4
+    data[cut:cut + 64] = b"\xff" * 64
+    read = []
+    with pytest.raises((zlib.error, TarError, EOFError)):
+        for name, _ in iter_files(io.BytesIO(bytes(data))):
+            read.append(name)
+    assert len(read) > 300, len(read)
+    truncated = bytes(gzip.compress(raw.getvalue()))[: len(data) // 2]
+    read = []
+    with pytest.raises(EOFError):
+        for name, _ in iter_files(io.BytesIO(truncated)):
+            read.append(name)
+    assert len(read) > 200, len(read)

@@ -1,0 +1,125 @@
+"""The helpers of the start-up checks (app/cli/validation.py): a flag's value against its range,
+a path the user gave. Each names the flag and the value in its UsageError; none imports
+TensorFlow or writes anything."""
+from __future__ import annotations
+
+import math
+import os
+
+
+class UsageError(ValueError):
+    """A flag's value or a path the user gave is not usable; the message names the flag and the value."""
+
+
+# ---- value helpers: each reads args.<flag>, skips a flag the subcommand lacks ----
+
+def value(args: argparse.Namespace, flag: str):
+    return getattr(args, flag.lstrip("-").replace("-", "_"), None)
+
+
+def _number(args, flag: str):
+    v = value(args, flag)
+    if v is not None and isinstance(v, float) and not math.isfinite(v):
+        raise UsageError(f"{flag} {v}: not a finite number")
+    return v
+
+
+def at_least(args, flag: str, low, why: str = "") -> None:
+    v = _number(args, flag)
+    if v is not None and v < low:
+        raise UsageError(f"{flag} {v}: must be {low} or more{why}")
+
+
+def in_range(args, flag: str, low, high, *, low_open: bool = False, high_open: bool = False, why: str = "") -> None:
+    """low <= value <= high (< with low_open / high_open)."""
+    v = _number(args, flag)
+    if v is None:
+        return
+    if (v <= low if low_open else v < low) or (v >= high if high_open else v > high):
+        interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+        raise UsageError(f"{flag} {v}: must be in {interval}{why}")
+
+
+def fraction(args, flag: str) -> None:
+    in_range(args, flag, 0, 1, why=" (an accuracy)")
+
+
+def positive(args, flag: str) -> None:
+    v = _number(args, flag)
+    if v is not None and v <= 0:
+        raise UsageError(f"{flag} {v}: must be more than 0")
+
+
+# ---- path helpers ----
+
+def _is_remote(path: str) -> bool:
+    return "://" in path
+
+
+def existing_file(flag: str, path: str, what: str = "a file") -> None:
+    if _is_remote(path):
+        return
+    if not os.path.exists(path):
+        raise UsageError(f"{flag} {path}: no such file")
+    if os.path.isdir(path):
+        raise UsageError(f"{flag} {path}: a directory, not {what}")
+    if not os.access(path, os.R_OK):
+        raise UsageError(f"{flag} {path}: not readable")
+
+
+def existing_dir(flag: str, path: str, what: str = "a directory") -> None:
+    if _is_remote(path):
+        return
+    if not os.path.exists(path):
+        raise UsageError(f"{flag} {path}: no such directory")
+    if not os.path.isdir(path):
+        raise UsageError(f"{flag} {path}: a file, not {what}")
+
+
+def writable_dir(flag: str, path: str, shown: str | None = None) -> None:
+    """`path` is a directory that can be made and written: it, or its nearest existing
+    ancestor, is a writable directory (nothing is created here). `shown`: the path the user gave."""
+    if not path or _is_remote(path):
+        return
+    shown = shown or path
+    probe = os.path.abspath(path)
+    if os.path.exists(probe) and not os.path.isdir(probe):
+        raise UsageError(f"{flag} {shown}: {probe} is a file, not a directory")
+    while not os.path.exists(probe):
+        probe = os.path.dirname(probe)
+    if not os.path.isdir(probe):
+        raise UsageError(f"{flag} {shown}: {probe} is a file, not a directory")
+    if not _writable(probe):
+        raise UsageError(f"{flag} {shown}: {probe} is read-only (cannot write there)")
+
+
+def writable_file(flag: str, path: str) -> None:
+    """`path` is a file that can be written: not a directory, and its directory can be made."""
+    if not path or _is_remote(path):
+        return
+    if os.path.isdir(path):
+        raise UsageError(f"{flag} {path}: a directory, not a file")
+    writable_dir(flag, os.path.dirname(os.path.abspath(path)), path)
+    if os.path.exists(path) and not _writable(path):
+        raise UsageError(f"{flag} {path}: read-only (cannot write it)")
+
+
+def _writable(path: str) -> bool:
+    """Whether this process may write `path`. os.access alone says yes to root on a read-only
+    file system or a kernel one (/sys, /proc), so the file system's flags are asked too, and in a
+    directory an anonymous file (O_TMPFILE: never visible, gone when closed) is tried."""
+    if not os.access(path, os.W_OK):
+        return False
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return False
+    except OSError:
+        pass
+    if os.path.isdir(path):
+        import tempfile
+
+        try:
+            tempfile.TemporaryFile(dir=path).close()
+        except OSError:
+            return False
+    return True

@@ -1,0 +1,201 @@
+"""Bad flag values and paths for every subcommand: one line on stderr naming the flag or path,
+no traceback, the documented exit status (app/cli/status.py, docs/errors.md), nothing written,
+nothing started, and no TensorFlow imported (app/cli/validation.py rejects them at start-up).
+
+Most cases run `app.cli.main.main([...])` in this process; one subprocess runs every case again
+to show that none of them imports TensorFlow, and two more show SIGTERM and Ctrl-C statuses."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.cli import main as cli
+from app.cli import status, validation
+from tests.helpers import corpus
+from tests.helpers.paths import ROOT
+
+USAGE = status.USAGE
+
+
+@pytest.fixture()
+def place(tmp_path, monkeypatch):
+    """A working directory with a file, a directory, a guard file and a small archive in it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir" / "saved_model.pb").write_bytes(b"not a SavedModel")  # a --model DIR of sorts
+    (tmp_path / "dir" / "variables").mkdir()
+    (tmp_path / "file").write_text("x")
+    corpus.write_guard_set(str(tmp_path / "guard.jsonl"), n=2)
+    corpus.write_archive(str(tmp_path / "data.tar.gz"), corpus.corpus_files(n_train=2, n_test=2))
+    return tmp_path
+
+
+BASE = ["--data", "data.tar.gz", "--pipeline-root", "out/root", "--serving-dir", "out/serving"]
+
+# (argv, what the one line must say): every case ends with status 2.
+CASES = [
+    (["run", *BASE, "--train-steps", "0"], "--train-steps 0: must be 1 or more"),
+    (["run", *BASE, "--train-steps", "-5"], "--train-steps -5: must be 1 or more"),
+    (["run", *BASE, "--train-steps", "abc"], "argument --train-steps: invalid int value"),
+    (["run", *BASE, "--hidden-units", "0"], "--hidden-units 0: each layer needs 1 unit or more"),
+    (["run", *BASE, "--hidden-units", "500,-1"], "--hidden-units 500,-1"),
+    (["run", *BASE, "--eval-percent", "0"], "--eval-percent 0: must be in [1, 99]"),
+    (["run", *BASE, "--eval-percent", "100"], "--eval-percent 100: must be in [1, 99]"),
+    (["run", *BASE, "--accuracy-lower-bound", "1.5"], "--accuracy-lower-bound 1.5: must be in [0, 1]"),
+    (["run", *BASE, "--accuracy-lower-bound", "-0.1"], "--accuracy-lower-bound -0.1"),
+    (["run", *BASE, "--dropout", "1"], "--dropout 1.0: must be in [0, 1)"),
+    (["run", *BASE, "--dropout", "nan"], "--dropout nan: not a finite number"),
+    (["run", *BASE, "--learning-rate", "0"], "--learning-rate 0.0: must be more than 0"),
+    (["run", *BASE, "--batch-size", "0"], "--batch-size 0: must be 1 or more"),
+    (["run", *BASE, "--evaluations", "0"], "--evaluations 0"),
+    (["run", *BASE, "--l2", "-1"], "--l2 -1.0"),
+    (["run", *BASE, "--snippet-reviews", "-1"], "--snippet-reviews -1"),
+    (["run", *BASE, "--guard-tolerance", "2"], "--guard-tolerance 2.0"),
+    (["run", *BASE, "--guard-set", "tweets=dir"], "--guard-set dir: a directory, not a guard set file"),
+    (["run", *BASE, "--guard-set", "tweets=nope.jsonl"], "--guard-set nope.jsonl: no such file"),
+    (["run", *BASE, "--guard-set", "tweets"], "--guard-set 'tweets': expected NAME=PATH"),
+    (["run", *BASE, "--guard-set", "g=guard.jsonl", "--guard-floor", "g=1.5"], "--guard-floor g=1.5"),
+    (["run", *BASE, "--beam-arg", "direct_num_workers=2"], "--beam-arg direct_num_workers=2"),
+    (["run", *BASE, "--module", "no/such/module"], "--module no/such/module: no such directory"),
+    (["run", *BASE, "--runner", "kubeflow"], "argument --runner: invalid choice"),
+    (["run", *BASE, "--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+    (["run", *BASE[2:], "--data", "http://example.com/aclImdb_v1.tar.gz"], "only the official URL"),
+    (["run", *BASE[2:], "--data", "nope.tar.gz"], "--data nope.tar.gz: no such file or directory"),
+    (["run", *BASE[2:], "--data", "file"], "not a tar archive"),
+    (["run", *BASE[2:], "--data", "dir"], "not an aclImdb directory"),
+    (["run", *BASE[:2], "--pipeline-root", "/sys/imdb-root"], "--pipeline-root /sys/imdb-root: /sys is read-only"),
+    (["run", *BASE[:2], "--pipeline-root", "file/root"], "--pipeline-root file/root:"),
+    (["run", *BASE, "--metadata-path", "/sys/m/metadata.sqlite"], "--metadata-path /sys/m/metadata.sqlite: /sys is read-only"),
+    (["run", *BASE, "--metadata-path", "dir"], "--metadata-path dir: a directory, not a file"),
+    (["run", *BASE[:4], "--serving-dir", "file"], "--serving-dir file:"),
+    (["run", *BASE[:2], "--pipeline-root", ""], "--pipeline-root: must not be empty"),
+    (["experiment", *BASE, "--eval-percent", "100"], "--eval-percent 100"),
+    (["experiment", *BASE, "--output", "file"], "--output file:"),
+    (["experiment", *BASE, "--guard-set", "g=dir"], "--guard-set dir: a directory"),
+    (["compile", "--image", "img", "--data", "gs://b/a.tar.gz", "--output", "dir"], "--output dir: a directory"),
+    (["compile", "--image", "img", "--data", "gs://b/a.tar.gz", "--train-steps", "0"], "--train-steps 0"),
+    (["compile", "--image", " ", "--data", "gs://b/a.tar.gz"], "--image: must not be empty"),
+    (["compile", "--data", "gs://b/a.tar.gz"], "the following arguments are required: --image"),
+    (["predict", "--batch-size", "0", "fine"], "--batch-size 0: must be 1 or more"),
+    (["predict", "--file", "dir"], "--file dir: a directory, not a file of reviews"),
+    (["predict", "--file", "nope.txt"], "--file nope.txt: no such file"),
+    (["predict", "--file", "file", "a review"], "give reviews as arguments or with --file, not both"),
+    (["predict", "--model", "out", "fine"], "--model out: no such directory"),
+    (["predict", "--model", "file", "fine"], "--model file: a file, not a SavedModel directory"),
+    (["predict", "--model", "out/../file/..", "fine"], "--model out/../file/..: no such directory"),
+    (["report", "--evaluation-uri", "dir"], "--evaluation-uri dir: not an Evaluator output"),
+    (["report", "--evaluation-uri", "file"], "--evaluation-uri file: a file"),
+    (["report", "--metadata-path", "nope.sqlite"], "--metadata-path nope.sqlite: no metadata store there"),
+    (["report", "--experiments", "dir"], "--experiments dir: a directory"),
+    (["report", "--output", "dir"], "--output dir: a directory, not a file"),
+    (["serve", "--port", "-1", "--model-dir", "dir"], "--port must be at least 0"),
+    (["serve", "--model-dir", "nope"], "nope: no such directory"),
+    (["serve", "--model-dir", "dir", "--batch-wait-ms", "nan"], "--batch-wait-ms nan: not a finite number"),
+    (["build-module", "glove", "--output", "file"], "--output file: a file, not a directory"),
+    (["build-module", "glove", "--output", "/sys/module-out"], "/sys is read-only"),
+    (["build-module", "word2vec", "--output", "x"], "argument name: invalid choice"),
+]
+
+
+def tree(root) -> set:
+    return {os.path.join(d, n) for d, dirs, files in os.walk(root) for n in dirs + files}
+
+
+def run_cli(argv) -> int:
+    try:
+        return cli.main(argv)
+    except SystemExit as e:  # argparse's errors
+        return e.code
+
+
+@pytest.mark.parametrize("argv, message", CASES, ids=[" ".join(a)[:60] for a, _ in CASES])
+def test_bad_value_or_path_is_one_line_and_status_2(place, capsys, argv, message):
+    from components import process_supervisor
+
+    before = tree(place)
+    code = run_cli(argv)
+    out, err = capsys.readouterr()
+    assert code == USAGE, err
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("imdb-tfx: error: "), err
+    assert message in err, err
+    assert "Traceback" not in err
+    assert tree(place) == before, "something was written"
+    assert not process_supervisor._LIVE  # nothing started
+
+
+def test_no_case_imports_tensorflow(place):
+    """Every rejection above comes before TensorFlow (and TFX) is imported: in a fresh process."""
+    script = ("import json, sys\nfrom app.cli import main\nbad = []\n"
+              "for argv in json.loads(sys.argv[1]):\n"
+              "    try:\n        main.main(argv)\n    except SystemExit:\n        pass\n"
+              "    if 'tensorflow' in sys.modules or 'tfx' in sys.modules:\n        bad.append(argv)\n        break\n"
+              "print(json.dumps(bad))\n")
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    result = subprocess.run([sys.executable, "-c", script, json.dumps([a for a, _ in CASES])], cwd=place,
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    imported = json.loads(result.stdout.strip().splitlines()[-1])
+    assert imported == [], f"TensorFlow imported by: {' '.join(imported[0])}"
+
+
+def _args(argv):
+    return cli.build_parser().parse_args(argv)
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=st.integers(-10**6, 10**6), percent=st.integers(-1000, 1000),
+       bound=st.floats(allow_nan=True, allow_infinity=True), units=st.lists(st.integers(-5, 600), min_size=1, max_size=3))
+def test_numeric_flags_are_checked_against_their_documented_ranges(steps, percent, bound, units):
+    """Property: `validation.check` accepts exactly the documented ranges (train steps >= 1,
+    eval percent 1..99, accuracy bound a finite number in [0, 1], hidden units >= 1 each)
+    and names the flag otherwise."""
+    argv = ["run", "--data", "gs://b/a.tar.gz", "--pipeline-root", "gs://b/root", "--serving-dir", "gs://b/s",
+            f"--train-steps={steps}", f"--eval-percent={percent}", f"--accuracy-lower-bound={bound!r}",
+            f"--hidden-units={','.join(map(str, units))}"]  # with '=': argparse reads -1e-05 as a value
+    bad = []
+    if any(u < 1 for u in units):
+        bad.append("--hidden-units")
+    if steps < 1:
+        bad.append("--train-steps")
+    if not 1 <= percent <= 99:
+        bad.append("--eval-percent")
+    if not (bound == bound and 0 <= bound <= 1):
+        bad.append("--accuracy-lower-bound")
+    try:
+        validation.check(_args(argv))
+    except validation.UsageError as e:
+        assert bad and any(str(e).startswith(flag) for flag in bad), (str(e), bad)
+    else:
+        assert not bad
+
+
+@settings(max_examples=40, deadline=None)
+@given(batch=st.integers(-100, 100))
+def test_predict_batch_size(batch):
+    args = _args(["predict", f"--batch-size={batch}", "a review"])
+    if batch >= 1:
+        validation.check(args)
+    else:
+        with pytest.raises(validation.UsageError, match=f"--batch-size {batch}: must be 1 or more"):
+            validation.check(args)
+
+
+@pytest.mark.parametrize("sig, code, word", [(signal.SIGTERM, status.TERMINATED, "terminated (SIGTERM)"),
+                                             (signal.SIGINT, status.INTERRUPTED, "interrupted (Ctrl-C)")])
+def test_sigterm_and_ctrl_c_end_a_command_with_one_line_and_their_status(tmp_path, sig, code, word):
+    """`predict --file -` waits on stdin: the signal ends it with one line and 143 or 130."""
+    process = subprocess.Popen([sys.executable, "-m", "app", "predict", "--file", "-"], cwd=ROOT,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2)  # past start-up, reading stdin
+    process.send_signal(sig)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == code, err
+    assert err.splitlines() == [f"imdb-tfx: {word}: stopped; no child process left running"], err
+    assert out == ""
