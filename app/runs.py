@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 
+from components import features
+from components.trainer import warm_start
 from pipeline import node_ids
 
 
@@ -30,8 +32,8 @@ def open_store(metadata_path: str):
         raise StoreError(f"{metadata_path}: not a metadata store ({what})")
     from ml_metadata.metadata_store import metadata_store
     from ml_metadata.proto import metadata_store_pb2
-    from tfx.orchestration import metadata
-    config = metadata.sqlite_metadata_connection_config(metadata_path)
+    config = metadata_store_pb2.ConnectionConfig()  # as TFX's sqlite_metadata_connection_config, without importing TFX
+    config.sqlite.filename_uri = metadata_path
     config.sqlite.connection_mode = metadata_store_pb2.SqliteMetadataSourceConfig.READONLY
     try:
         return metadata_store.MetadataStore(config)
@@ -84,8 +86,8 @@ def load_eval_result(evaluation_uri: str):
     return tfma.load_eval_result(evaluation_uri, model_name=candidate or None)
 
 
-DATASET = "dataset"  # components/features.py: DATASET
-IMDB = "imdb"
+DATASET = features.DATASET
+IMDB = features.IMDB_DATASET
 
 
 def _text(value) -> str:
@@ -236,6 +238,9 @@ def run_summary(metadata_path: str) -> dict:
     if pushed is not None:
         summary["pushed"] = bool(custom_property(pushed, "pushed"))
         summary["pushed_model"] = custom_property(pushed, "pushed_destination")
+    model = latest_artifact(store, "Model")
+    if model is not None:  # what the Trainer started from (components/trainer/warm_start.py)
+        summary["warm_start"] = warm_start.model_origin(model.uri)
     return summary
 
 

@@ -18,7 +18,7 @@ from tfx.types import Channel, standard_artifacts
 
 from components.evaluator.baseline import BLESSING, CANDIDATE, MODEL, LatestBlessedOtherModelStrategy
 from components.evaluator.eval_config import eval_config
-from components.example_gen.guard import SPLIT as GUARD_SPLIT
+from components.features import GUARD_SPLIT, TEST_SPLIT
 from components.example_gen.snippet_sets import NAMES as SNIPPET_SETS
 from pipeline import configs, node_ids, stages
 from pipeline.stages import TrainingStages, has_guard_split
@@ -48,7 +48,7 @@ def evaluation_stages(config: configs.PipelineConfig, trained: TrainingStages) -
         baseline_model=baseline.outputs["model"],
         # With guard or snippet sets, split `guard` too: TFX pools the splits, the slices tell
         # them apart (components/evaluator/eval_config.py: slicing_specs).
-        example_splits=["test", GUARD_SPLIT] if has_guard_split(config) else ["test"],
+        example_splits=[TEST_SPLIT, GUARD_SPLIT] if has_guard_split(config) else [TEST_SPLIT],
         eval_config=eval_config(config.accuracy_lower_bound, config.accuracy_change_tolerance,
                                 task=config.training.task, guard_sets=tuple(n for n, _ in config.guard_sets),
                                 guard_tolerance=config.guard_tolerance, guard_floors=dict(config.guard_floors),

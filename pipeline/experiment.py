@@ -13,7 +13,7 @@ from tfx.components.evaluator.component import Evaluator
 from tfx.orchestration import pipeline as tfx_pipeline
 
 from components.evaluator.eval_config import eval_config
-from components.example_gen.guard import SPLIT as GUARD_SPLIT
+from components.features import GUARD_SPLIT, TEST_SPLIT
 from components.example_gen.snippet_sets import NAMES as SNIPPET_SETS
 from data.dataset import DataSource
 from pipeline import configs, node_ids, stages
@@ -30,7 +30,7 @@ def create_pipeline(config: configs.PipelineConfig, source: DataSource,
     evaluator = Evaluator(
         examples=trained.transform.outputs["transformed_examples"],
         model=trained.trainer.outputs["model"],
-        example_splits=["test", GUARD_SPLIT] if stages.has_guard_split(config) else ["test"],
+        example_splits=[TEST_SPLIT, GUARD_SPLIT] if stages.has_guard_split(config) else [TEST_SPLIT],
         eval_config=eval_config(task=config.training.task, thresholds=False, transformed=True,
                                 guard_sets=tuple(name for name, _ in config.guard_sets),
                                 snippet_sets=SNIPPET_SETS if config.snippet_reviews else ()),

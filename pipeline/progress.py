@@ -5,7 +5,7 @@ import dataclasses
 import sys
 import time
 
-from pipeline import configs
+from pipeline import configs, tfx_private
 
 
 class ComponentError(RuntimeError):
@@ -30,11 +30,10 @@ class Progress:
 
     It stands in for the `logging` module that local_dag_runner uses while a run lasts:
     listening on absl's logger instead would go quiet once a component (TFT, Beam) lowers
-    the log verbosity.
+    the log verbosity (a private hook of TFX's: pipeline/tfx_private.py).
     """
 
-    MESSAGES = {"Component %s is running.": "running", "Component %s is finished.": "finished",
-                "Skipping component %s.": "skipped"}
+    MESSAGES = tfx_private.LOCAL_RUNNER_MESSAGES
 
     def __init__(self, total: int, logging_module, stream=None):
         self.total, self.stream, self._logging = total, stream or sys.stderr, logging_module
@@ -77,8 +76,7 @@ class Progress:
 class BeamProgress(Progress):
     """`Progress` for BeamDagRunner's node messages."""
 
-    MESSAGES = {"node %s is running.": "running", "node %s is finished.": "finished",
-                "Node %s is skipped in this partial run.": "skipped"}
+    MESSAGES = tfx_private.BEAM_RUNNER_MESSAGES
 
 
 def pipeline_builder(experiment: bool = False):
@@ -104,6 +102,12 @@ def run_with_progress(config: configs.PipelineConfig, runner_module, runner_clas
 
     progress_stream = progress_stream or sys.stderr  # at call time: sys.stderr may have been replaced
     with run_lock(config.metadata_path, config.pipeline_root, wait=wait, stream=progress_stream):
+        from components import process_supervisor
+        from pipeline.run_lock import check_store_root
+
+        check_store_root(config.metadata_path, config.pipeline_root)  # one root per store: no silent reuse
+        # A model server a killed run left behind (where the OS's parent-death signal did not end it).
+        process_supervisor.end_orphans(process_supervisor.children_dir(config.pipeline_root), progress_stream.write)
         if config.metadata_path:
             for left in abandoned_executions(config.metadata_path, config.pipeline_root):
                 progress_stream.write(f"imdb-tfx: {left.component} execution {left.execution_id} was left running by "
@@ -116,8 +120,9 @@ def _run(config, runner_module, runner_class, progress_class, progress_stream, e
     from data.dataset import resolve_data
 
     tfx_pipeline = pipeline_builder(experiment)(config, resolve_data(config.data))
-    progress = progress_class(len(tfx_pipeline.components), runner_module.logging, progress_stream)
-    runner_module.logging = progress
+    progress = progress_class(len(tfx_pipeline.components), tfx_private.runner_logging(runner_module),
+                              progress_stream)
+    tfx_private.set_runner_logging(runner_module, progress)
     # TFX's Beam executors parse sys.argv as absl flags (base_beam_executor.py), where the
     # caller's own arguments collide: `pytest -v --durations=15` reads as --verbosity=--durations=15.
     # Everything the pipeline needs is in `config`, so the runners see no arguments.
@@ -127,6 +132,6 @@ def _run(config, runner_module, runner_class, progress_class, progress_stream, e
     except Exception as e:
         raise ComponentError(progress.running() or "the pipeline", e) from e
     finally:
-        runner_module.logging = progress._logging
+        tfx_private.set_runner_logging(runner_module, progress._logging)
         sys.argv = argv
     return progress

@@ -8,7 +8,7 @@ store (scripts/benchmark.py's timed_run), the wide member's n-gram ids being
 
   hash        a 64-bit hash mod 2^32 (the preset's default), the min-count cut in the Trainer;
   hash22      the same mod 2^22 (collisions: ~10 million distinct train n-grams share 4M ids);
-  vocabulary  tft.compute_and_apply_vocabulary with frequency_threshold min_count (before issue 14).
+  vocabulary  tft.compute_and_apply_vocabulary with frequency_threshold min_count (what Transform did before hashed ids).
 
 and reports each variant's per-component wall times, test accuracy and the ratio of its
 times to the first variant's, with the machine's load average before and after each run.

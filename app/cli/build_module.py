@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 
 
 def cmd_build_module(args: argparse.Namespace) -> int:
-    start = time.time()
-    from components.modules.registry import build_module
+    from app.cli.library_log import quiet_stderr
 
-    path = build_module(args.name, args.output)
-    print(f"built {args.name} -> {path} in {time.time() - start:.1f} s", file=sys.stderr)
+    start = time.time()
+    with quiet_stderr("build-module", args.verbose) as terminal:  # TensorFlow's messages into a log file
+        from components.modules.registry import build_module
+
+        path = build_module(args.name, args.output)
+        print(f"built {args.name} -> {path} in {time.time() - start:.1f} s", file=terminal)
     return 0
 
 
@@ -20,4 +22,6 @@ def add_parser(sub) -> None:
     p.add_argument("name", choices=["glove", "random", "minilm"],
                    help="glove: GloVe 6B 50d; random: its random twin; minilm: all-MiniLM-L6-v2 (384-d)")
     p.add_argument("--output", required=True, help="directory to write the SavedModel to")
+    p.add_argument("--verbose", action="store_true", help="show TensorFlow's messages on stderr (by default they "
+                   "go to a log file under ~/.cache/imdb-tfx/logs/)")
     p.set_defaults(func=cmd_build_module)

@@ -106,7 +106,7 @@ def bar(fraction: float) -> str:
     return f"[{'#' * filled}{'.' * (BAR - filled)}]"
 
 
-def _writer_for(stream):
+def writer_for(stream):
     """A line-buffered text stream to where `stream` writes now, that keeps writing there when
     fds 1 and 2 are redirected (a duplicate of its descriptor), or `stream` itself if it has
     none (pytest's capture)."""
@@ -123,7 +123,7 @@ def quiet(log_file: str, verbose: bool = False):
     Terminal to write progress to. With `verbose` the output is also copied to the terminal."""
     sys.stdout.flush()
     sys.stderr.flush()
-    terminal = Terminal(_writer_for(sys.stderr))
+    terminal = Terminal(writer_for(sys.stderr))
     saved_fds = os.dup(1), os.dup(2)
     saved_streams = sys.stdout, sys.stderr
     read_end, write_end = os.pipe()

@@ -27,12 +27,26 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     start = time.time()
     from pipeline.run_lock import run_lock
 
+    from app.cli import console
+
+    log_file = console.log_path(config.pipeline_root)
+    print(f"imdb-tfx: full log in {log_file}" + (" (and streamed here: --verbose)" if args.verbose else ""),
+          file=sys.stderr)
     with run_lock(config.metadata_path, config.pipeline_root, wait=not args.no_wait):
-        table = running.run_grid(config, rows, args.output)
+        # Everything the libraries print goes to the log file; the terminal gets the progress, as in `run`.
+        with console.quiet(log_file, verbose=args.verbose) as terminal:
+            table = running.run_grid(config, rows, args.output, progress_stream=terminal)
     print(tables.markdown(table))
     print(f"imdb-tfx: {len(table)} rows in {time.time() - start:.0f} s; table in {args.output}/experiments.{{md,csv,json}}",
           file=sys.stderr)
     return 0
+
+
+def _row_names() -> list[str]:
+    """Every row of every grid, once, in grid order."""
+    from app.experiments.rows import GRIDS
+
+    return list(dict.fromkeys(row.name for grid in GRIDS.values() for row in grid()))
 
 
 def add_parser(sub) -> None:
@@ -53,9 +67,12 @@ def add_parser(sub) -> None:
     arguments.add_lock_args(p)
     p.add_argument("--grid", choices=list(GRIDS), default="default",
                    help="tutorial: the tutorial's four module set-ups and the majority baseline; "
-                        "default: those and the improvements, with minilm-trained when TensorFlow sees a GPU "
-                        "(default: %(default)s)")
+                        "default: those and the improvements, with minilm-trained when TensorFlow sees a GPU; "
+                        "short-text: the n-gram models for short text, --preset best's members (default: "
+                        "%(default)s)")
     p.add_argument("--rows", default="", help="comma-separated row names: run only these (any row of the "
-                                              "grid, minilm-trained included)")
+                                              "grid, minilm-trained included): " + ", ".join(_row_names()))
     p.add_argument("--output", default=os.path.join("output", "experiments"), help="default: %(default)s")
+    p.add_argument("--verbose", action="store_true", help="stream the full log (TensorFlow's and Beam's messages, "
+                   "Keras' epochs) to the terminal too")
     p.set_defaults(func=cmd_experiment)

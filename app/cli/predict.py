@@ -11,7 +11,7 @@ import json
 import os
 import sys
 
-from app.predict import BATCH_SIZE, InputError, decode, latest_model, load, predictions, read_reviews
+from app.predict import BATCH_SIZE, InputError, decode, load, load_newest, predictions, read_reviews
 
 
 def _input_reviews(args: argparse.Namespace) -> list[dict]:
@@ -27,12 +27,17 @@ def _input_reviews(args: argparse.Namespace) -> list[dict]:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    from app.cli.library_log import quiet_stderr
+
     reviews = _input_reviews(args)
-    model = args.model or latest_model(args.serving_dir)
-    predict_text = load(model)
-    print(f"imdb-tfx: {len(reviews)} reviews, model {model}", file=sys.stderr)
-    for prediction in predictions(predict_text, reviews, args.batch_size):
-        print(json.dumps(prediction, ensure_ascii=False))
+    with quiet_stderr("predict", args.verbose) as terminal:  # TensorFlow's messages into a log file
+        if args.model:
+            model, predict_text = args.model, load(args.model)
+        else:  # the server's rules: a version that does not load gives way to the one before it
+            model, predict_text = load_newest(args.serving_dir, lambda line: print(f"imdb-tfx: {line}", file=terminal))
+        print(f"imdb-tfx: {len(reviews)} reviews, model {model}", file=terminal)
+        for prediction in predictions(predict_text, reviews, args.batch_size):
+            print(json.dumps(prediction, ensure_ascii=False))
     return 0
 
 
@@ -47,4 +52,6 @@ def add_parser(sub) -> None:
     p.add_argument("--model", help="a SavedModel directory (default: the newest version in --serving-dir)")
     p.add_argument("--serving-dir", default=PipelineConfig().serving_dir, help="where Pusher writes models")
     p.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="reviews per model call")
+    p.add_argument("--verbose", action="store_true", help="show TensorFlow's messages on stderr (by default they "
+                   "go to a log file under ~/.cache/imdb-tfx/logs/)")
     p.set_defaults(func=cmd_predict)

@@ -18,8 +18,9 @@ order of floating-point sums (tests/unit/components/evaluator/test_batched_metri
 every metric and plot of every slice with TFMA's own evaluator).
 
 It reuses TFMA 0.47's own pieces, some of them private (the evaluator's derived-metric, diff
-and filter steps, the histogram combiner's parameters); requirements.lock pins TFMA, and the
-tests' comparison with TFMA's evaluator is what a TFMA that changed them would fail.
+and filter steps, the histogram combiner's parameters), all through tfma_private.py, whose test
+names any that a TFMA upgrade changes; the tests' comparison with TFMA's evaluator checks the
+results.
 
 `supports(eval_config)` says whether a config is of that kind; for any other (other combiners,
 example weights, confidence intervals, cross slices, query keys, SQL slices, a minimum slice
@@ -31,11 +32,11 @@ import apache_beam as beam
 import numpy as np
 from tensorflow_model_analysis import constants
 from tensorflow_model_analysis.evaluators import evaluator
-from tensorflow_model_analysis.evaluators import metrics_plots_and_validations_evaluator as tfma_evaluator
 from tensorflow_model_analysis.evaluators import metrics_validator
 from tensorflow_model_analysis.extractors import extractor
 from tensorflow_model_analysis.metrics import calibration_histogram, metric_specs, metric_types
 
+from components.evaluator import tfma_private
 from components.evaluator.batch_slices import SliceFinder, batch_size
 
 STAGE_NAME = "EvaluateMetricsAndPlotsBatched"
@@ -44,23 +45,21 @@ PER_EXAMPLE_EXTRACTORS = ("ExtractUnbatchedInputs", "ExtractSliceKeys")
 
 
 def _computations(eval_config):
-    return tfma_evaluator._filter_and_separate_computations(  # TFMA's de-duplication of computations
+    return tfma_private.filter_and_separate_computations(  # TFMA's de-duplication of computations
         metric_specs.to_computations(eval_config.metrics_specs, eval_config=eval_config))
 
 
 def _histogram_combiners(computations) -> list | None:
-    """The calibration-histogram combiners of `computations`, or None if any combiner computation
-    is something else or needs what this evaluator does not do (class weights, example weights,
-    an aggregation, a sub key, bucketing by label, a preprocessor)."""
+    """The calibration-histogram combiners' parameters (tfma_private.Histogram) of `computations`,
+    or None if any combiner computation is something else or needs what this evaluator does not
+    do (class weights, example weights, an aggregation, a sub key, bucketing by label, a
+    preprocessor)."""
     combiners = []
     for computation in computations.non_derived_computations:
-        combiner = computation.combiner
-        if (type(combiner) is not calibration_histogram._CalibrationHistogramCombiner  # noqa: E721
-                or computation.preprocessors or combiner._class_weights or combiner._aggregation_type
-                or combiner._example_weighted or combiner._key.sub_key is not None
-                or not combiner._prediction_based_bucketing):
+        histogram = tfma_private.plain_histogram(computation.combiner)
+        if histogram is None or computation.preprocessors:
             return None
-        combiners.append(combiner)
+        combiners.append(histogram)
     return combiners
 
 
@@ -118,21 +117,21 @@ class _HistogramsCombineFn(beam.CombineFn):
         size = batch_size(extracts)
         per_combiner = []
         for c in self._combiners:
-            key = c._key
+            key = c.key
             labels = _vector(_output(_per_model(extracts[constants.LABELS_KEY], key.model_name, self._model_names),
                                      key.output_name), "labels", size)
             predictions = _vector(_output(_per_model(extracts[constants.PREDICTIONS_KEY], key.model_name,
                                                      self._model_names), key.output_name), "predictions", size)
-            if c._fractional_labels and (labels.min(initial=0.0) < 0.0 or labels.max(initial=0.0) > 1.0):
+            if c.fractional_labels and (labels.min(initial=0.0) < 0.0 or labels.max(initial=0.0) > 1.0):
                 raise ValueError("batched evaluation: fractional labels must be in [0, 1]")
             if np.isnan(predictions).any():
                 raise ValueError("batched evaluation: the model predicted NaN")
-            index = (predictions - c._left) / c._range * c._num_buckets + 1
+            index = (predictions - c.left) / c.range * c.num_buckets + 1
             # TFMA: below 0 -> 0, from num_buckets + 1 -> num_buckets + 1, else int() (truncation)
-            buckets = np.clip(np.trunc(index), 0, c._num_buckets + 1).astype(np.int64)
+            buckets = np.clip(np.trunc(index), 0, c.num_buckets + 1).astype(np.int64)
             per_combiner.append((buckets, labels, predictions))
         out = {}
-        width = [c._num_buckets + 2 for c in self._combiners]
+        width = [c.num_buckets + 2 for c in self._combiners]
         for slice_key, rows in rows_by_slice.items():
             hists = []
             for (buckets, labels, predictions), n in zip(per_combiner, width):
@@ -171,7 +170,7 @@ class _HistogramsCombineFn(beam.CombineFn):
             metrics = {}
             for c, hist in zip(self._combiners, hists):
                 present = np.flatnonzero(hist[2])  # TFMA keeps only the buckets an example fell in
-                metrics[c._key] = [calibration_histogram.Bucket(int(i), float(hist[0, i]), float(hist[1, i]),
+                metrics[c.key] = [calibration_histogram.Bucket(int(i), float(hist[0, i]), float(hist[1, i]),
                                                                 float(hist[2, i])) for i in present]
             out.append((slice_key, metrics))
         return out
@@ -183,14 +182,14 @@ def _Evaluate(extracts, eval_config, computations, combiners):  # noqa: N802 (a 
     sliced = (extracts
               | "CombineHistogramsPerSlice" >> beam.CombineGlobally(_HistogramsCombineFn(eval_config, combiners))
               | "PerSlice" >> beam.FlatMap(lambda items: items)
-              | "AddDerivedCrossSliceAndDiffMetrics" >> tfma_evaluator._AddDerivedCrossSliceAndDiffMetrics(
+              | "AddDerivedCrossSliceAndDiffMetrics" >> tfma_private.AddDerivedCrossSliceAndDiffMetrics(
                   computations.derived_computations, computations.cross_slice_computations, [], baseline)
-              | "AddCIDerivedMetrics" >> beam.Map(tfma_evaluator._add_ci_derived_metrics,
+              | "AddCIDerivedMetrics" >> beam.Map(tfma_private.add_ci_derived_metrics,
                                                   computations.ci_derived_computations)
-              | "RemovePrivateMetrics" >> beam.MapTuple(tfma_evaluator._remove_private_metrics))
-    metrics = sliced | "FilterByMetrics" >> beam.Map(tfma_evaluator._filter_by_key_type, metric_types.MetricKey)
-    plots = sliced | "FilterByPlots" >> beam.Map(tfma_evaluator._filter_by_key_type, metric_types.PlotKey)
-    attributions = sliced | "FilterByAttributions" >> beam.Map(tfma_evaluator._filter_by_key_type,
+              | "RemovePrivateMetrics" >> beam.MapTuple(tfma_private.remove_private_metrics))
+    metrics = sliced | "FilterByMetrics" >> beam.Map(tfma_private.filter_by_key_type, metric_types.MetricKey)
+    plots = sliced | "FilterByPlots" >> beam.Map(tfma_private.filter_by_key_type, metric_types.PlotKey)
+    attributions = sliced | "FilterByAttributions" >> beam.Map(tfma_private.filter_by_key_type,
                                                                metric_types.AttributionsKey)
     validations = metrics | "ValidateMetrics" >> beam.Map(metrics_validator.validate_metrics, eval_config)
     return {constants.METRICS_KEY: metrics, constants.PLOTS_KEY: plots,

@@ -12,7 +12,7 @@ from components import features
 
 SLICES = ((), (features.RATING,), (features.LENGTH_BUCKET,))
 HISTOGRAM_METRICS = "components.evaluator.histogram_metrics"
-IMDB_DATASET = "imdb"
+IMDB_DATASET = features.IMDB_DATASET
 
 
 def slicing_specs(crossed: bool) -> list[tfma.SlicingSpec]:

@@ -19,10 +19,9 @@ import types
 
 import numpy as np
 import tensorflow_model_analysis as tfma
-from tensorflow_model_analysis.api import model_eval_lib
 from tfx.components.evaluator import executor as tfx_evaluator
 
-from components.evaluator import batched_metrics
+from components.evaluator import batched_metrics, tfma_private
 
 
 def extract_evaluate_and_write(*, eval_shared_model=None, eval_config=None, extractors=None, evaluators=None,
@@ -30,7 +29,7 @@ def extract_evaluate_and_write(*, eval_shared_model=None, eval_config=None, extr
     """tfma.ExtractEvaluateAndWriteResults, with the batched evaluator when `eval_config` allows
     it and no extractors or evaluators are given."""
     if eval_config is not None and not extractors and not evaluators:
-        eval_config = model_eval_lib._update_eval_config_with_defaults(eval_config, eval_shared_model)
+        eval_config = tfma_private.update_eval_config_with_defaults(eval_config, eval_shared_model)
         if batched_metrics.supports(eval_config):
             extractors = [e for e in tfma.default_extractors(
                 eval_shared_model=eval_shared_model, eval_config=eval_config,
@@ -62,9 +61,5 @@ _VIEW.ExtractEvaluateAndWriteResults = extract_evaluate_and_write
 
 class Executor(tfx_evaluator.Executor):
     def Do(self, input_dict, output_dict, exec_properties):
-        original, tfx_evaluator.tfma = tfx_evaluator.tfma, _VIEW
-        try:
-            with abridged_printing():
-                return super().Do(input_dict, output_dict, exec_properties)
-        finally:
-            tfx_evaluator.tfma = original
+        with tfma_private.tfma_swapped(_VIEW), abridged_printing():
+            return super().Do(input_dict, output_dict, exec_properties)

@@ -35,7 +35,7 @@ def split_metrics(model: tf_keras.Model, dataset: tf.data.Dataset, task: str) ->
     metrics = {}
     if task == "regression":
         metrics = {"rmse": float(np.sqrt(np.mean((output - label) ** 2))), "mae": float(np.mean(np.abs(output - label)))}
-    threshold = features.RATING_THRESHOLD if task == "regression" else 0.5  # a rating, or a probability
+    threshold = features.RATING_THRESHOLD if task == "regression" else features.DECISION_THRESHOLD  # a rating, or a probability
     positive = label > threshold
     metrics.update(accuracy=float(np.mean((output > threshold) == positive)), auc=auc(output, positive),
                    examples=int(label.size))

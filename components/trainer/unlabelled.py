@@ -5,7 +5,7 @@ A model trained on the train reviews (the ensemble's labeller) scores each unlab
 and test's); the sentences of the reviews it is confident about (probability above 1 - margin or
 below margin) join the train reviews' sentences, each with its review's predicted label, for a
 model trained on sentences. Chosen on the train reviews of held-out movies
-(scripts/short_text/movie_holdout_study.py; docs/results.md, "Short text").
+(studies/short_text/movie_holdout_study.py; docs/results.md, "Short text").
 """
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def confident_sentences(labeller, batches, margin: float) -> tuple[np.ndarray, n
             continue
         sentences = pieces.cut(tf.boolean_mask(batch[features.TEXT], keep), pieces.SENTENCES)
         texts.append(sentences.flat_values.numpy())
-        labels.append(np.repeat((probability[keep] > 0.5).astype(np.int64), sentences.row_lengths().numpy()))
+        labels.append(np.repeat((probability[keep] > features.DECISION_THRESHOLD).astype(np.int64), sentences.row_lengths().numpy()))
     texts = np.concatenate(texts) if texts else np.zeros(0, object)
     labels = np.concatenate(labels) if labels else np.zeros(0, np.int64)
     counts["sentences"] = int(texts.size)

@@ -1,4 +1,4 @@
-"""Two `imdb-tfx run` started together on one metadata store (issue 13): one waits for the
+"""Two `imdb-tfx run` started together on one metadata store: one waits for the
 other (pipeline/run_lock.py), and the newest version in the serving directory is the better
 of the two models; a worse model that comes second is not blessed.
 

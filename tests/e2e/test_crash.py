@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 TRAIN = ["--hidden-units", "16", "--optimizer", "adam", "--learning-rate", "0.01", "--loss-reduction", "mean",
          "--batch-size", "32", "--train-steps", "60", "--evaluations", "1", "--eval-percent", "20",
          "--accuracy-lower-bound", "0.8"]
-# The components issue 13 names (the InfraValidator is left out: its server start would add a minute).
+# The components that write outputs or the store (the InfraValidator is left out: its server start would add a minute).
 KILLED_IN = [node_ids.EXAMPLE_GEN, node_ids.TRANSFORM, node_ids.TRAINER, node_ids.EVALUATOR, node_ids.PUSHER]
 
 

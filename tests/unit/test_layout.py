@@ -100,7 +100,7 @@ def test_the_tensorflow_environment_has_one_home():
     from components import tf_env
 
     setters = []
-    for folder in (*PACKAGES, "tests", "scripts", "notebooks"):
+    for folder in (*PACKAGES, "tests", "scripts", "studies", "notebooks"):
         for directory, _, files in os.walk(os.path.join(ROOT, folder)):
             for name in files:
                 path = os.path.join(directory, name)

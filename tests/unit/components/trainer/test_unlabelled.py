@@ -45,8 +45,8 @@ def test_a_narrower_margin_keeps_fewer_and_none_gives_empty_arrays():
 
 
 def test_trainer_files_of_split_unsup_are_told_apart():
-    assert split_of("/root/Transform/transformed_examples/7/Split-unsup/*") == "unsup"
-    assert split_of("/root/Transform/transformed_examples/7/Split-train/*") == "train"
+    assert split_of("pipeline_root/Transform/transformed_examples/7/Split-unsup/*") == "unsup"
+    assert split_of("pipeline_root/Transform/transformed_examples/7/Split-train/*") == "train"
     assert split_of("gs://bucket/x/Split-eval/*") == "eval"
     assert split_of("/no/split/here/*") == ""
 

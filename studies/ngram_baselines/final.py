@@ -1,14 +1,15 @@
-import os, sys, time, json, numpy as np, scipy.sparse as sp
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from feats import *
+"""The chosen configurations fitted on train (or train+eval), measured on eval and test; liblinear and lbfgs.
+
+    .venv/bin/python -m studies.ngram_baselines.final a:3:3:0.3:train   # tokeniser:n:min_df:C:fit_on
+"""
+import sys, time, json, numpy as np, scipy.sparse as sp
+from studies.common import nb_r, splits
+from studies.ngram_baselines.tokens import build, split_tokens
 from sklearn.linear_model import LogisticRegression
-data = load()
+data = splits()
 y = {k: np.array(v[1]) for k, v in data.items()}
-def nb_r(X, yy, alpha=1.0):
-    p = alpha + np.asarray(X[yy == 1].sum(0)).ravel(); q = alpha + np.asarray(X[yy == 0].sum(0)).ravel()
-    return np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
 def run(tk, n, mdf, C, fit_on):
-    toks = tokens(data, tk)
+    toks = split_tokens(data, tk)
     t = time.time(); cv, X = build(toks, n, mdf, fit_on=fit_on); ft = time.time() - t
     yy = np.concatenate([y[s] for s in fit_on])
     r = nb_r(X, yy); R = sp.diags(r); Xr = X @ R

@@ -1,12 +1,16 @@
-import os, sys, time, json, numpy as np, scipy.sparse as sp
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from feats import *
+"""One tokeniser, n and min_df: LR, NB-LR (and Wang & Manning's interpolation), their average, tf-idf LR, on eval.
+
+    .venv/bin/python -m studies.ngram_baselines.exp a 3 3 [C,C,...]   # tokeniser, 1..n-grams, min_df
+"""
+import sys, time, json, numpy as np, scipy.sparse as sp
+from studies.common import nb_r, splits
+from studies.ngram_baselines.tokens import build, split_tokens
 from sklearn.linear_model import LogisticRegression
-from sklearn.feature_extraction.text import TfidfTransformer
-data = load(); ytr = np.array(data["train"][1]); yev = np.array(data["eval"][1])
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+data = splits(); ytr = np.array(data["train"][1]); yev = np.array(data["eval"][1])
 tk, n, mdf = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 Cs_lr = [float(c) for c in sys.argv[4].split(",")] if len(sys.argv) > 4 else [0.03, 0.1, 0.3, 1]
-t = time.time(); toks = tokens(data, tk)
+t = time.time(); toks = split_tokens(data, tk)
 cv, Xtr = build(toks, n, mdf); Xev = cv.transform(toks["eval"])
 V = Xtr.shape[1]; print(f"## tok={tk} n=1..{n} min_df={mdf} vocab={V} feat_time={time.time()-t:.0f}s", flush=True)
 res = []
@@ -26,8 +30,7 @@ P = {}
 for C in Cs_lr:
     m = fit("LR", Xtr, Xev, C); P[("LR", C)] = m.predict_proba(Xev)[:, 1]
 # 2. NB-LR
-p = 1 + np.asarray(Xtr[ytr == 1].sum(0)).ravel(); q = 1 + np.asarray(Xtr[ytr == 0].sum(0)).ravel()
-r = np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
+r = nb_r(Xtr, ytr)
 R = sp.diags(r); Xtr_r = Xtr @ R; Xev_r = Xev @ R
 for C in [0.01, 0.03, 0.1, 0.3, 1, 3]:
     m = fit("NBLR", Xtr_r, Xev_r, C, beta=0.25); P[("NBLR", C)] = m.predict_proba(Xev_r)[:, 1]

@@ -4,14 +4,15 @@ Both encode the same N IMDB test reviews (batch 32, max 256 tokens) in one run; 
 optionally writes JSON with both rates (reviews/s), their ratio and the cosine agreement.
 
 PyTorch must not go into .venv, so the sentence-transformers side runs this file again under
-another interpreter (`--torch-python`, default .venv-torch/bin/python), set up once with:
+another interpreter (`--torch-python`, default .venv-torch/bin/python), set up once from
+studies/requirements-torch.txt (the versions it ran with) with any Python 3.11:
 
-    uv venv -p $(pyenv root)/versions/3.11.7/bin/python3.11 .venv-torch
-    uv pip install -p .venv-torch --find-links /opt/wheels torch==2.13.0 sentence-transformers
+    uv venv -p 3.11 .venv-torch
+    uv pip install -p .venv-torch -r studies/requirements-torch.txt
 
 TF_ENABLE_ONEDNN_OPTS defaults to 1 here (set it to 0 to measure TF's default Eigen kernels).
 
-Usage: .venv/bin/python scripts/benchmark_minilm.py [-n 512] [--output minilm_benchmark.json]
+Usage: .venv/bin/python studies/benchmark_minilm.py [-n 512] [--output minilm_benchmark.json]
 """
 from __future__ import annotations
 
@@ -29,7 +30,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from data.dataset import SHARED_ARCHIVE  # noqa: E402  (standard library only: fine under the torch interpreter)
 
 
 def torch_worker(reviews_json: str, out_npy: str, model_dir: str, batch_size: int, max_length: int) -> None:
@@ -51,7 +51,7 @@ def torch_worker(reviews_json: str, out_npy: str, model_dir: str, batch_size: in
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=ROOT / SHARED_ARCHIVE)
+    parser.add_argument("--data", type=Path, default=None, help="default: as imdb-tfx run finds it")
     parser.add_argument("-n", "--num-reviews", type=int, default=512)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--max-length", type=int, default=256)
@@ -71,8 +71,10 @@ def main() -> None:
     from components.modules import minilm as mm
     from data.sample import archive_reviews
 
+    from data.dataset import default_data
+
     load_before = os.getloadavg()[0]
-    texts = [text for text, _ in archive_reviews(str(args.data), args.num_reviews)]
+    texts = [text for text, _ in archive_reviews(str(args.data or default_data()), args.num_reviews)]
     lengths = np.array([len(ids) for ids in mm.tokenize(texts, max_length=1 << 20)])
     with tempfile.TemporaryDirectory() as tmp:
         path = args.module or mm.build_minilm_module(f"{tmp}/minilm", max_length=args.max_length)

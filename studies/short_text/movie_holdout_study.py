@@ -1,4 +1,4 @@
-"""Short-text study (issue 15): a selection set of other movies, derived from the train split.
+"""Short-text study: a selection set of other movies, derived from the train split.
 
 The official test reviews are of other movies than the train reviews (and the 50,000 unlabelled
 reviews of yet others: `train/urls_*.txt` and `test/urls_*.txt` name each review's movie, and
@@ -9,36 +9,17 @@ measures on those reviews and their snippets: a selection set of unseen movies b
 train split alone. It compares the sentence model (NB-LR, C 0.1, the best preset's sentence
 member) trained on the remaining train reviews' sentences, without and with the sentences of
 the unlabelled reviews that the review model (NB-LR on the remaining train reviews) labels
-confidently (as scripts/short_text/unsup_study.py). --final adds the test split's snippets and
-the ood_dev sets, measured only.
+confidently (as unsup_study.py). --final adds the test split's snippets and the ood_dev sets,
+measured only.
 
-    .venv/bin/python scripts/ngram_baselines/load.py      # once, for study.py's helpers
-    .venv/bin/python scripts/short_text/movie_holdout_study.py [--final]
+    [HELD_OUT_MOVIES=0.2] .venv/bin/python -m studies.short_text.movie_holdout_study [--final]
 """
-import hashlib, json, os, re, sys, time
+import hashlib, json, os, sys, time
 import numpy as np
-HERE = os.path.dirname(os.path.abspath(__file__))
-from unsup_study import MARGIN, compare, nblr  # noqa: E402  (scripts/short_text/unsup_study.py)
-from study import SNIPS, clean, data, ood, y  # noqa: E402
-from components.example_gen.tar_stream import iter_files  # noqa: E402
-from data.dataset import SHARED_ARCHIVE  # noqa: E402
+from studies.common import OOD_SETS, clean, nblr, ood, read_archive, snippet_sets, splits
+from studies.short_text.unsup_study import MARGIN, compare
 
 FRACTION = float(os.environ.get("HELD_OUT_MOVIES", "0.2"))
-REVIEW = re.compile(r"aclImdb/(train|test)/(pos|neg|unsup)/(\d+)_\d+\.txt$")
-URLS = re.compile(r"aclImdb/(train|test)/urls_(pos|neg|unsup)\.txt$")
-
-
-def read_archive():
-    """{(split, label dir): [(review id, text)]} and {(split, label dir): [movie id by review id]}."""
-    archive = os.environ.get("IMDB_ARCHIVE", os.path.join(HERE, "..", "..", SHARED_ARCHIVE))
-    reviews, movies = {}, {}
-    with open(archive, "rb") as f:
-        for name, content in iter_files(f):
-            if m := REVIEW.search(name):
-                reviews.setdefault(m.group(1, 2), []).append((int(m.group(3)), content.decode("utf-8")))
-            elif m := URLS.search(name):
-                movies[m.group(1, 2)] = re.findall(r"title/(tt\d+)", content.decode("utf-8"))
-    return reviews, movies
 
 
 def held_out(movie: str) -> bool:
@@ -59,11 +40,10 @@ def main():
     n_held = len({m for d in ("pos", "neg") for m in movies["train", d] if held_out(m)})
     print(json.dumps({"train_reviews": len(train[0]), "held_out_reviews": len(held[0]), "movies": n_movies,
                       "held_out_movies": n_held, "unsup": len(unsup), "s": round(time.time() - t0)}), flush=True)
-    y_held = np.array(held[1])
-    evalsets = {f"movies_{k}": ([f(t) for t in held[0]], y_held) for k, f in SNIPS.items()}
+    evalsets = snippet_sets({"held": held}, "held", "movies")
     if final:
-        evalsets.update({f"test_{k}": ([f(t) for t in data["test"][0]], y["test"]) for k, f in SNIPS.items()})
-        evalsets.update({n: ood(n) for n in ("uci_imdb_sentences", "sentiment140_test_tweets")})
+        evalsets.update(snippet_sets(splits(), "test"))
+        evalsets.update({n: ood(n) for n in OOD_SETS})
     review_model = nblr([clean(t) for t in train[0]], np.array(train[1]))
     p = review_model([clean(t) for t in unsup])
     confident = (p > 1 - MARGIN) | (p < MARGIN)
@@ -73,6 +53,7 @@ def main():
         out[k] = round(float(((review_model(texts) > 0.5) == yy).mean()), 4)
     print(json.dumps(out), flush=True)
     compare(train, unsup, p, confident, evalsets)
+
 
 if __name__ == "__main__":
     main()

@@ -1,4 +1,5 @@
-"""How much of a review's label its first sentence carries (issue 15's first-sentence target).
+"""How much of a review's label its first sentence carries (the first-sentence target of the
+short-text work).
 
 first_sentence_audit.txt holds a blind reading of the first sentence of 200 random test reviews
 (a fixed sample): P or N where the sentence itself says positive or negative, ? where it
@@ -8,19 +9,18 @@ polar readings agree with the review's label, what a reader who guesses on the r
 (with a bootstrap 95% interval), and the sentence model (NB-LR on the train sentences, C 0.1,
 the best preset's sentence member) on the same sentences, polar and not.
 
-    .venv/bin/python scripts/ngram_baselines/load.py      # once, for study.py's helpers
-    .venv/bin/python scripts/short_text/first_sentence_audit.py
+    .venv/bin/python -m studies.short_text.first_sentence_audit
 """
-import json, os, re
+import json, os
 import numpy as np
+from studies.common import SNIPS, nblr, read_archive, splits, train_docs
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-from unsup_study import nblr  # noqa: E402  (scripts/short_text/unsup_study.py)
-from study import SNIPS, sentences, data  # noqa: E402
-from movie_holdout_study import read_archive  # noqa: E402
 
 
 def main():
-    rows = [line.split() for line in open(os.path.join(HERE, "first_sentence_audit.txt")) if not line.startswith("#")]
+    with open(os.path.join(HERE, "first_sentence_audit.txt")) as f:
+        rows = [line.split() for line in f if not line.startswith("#")]
     reviews, _ = read_archive()
     by_id = {f"{s}/{d}/{rid}": text for (s, d), items in reviews.items() for rid, text in items}
     texts = [SNIPS["sent1"](by_id[rid]) for rid, _ in rows]
@@ -28,11 +28,7 @@ def main():
     reading = np.array([r for _, r in rows])
     polar = reading != "?"
     human = (reading == "P").astype(int)
-    sents, labels = [], []
-    for t, lab in zip(*data["train"]):
-        for s in sentences(t):
-            sents.append(s); labels.append(lab)
-    pred = (nblr(sents, np.array(labels))(texts) > 0.5).astype(int)
+    pred = (nblr(*train_docs(splits(), "sentences"))(texts) > 0.5).astype(int)
     guesser = np.where(polar, human == label, 0.5)  # a coin on what cannot be told
     boot = np.random.RandomState(0).randint(0, len(rows), (10000, len(rows)))
     lo, hi = np.percentile(guesser[boot].mean(1), [2.5, 97.5])

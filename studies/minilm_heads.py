@@ -4,7 +4,7 @@ Reads the vectors that Transform materialised for the experiments' minilm-frozen
 (feature `embedding` of Split-train/eval/test) and fits candidate heads on train, scoring
 each on eval; the test split is scored only for the head chosen on eval (`--test`).
 
-Usage: .venv/bin/python scripts/minilm_heads.py output/pipeline_root/Transform/transformed_examples/<id> [--test]
+Usage: .venv/bin/python -m studies.minilm_heads output/pipeline_root/Transform/transformed_examples/<id> [--test]
 """
 from __future__ import annotations
 
@@ -12,15 +12,11 @@ import argparse
 import glob
 import os
 
-import sys
+import components  # noqa: F401  (the TensorFlow environment)
+import numpy as np
+import tensorflow as tf
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-import components  # noqa: E402,F401  (the TensorFlow environment)
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from components import features  # noqa: E402
+from components import features
 
 
 def read_split(uri: str, split: str) -> tuple[np.ndarray, np.ndarray]:
