@@ -10,6 +10,7 @@ ServerError (client.py) with the server's message for an error answer.
 from __future__ import annotations
 
 import json
+import os
 import struct
 import urllib.error
 import urllib.request
@@ -61,20 +62,40 @@ def infer_binary(url: str, texts: list[str], model: str = DEFAULT_MODEL, timeout
     return _answers(outputs)
 
 
+MODEL_INFER = "/inference.GRPCInferenceService/ModelInfer"  # the V2 gRPC method (grpc_predict_v2.proto)
+V2_MESSAGES = "kserve.protocol.grpc.grpc_predict_v2_pb2"
+
+
+def v2_messages():
+    """KServe's generated V2 messages, without importing the `kserve` package: its import pulls
+    in ray, whose logging set-up (dictConfig) closes and disables every logging handler of the
+    process, the pipeline's and absl's included. Loaded from the package's file under its own
+    module name, so that a later `import kserve` (the model server) finds it and does not
+    register the proto file twice."""
+    import importlib.util
+    import sys
+
+    if V2_MESSAGES not in sys.modules:
+        spec = importlib.util.find_spec("kserve")
+        path = os.path.join(os.path.dirname(spec.origin), "protocol", "grpc", "grpc_predict_v2_pb2.py")
+        module_spec = importlib.util.spec_from_file_location(V2_MESSAGES, path)
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules[V2_MESSAGES] = module
+        module_spec.loader.exec_module(module)
+    return sys.modules[V2_MESSAGES]
+
+
 def infer_grpc(target: str, texts: list[str], model: str = DEFAULT_MODEL, timeout: float = 60.0) -> list[dict]:
     import grpc
 
-    from components.serving.imports import hide_iri_grammar
-
-    hide_iri_grammar()
-    from kserve.protocol.grpc import grpc_predict_v2_pb2 as pb
-    from kserve.protocol.grpc.grpc_predict_v2_pb2_grpc import GRPCInferenceServiceStub
-
+    pb = v2_messages()
     tensor = pb.ModelInferRequest.InferInputTensor(name="text", datatype="BYTES", shape=[len(texts)])
     request = pb.ModelInferRequest(model_name=model, inputs=[tensor], raw_input_contents=[_bytes_tensor(texts)])
     with grpc.insecure_channel(target) as channel:
+        infer = channel.unary_unary(MODEL_INFER, request_serializer=pb.ModelInferRequest.SerializeToString,
+                                    response_deserializer=pb.ModelInferResponse.FromString)
         try:
-            response = GRPCInferenceServiceStub(channel).ModelInfer(request, timeout=timeout)
+            response = infer(request, timeout=timeout)
         except grpc.RpcError as e:
             raise ServerError(e.code().value[0], f"{e.code().name}: {e.details()}", f"grpc://{target}") from None
     outputs = {}
