@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from components.drift_check import DRIFT_FILE  # the package alone: no TFX
 from pipeline import node_ids
 
 DRIFT_BLOCKED_ERROR = "DriftBlockedError"  # components.drift_check.errors
@@ -55,9 +56,6 @@ def _blocked_error(error: BaseException):
 
 def blocked_reason(error: BaseException) -> str:
     return str(_blocked_error(error))
-
-
-DRIFT_FILE = "drift.json"  # DriftCheck's output (components/drift_check/)
 
 
 def drift_of_run(metadata_path: str, execution_id_floor: int) -> dict | None:

@@ -49,7 +49,7 @@ import components  # noqa: E402,F401  (the TensorFlow environment)
 from components.serving import client, settings  # noqa: E402
 from data.dataset import SHARED_ARCHIVE  # noqa: E402
 from data.sample import archive_reviews  # noqa: E402
-from serving_requests import PROTOCOLS, cpu_seconds, run_h2load, write_requests  # noqa: E402  (beside this script)
+from serving_requests import PROTOCOLS, run_h2load, run_wrk, write_requests  # noqa: E402  (beside this script)
 
 
 def in_process_rate(model_dir: str, texts: list[str], batch_size: int, repeats: int = 3) -> dict:
@@ -78,22 +78,6 @@ def run_load(protocol: str, url: str, grpc_target: str, script: str, clients: in
         return run_wrk(url, script, clients, seconds, server_pid)
     return run_h2load(f"http://{grpc_target}/inference.GRPCInferenceService/ModelInfer", script, clients, seconds,
                       server_pid)
-
-
-def run_wrk(url: str, script: str, clients: int, seconds: float, server_pid: int) -> dict:
-    command = ["wrk", "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", script, url]
-    server_cpu, start = cpu_seconds(server_pid), time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    output = process.stdout.read()
-    line = next((l for l in output.splitlines() if l.startswith("WRK_RESULT ")), None)
-    if os.waitstatus_to_exitcode(status) != 0 or line is None:
-        raise RuntimeError(f"wrk failed: {' '.join(command)}\n{output}")
-    result = json.loads(line[len("WRK_RESULT "):])
-    result["wrk_cpu_cores"] = (usage.ru_utime + usage.ru_stime) / wall
-    result["server_cpu_cores"] = (cpu_seconds(server_pid) - server_cpu) / wall
-    return result
 
 
 def free_port() -> int:

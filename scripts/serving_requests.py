@@ -141,3 +141,19 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(url: str, script: str, clients: int, seconds: float, server_pid: int) -> dict:
+    command = ["wrk", "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", script, url]
+    server_cpu, start = cpu_seconds(server_pid), time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    output = process.stdout.read()
+    line = next((l for l in output.splitlines() if l.startswith("WRK_RESULT ")), None)
+    if os.waitstatus_to_exitcode(status) != 0 or line is None:
+        raise RuntimeError(f"wrk failed: {' '.join(command)}\n{output}")
+    result = json.loads(line[len("WRK_RESULT "):])
+    result["wrk_cpu_cores"] = (usage.ru_utime + usage.ru_stime) / wall
+    result["server_cpu_cores"] = (cpu_seconds(server_pid) - server_cpu) / wall
+    return result

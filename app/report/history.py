@@ -2,13 +2,7 @@
 push (read back from the metadata store), and the newest drift check (DriftCheck's drift.json)."""
 from __future__ import annotations
 
-import json
-import os
-
 from app import runs
-
-DRIFT_REPORT = "DriftReport"  # components/drift_check/artifact.py's TYPE_NAME
-DRIFT_FILE = "drift.json"
 
 
 def _span(artifact) -> int | None:
@@ -47,14 +41,6 @@ def model_history(metadata_path: str) -> list[dict]:
 
 def latest_drift(metadata_path: str) -> dict | None:
     """The newest DriftCheck's drift.json in the store, or None (no spans, or no check yet)."""
-    store = runs.open_store(metadata_path)
-    try:
-        reports = store.get_artifacts_by_type(DRIFT_REPORT)
-    except Exception:  # noqa: BLE001  (MLMD raises NotFoundError for a type no run has registered)
-        return None
-    for artifact in sorted(reports, key=lambda a: -a.id):
-        path = os.path.join(artifact.uri, DRIFT_FILE)
-        if os.path.isfile(path):
-            with open(path) as f:
-                return json.load(f)
-    return None
+    from app.span_runs import drift_of_run
+
+    return drift_of_run(metadata_path, 0)

@@ -39,7 +39,7 @@ def _record(drift) -> None:
     import json
     import os
 
-    from components.drift_check.artifact import DRIFT_FILE
+    from components.drift_check import DRIFT_FILE
 
     path = os.path.join(drift.uri, DRIFT_FILE)
     if os.path.exists(path):

@@ -15,7 +15,7 @@ import numpy as np
 from components.drift import compare_samples, one_line, sample_from_examples
 from components.drift.sample import subsample
 from components.drift_check.actions import block_message, blocking, parse_actions
-from components.drift_check.artifact import DRIFT_FILE
+from components.drift_check import DRIFT_FILE
 from components.drift_check.errors import DriftBlockedError
 
 SIDE_LIMIT = 5000  # texts read per side (a deterministic sample); the text checks use 2,000

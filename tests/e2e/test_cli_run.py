@@ -1,6 +1,5 @@
 """`imdb-tfx run` end to end on the small corpus: its own store beside its root, the store and
 baseline printed, the blessing explained, and the exit status of a blessed and of an unblessed run."""
-import json
 import os
 
 import pytest
@@ -8,6 +7,7 @@ import pytest
 from app.cli import main as cli
 from app.cli import status
 from components.snippets import SNIPPETS
+from tests.helpers.cli import run as cli_run
 
 pytestmark = pytest.mark.e2e
 
@@ -21,12 +21,7 @@ def root(tmp_path_factory):
 
 
 def run(capsys, root, small_corpus, *extra):
-    data, module = small_corpus
-    code = cli.main(["run", "--data", data, "--module", module, "--pipeline-root", str(root / "root"),
-                     "--serving-dir", str(root / "serving"), *TINY, *extra])
-    out, err = capsys.readouterr()
-    assert out.startswith("{"), f"stdout is not the JSON summary alone (exit {code}); stderr ends:\n{err[-3000:]}"
-    return code, json.loads(out), err
+    return cli_run(capsys, root, small_corpus, TINY, *extra)
 
 
 def test_blessed_run_then_one_that_fails_a_threshold(capsys, root, small_corpus, monkeypatch):

@@ -1,12 +1,11 @@
 """Warm start through the pipeline (docs/warm_start.md): the Trainer's base model is the latest
 blessed one (TFX's base_model input through the base-model resolver) when new examples come
 in; an identical rerun comes from the cache; the summary says what the model started from."""
-import json
 
 import pytest
 
-from app.cli import main as cli
 from app.cli import status
+from tests.helpers.cli import run as cli_run
 
 pytestmark = pytest.mark.e2e
 
@@ -16,12 +15,7 @@ TINY = ["--hidden-units", "16", "--optimizer", "adam", "--learning-rate", "0.01"
 
 
 def run(capsys, root, small_corpus, *extra):
-    data, module = small_corpus
-    code = cli.main(["run", "--data", data, "--module", module, "--pipeline-root", str(root / "root"),
-                     "--serving-dir", str(root / "serving"), *TINY, *extra])
-    out, err = capsys.readouterr()
-    assert out.startswith("{"), f"stdout is not the JSON summary alone (exit {code}); stderr ends:\n{err[-3000:]}"
-    return code, json.loads(out), err
+    return cli_run(capsys, root, small_corpus, TINY, *extra)
 
 
 def test_second_run_starts_from_the_blessed_model(capsys, tmp_path, small_corpus):
