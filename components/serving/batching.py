@@ -74,10 +74,11 @@ class Batcher:
             start = time.perf_counter()
             try:
                 answers = await loop.run_in_executor(self._executor, self._predict_fn(), texts)
+            except asyncio.CancelledError:  # the worker is stopped: its batch is answered, not left waiting
+                self._fail(batch, RuntimeError("the model server is stopping"))
+                raise
             except Exception as e:  # noqa: BLE001  (the requests of this batch fail; the server goes on)
-                for pending in batch:
-                    if not pending.future.done():
-                        pending.future.set_exception(e)
+                self._fail(batch, e)
                 continue
             self._count(len(batch), len(texts), time.perf_counter() - start)
             offset = 0
@@ -109,5 +110,13 @@ class Batcher:
         if self._on_batch:
             self._on_batch(requests, instances, seconds)
 
+    @staticmethod
+    def _fail(batch: list[_Pending], error: BaseException) -> None:
+        for pending in batch:
+            if not pending.future.done():
+                pending.future.set_exception(error)
+
     def close(self) -> None:
+        """Ends the model-call thread. Call it once no request is in flight (after the REST
+        and gRPC servers have drained): a batch it cancels is failed, not answered."""
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -124,10 +124,11 @@ def _server_class():
             tasks = [asyncio.create_task(model.batcher.run()), asyncio.create_task(model.manager.poll_forever()),
                      asyncio.create_task(model.kept.poll_forever()), asyncio.create_task(self._announce(model))]
             try:
-                await self._rest_server.run()
+                await self._rest_server.run()  # returns once the requests in flight are answered
             finally:
                 for task in tasks:
                     task.cancel()
+                model.batcher.close()
 
         async def _announce(self, model) -> None:
             """One line on stdout once the server answers requests (and one before, while it

@@ -98,3 +98,22 @@ def test_a_failing_model_call_fails_its_requests_only():
 def test_bad_settings_are_refused():
     with pytest.raises(ValueError, match="max_batch_size must be >= 1"):
         Batcher(lambda: None, max_batch_size=0, max_wait_ms=1)
+
+
+def test_a_worker_stopped_during_a_model_call_fails_that_batch_instead_of_leaving_it_waiting():
+    model = Model(slow=0.3)
+    batcher = Batcher(lambda: model.predict, max_batch_size=64, max_wait_ms=0)
+
+    async def stopped_mid_call():
+        worker = asyncio.create_task(batcher.run())
+        request = asyncio.create_task(batcher.predict(["a"]))
+        await asyncio.sleep(0.1)  # the model call is running
+        worker.cancel()
+        done, _ = await asyncio.wait([request], timeout=2)
+        batcher.close()
+        return done, request
+
+    done, request = asyncio.run(stopped_mid_call())
+    assert request in done, "a request of the cancelled batch was left waiting"
+    with pytest.raises(RuntimeError, match="stopping"):
+        request.result()
