@@ -1,8 +1,8 @@
 """Runs the pipeline with BeamDagRunner: the components as the nodes of a Beam job.
 
 The orchestrating Beam job runs here (in memory); the components' own Beam jobs run where
-`config.beam_pipeline_args` say (see `configs.BEAM_PRESETS`). Same metadata, caching and
-artifacts as `pipeline.local_runner`:
+`config.beam_pipeline_args` say (see `configs.BEAM_PRESETS`). Same metadata, caching, locking
+and artifacts as `pipeline.local_runner`:
 
     imdb-tfx run --runner beam [--beam-preset direct-multiprocess] [--beam-arg=--direct_num_workers=2]
 """
@@ -11,16 +11,23 @@ from __future__ import annotations
 import sys
 
 from pipeline import configs
-from pipeline.progress import BeamProgress, Progress, run_with_progress
+from pipeline.progress import BeamProgress, Progress
 
 DEFAULT_PRESET = "direct-multiprocess"
 
 
-def run(config: configs.PipelineConfig, *, progress_stream=None, experiment: bool = False,
+def run(config: configs.PipelineConfig, *, progress_stream=None, create_pipeline=None,
         wait: bool = True) -> Progress:
-    """Runs the production pipeline (or an experiment run) to completion with BeamDagRunner;
-    returns the progress record."""
+    """Builds the pipeline (by default the production one) and runs it to completion with
+    BeamDagRunner, as local_runner.run does with LocalDagRunner; returns the progress record."""
     from tfx.orchestration.beam import beam_dag_runner
 
-    return run_with_progress(config, beam_dag_runner, "BeamDagRunner", BeamProgress, progress_stream,
-                             experiment=experiment, wait=wait)
+    from data.dataset import resolve_data
+    from pipeline import production, progress, recovery, run_lock
+
+    stream = progress_stream or sys.stderr
+    with run_lock.run_lock(config.metadata_path, config.pipeline_root, wait=wait, stream=stream):
+        run_lock.check_store_root(config.metadata_path, config.pipeline_root)
+        recovery.clean_up_after_dead_runs(config.metadata_path, config.pipeline_root, stream.write)
+        tfx_pipeline = (create_pipeline or production.create_pipeline)(config, resolve_data(config.data))
+        return progress.run_with_progress(tfx_pipeline, beam_dag_runner, "BeamDagRunner", BeamProgress, stream)

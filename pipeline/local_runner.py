@@ -1,17 +1,32 @@
-"""Runs a pipeline on this machine with LocalDagRunner (SQLite metadata, caching on): `imdb-tfx run`."""
+"""Runs a pipeline on this machine with LocalDagRunner (SQLite metadata, caching on): `imdb-tfx run`.
+
+The path from the command line: app/cli/run.py -> `run` here -> pipeline/production.py's
+create_pipeline (or pipeline/experiment.py's, for a row of the experiment grid).
+"""
 from __future__ import annotations
 
 import sys
 
 from pipeline import configs
-from pipeline.progress import Progress, run_with_progress
+from pipeline.progress import Progress
 
 
-def run(config: configs.PipelineConfig, *, progress_stream=None, experiment: bool = False,
+def run(config: configs.PipelineConfig, *, progress_stream=None, create_pipeline=None,
         wait: bool = True) -> Progress:
-    """Runs the production pipeline (or with `experiment`, an experiment run: see
-    pipeline/experiment.py) to completion; returns the progress record (component timings)."""
+    """Builds the pipeline (`create_pipeline`, by default the production one) and runs it to
+    completion; returns the progress record (component timings).
+
+    One run at a time per store and root (pipeline/run_lock.py): waits for another to finish,
+    or with wait=False raises RunLockedError; then cleans up what a dead run left
+    (pipeline/recovery.py). Raises progress.ComponentError, naming the component, when one fails."""
     from tfx.orchestration.local import local_dag_runner
 
-    return run_with_progress(config, local_dag_runner, "LocalDagRunner", Progress, progress_stream,
-                             experiment=experiment, wait=wait)
+    from data.dataset import resolve_data
+    from pipeline import production, progress, recovery, run_lock
+
+    stream = progress_stream or sys.stderr  # at call time: sys.stderr may have been replaced
+    with run_lock.run_lock(config.metadata_path, config.pipeline_root, wait=wait, stream=stream):
+        run_lock.check_store_root(config.metadata_path, config.pipeline_root)  # one root per store
+        recovery.clean_up_after_dead_runs(config.metadata_path, config.pipeline_root, stream.write)
+        tfx_pipeline = (create_pipeline or production.create_pipeline)(config, resolve_data(config.data))
+        return progress.run_with_progress(tfx_pipeline, local_dag_runner, "LocalDagRunner", Progress, stream)

@@ -1,11 +1,12 @@
-"""Progress lines from the runners' log messages, with component timings."""
+"""Progress lines from the runners' log messages, with component timings: a built pipeline run
+with them (run_with_progress)."""
 from __future__ import annotations
 
 import dataclasses
 import sys
 import time
 
-from pipeline import configs, tfx_private
+from pipeline import tfx_private
 
 
 class ComponentError(RuntimeError):
@@ -79,53 +80,17 @@ class BeamProgress(Progress):
     MESSAGES = tfx_private.BEAM_RUNNER_MESSAGES
 
 
-def pipeline_builder(experiment: bool = False):
-    """The create_pipeline of a production run, or of an experiment run."""
-    if experiment:
-        from pipeline.experiment import create_pipeline
-    else:
-        from pipeline.production import create_pipeline
-    return create_pipeline
-
-
-def run_with_progress(config: configs.PipelineConfig, runner_module, runner_class: str,
-                      progress_class=Progress, progress_stream=None, *, experiment: bool = False,
-                      wait: bool = True) -> Progress:
-    """Builds the pipeline and runs it with `runner_module.<runner_class>`, reporting progress
-    through `progress_class` in place of that module's `logging` while the run lasts.
-
-    One run at a time per store and root (pipeline/run_lock.py): waits for another to finish,
-    or with wait=False raises RunLockedError; then cancels what a dead run left running
-    (pipeline/recovery.py). Raises ComponentError, naming the component, when one fails."""
-    from pipeline.recovery import abandoned_executions
-    from pipeline.run_lock import run_lock
-
-    progress_stream = progress_stream or sys.stderr  # at call time: sys.stderr may have been replaced
-    with run_lock(config.metadata_path, config.pipeline_root, wait=wait, stream=progress_stream):
-        from components import process_supervisor
-        from pipeline.run_lock import check_store_root
-
-        check_store_root(config.metadata_path, config.pipeline_root)  # one root per store: no silent reuse
-        # A model server a killed run left behind (where the OS's parent-death signal did not end it).
-        process_supervisor.end_orphans(process_supervisor.children_dir(config.pipeline_root), progress_stream.write)
-        if config.metadata_path:
-            for left in abandoned_executions(config.metadata_path, config.pipeline_root):
-                progress_stream.write(f"imdb-tfx: {left.component} execution {left.execution_id} was left running by "
-                                      f"a run that died: marked CANCELED"
-                                      + (f", removed {', '.join(left.removed)}" if left.removed else "") + "\n")
-        return _run(config, runner_module, runner_class, progress_class, progress_stream, experiment)
-
-
-def _run(config, runner_module, runner_class, progress_class, progress_stream, experiment) -> Progress:
-    from data.dataset import resolve_data
-
-    tfx_pipeline = pipeline_builder(experiment)(config, resolve_data(config.data))
+def run_with_progress(tfx_pipeline, runner_module, runner_class: str, progress_class=Progress,
+                      progress_stream=None) -> Progress:
+    """Runs a built pipeline with `runner_module.<runner_class>`, reporting progress through
+    `progress_class` in place of that module's `logging` while the run lasts; returns the
+    progress record. Raises ComponentError, naming the component, when one fails."""
     progress = progress_class(len(tfx_pipeline.components), tfx_private.runner_logging(runner_module),
-                              progress_stream)
+                              progress_stream or sys.stderr)
     tfx_private.set_runner_logging(runner_module, progress)
     # TFX's Beam executors parse sys.argv as absl flags (base_beam_executor.py), where the
     # caller's own arguments collide: `pytest -v --durations=15` reads as --verbosity=--durations=15.
-    # Everything the pipeline needs is in `config`, so the runners see no arguments.
+    # Everything the pipeline needs is in the pipeline, so the runners see no arguments.
     argv, sys.argv = sys.argv, sys.argv[:1]
     try:
         getattr(runner_module, runner_class)().run(tfx_pipeline)

@@ -56,3 +56,17 @@ def abandoned_executions(metadata_path: str, pipeline_root: str) -> list[Abandon
         store.put_executions([execution])
         done.append(Abandoned(execution.id, ",".join(nodes) or "?", removed))
     return done
+
+
+def clean_up_after_dead_runs(metadata_path: str, pipeline_root: str, write) -> None:
+    """What a run does first, holding the run lock: ends a model server a killed run left
+    behind (where the OS's parent-death signal did not), and cancels the executions a dead run
+    left running (abandoned_executions); says what it did through `write`."""
+    from components import process_supervisor
+
+    process_supervisor.end_orphans(process_supervisor.children_dir(pipeline_root), write)
+    if not metadata_path:
+        return
+    for left in abandoned_executions(metadata_path, pipeline_root):
+        write(f"imdb-tfx: {left.component} execution {left.execution_id} was left running by a run that died: "
+              "marked CANCELED" + (f", removed {', '.join(left.removed)}" if left.removed else "") + "\n")

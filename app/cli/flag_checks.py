@@ -3,6 +3,8 @@ a path the user gave. Each names the flag and the value in its UsageError; none 
 TensorFlow or writes anything."""
 from __future__ import annotations
 
+import argparse
+
 import math
 import os
 

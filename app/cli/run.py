@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import time
 
@@ -34,7 +33,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise
     if "evaluation_uri" in summary:
         summary["blessing"] = blessing.explain(summary["evaluation_uri"])
-        _correct_baseline(terminal, summary)
     summary["wall_time_s"] = round(time.time() - start, 1)
     print(json.dumps(summary, indent=2))
     from app import span_runs
@@ -60,17 +58,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     return status.OK
 
 
-def _correct_baseline(terminal, summary: dict) -> None:
-    """On an identical rerun the latest blessed model, announced as the baseline, is this run's
-    model itself (from the cache): the Evaluator compared it with the blessed model before it
-    (components/evaluator/baseline.py). Says so, so that the console and the summary agree."""
-    announced, used = getattr(terminal, "announced_baseline", None), summary["blessing"].get("baseline_model")
-    if announced and os.path.normpath(announced) != os.path.normpath(used or ""):
-        print(f"imdb-tfx: baseline: {used or 'none'}: {announced}, announced above, is this run's model itself "
-              "(from the cache), so it was compared with the blessed model before it"
-              + ("" if used else " (none: only the lower bound applied)"), file=sys.stderr)
-
-
 def _run(args, config, terminal) -> tuple[dict, float]:
     from app import history, runs
     from data.dataset import resolve_data
@@ -92,11 +79,13 @@ def _run(args, config, terminal) -> tuple[dict, float]:
         from pipeline.run_lock import check_store_root
 
         check_store_root(config.metadata_path, config.pipeline_root)  # before the baseline it names
-        baseline = runs.latest_blessed_model(config.metadata_path)
-        terminal.announced_baseline = baseline  # checked against the Evaluator's after the run
-        terminal.write(f"imdb-tfx: metadata store {config.metadata_path}; baseline: "
-                       + (f"{baseline} (the latest blessed model)" if baseline else
-                          "none (no blessed model in this store yet): only the lower bound applies") + "\n")
+        # The Evaluator's baseline is the latest blessed model other than the candidate itself
+        # (components/evaluator/baseline.py); the verdict's line after the run names the one it used.
+        latest = runs.latest_blessed_model(config.metadata_path)
+        terminal.write(f"imdb-tfx: metadata store {config.metadata_path}; "
+                       + (f"latest blessed model {latest}: the baseline, unless it is this run's own model "
+                          "(from the cache)" if latest else
+                          "no blessed model in this store yet: only the lower bound applies") + "\n")
         terminal.estimates = history.last_durations(config.metadata_path)
         start = time.time()
         floor = runs.max_execution_id(config.metadata_path)  # this run's executions have ids above it

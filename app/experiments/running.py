@@ -21,6 +21,7 @@ import os
 import sys
 import time
 
+from components import features
 from app import runs
 from app.experiments import datasets
 from app.experiments.rows import Row
@@ -53,8 +54,8 @@ def row_result(metadata_path: str, row: Row, execution_id_floor: int, seconds: f
         # The units actually trained (a tuned row's come from the Tuner).
         "head": t.head if t.head != "dnn" else "dnn " + "x".join(map(str, trained["config"]["hidden_units"])),
         "task": t.task,
-        "train_accuracy": trained["train"]["accuracy"],
-        "eval_accuracy": trained["eval"]["accuracy"],
+        "train_accuracy": trained[features.TRAIN_SPLIT]["accuracy"],
+        "eval_accuracy": trained[features.EVAL_SPLIT]["accuracy"],
         "test_accuracy": test.get("binary_accuracy"),
         "test_auc": test.get("auc"),
         "test_rmse": test["mean_squared_error"] ** 0.5 if "mean_squared_error" in test else None,
@@ -80,7 +81,7 @@ def run_grid(config: configs.PipelineConfig, rows: list[Row], output_dir: str, *
              progress_stream=None) -> list[dict]:
     """Runs each row through the pipeline (experiment mode) and writes the table after each row."""
     progress_stream = progress_stream or sys.stderr  # at call time: sys.stderr may be replaced
-    from pipeline import local_runner
+    from pipeline import experiment, local_runner
 
     os.makedirs(output_dir, exist_ok=True)
     table = []
@@ -90,7 +91,7 @@ def run_grid(config: configs.PipelineConfig, rows: list[Row], output_dir: str, *
         floor = runs.max_execution_id(config.metadata_path)
         start = time.time()
         local_runner.run(dataclasses.replace(config, training=row.training), progress_stream=progress_stream,
-                         experiment=True)
+                         create_pipeline=experiment.create_pipeline)
         table.append(row_result(config.metadata_path, row, floor, time.time() - start))
         write_table(table, output_dir)
         progress_stream.write(f"== {row.name}: test accuracy {fmt(table[-1]['test_accuracy'])}\n")

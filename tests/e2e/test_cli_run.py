@@ -30,7 +30,7 @@ def test_blessed_run_then_one_that_fails_a_threshold(capsys, root, small_corpus,
 
     code, summary, err = run(capsys, root, small_corpus, "--accuracy-lower-bound", "0.8")
     assert code == status.OK, err
-    assert f"metadata store {store}; baseline: none (no blessed model in this store yet)" in err
+    assert f"metadata store {store}; no blessed model in this store yet" in err
     assert summary["blessed"] and summary["pushed"] and summary["blessing"]["baseline_model"] is None
     checks = {c["check"]: c for c in summary["blessing"]["checks"]}
     assert checks["candidate >= lower bound"]["threshold"] == 0.8 and checks["candidate >= lower bound"]["passed"]
@@ -48,7 +48,8 @@ def test_blessed_run_then_one_that_fails_a_threshold(capsys, root, small_corpus,
                              "--no-warm-start")
     assert code == status.NOT_BLESSED
     baseline = summary["blessing"]["baseline_model"]
-    assert baseline and f"baseline: {baseline} (the latest blessed model)" in err
+    assert baseline and f"latest blessed model {baseline}: the baseline" in err
+    assert f"NOT blessed (baseline {baseline})" in err
     assert not summary["blessed"] and not summary["pushed"]
     lower = next(c for c in summary["blessing"]["checks"] if c["check"] == "candidate >= lower bound")
     assert lower["threshold"] == 1.0 and not lower["passed"]
