@@ -24,6 +24,7 @@ import tarfile
 import tempfile
 import urllib.request
 
+from components import features
 from components.example_gen import spans
 from components.example_gen.errors import ImdbDataError
 from components.example_gen.layout import ARCHIVE_SUFFIXES
@@ -64,7 +65,7 @@ class DataSource:
         also give TFX the files whose sizes and mtimes fingerprint the input for caching.
         """
         if self.kind == "spans":  # TFX's driver puts the span's number in
-            names = ["train", "eval", "test"] + (["unsup"] if include_unsup else [])
+            names = [features.TRAIN_SPLIT, features.EVAL_SPLIT, features.TEST_SPLIT] + ([features.UNSUP_SPLIT] if include_unsup else [])
             return {name: spans.SPAN_PATTERN for name in names}
         if self.kind == "archive":
             name = os.path.basename(self.uri)

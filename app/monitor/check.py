@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from components import features
 from app.monitor.lineage import Trained
 from app.monitor.window import Prediction
 
@@ -55,8 +56,8 @@ def reference_sample(trained: Trained, min_size: int, seed: int = 0, limit: int 
     """(TextSample, why model_scores has no reference scores or None)."""
     from components.drift import TextSample, sample_from_examples
 
-    if "eval" in trained.splits:
-        held_out = sample_from_examples([trained.examples_uri], ["eval"], "", limit, seed)
+    if features.EVAL_SPLIT in trained.splits:
+        held_out = sample_from_examples([trained.examples_uri], [features.EVAL_SPLIT], "", limit, seed)
         if len(held_out) >= min_size:
             saved_model = trained.saved_model()
             name = f"version {trained.version}'s training data (eval split, {len(held_out)} reviews)"
@@ -71,7 +72,7 @@ def reference_sample(trained: Trained, min_size: int, seed: int = 0, limit: int 
                "scores on served ones")
     else:
         why = "the training data has no eval split: no held-out texts to score"
-    splits = [s for s in ("train", "eval") if s in trained.splits] or ["train"]
+    splits = [s for s in (features.TRAIN_SPLIT, features.EVAL_SPLIT) if s in trained.splits] or [features.TRAIN_SPLIT]
     sample = sample_from_examples([trained.examples_uri], splits, "", limit, seed)
     name = f"version {trained.version}'s training data ({' and '.join(splits)} splits, {len(sample)} reviews)"
     return TextSample(sample.texts, sample.labels, sample.ratings, name=name), why

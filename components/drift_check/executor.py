@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 
+from components import features
 from components.drift import compare_samples, one_line, sample_from_examples
 from components.drift.sample import subsample
 from components.drift_check.actions import block_message, blocking, parse_actions
@@ -21,7 +22,7 @@ from components.drift_check.errors import DriftBlockedError
 SIDE_LIMIT = 5000  # texts read per side (a deterministic sample); the text checks use 2,000
 SCORE_LIMIT = 2000  # texts scored by the model per side
 FIRST_SPAN = "first span: nothing to compare with"
-SPLITS = ("train", "eval")
+SPLITS = (features.TRAIN_SPLIT, features.EVAL_SPLIT)
 
 
 def _spans(artifacts) -> str:
@@ -80,7 +81,7 @@ def run(examples, baseline_examples: list, model_dir: str | None, drift_action: 
                           seed + 1)
         reference_scores = None
         if model_dir:
-            held_out = _read(baseline_examples, ("eval",), "held out", SCORE_LIMIT, seed + 2)
+            held_out = _read(baseline_examples, (features.EVAL_SPLIT,), "held out", SCORE_LIMIT, seed + 2)
             reference_scores = model_scores(model_dir, held_out.texts)
             # The model scores a deterministic part of the current side (NaN: not scored).
             rng = np.random.default_rng(seed + 3)

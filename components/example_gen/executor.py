@@ -152,7 +152,7 @@ def check_counts(counts: dict[tuple[str, str], int], split_names: list[str], sou
     """Raises if a labelled folder or an output split has no reviews. `official_test`: "required"
     (a single aclImdb dataset), "optional" (a span: test/pos and test/neg both or neither).
     An official test review counted under output split DROPPED (--test-data) still counts."""
-    has_test = any(n for ((split, _), _), n in counts.items() if split == "test")
+    has_test = any(n for ((split, _), _), n in counts.items() if split == features.TEST_SPLIT)
     parts = LABELLED_PARTS if official_test == "required" or has_test else LABELLED_PARTS[:2]
     for part in parts:
         if not any(n for (rid_part, _), n in counts.items() if rid_part == part):
@@ -179,7 +179,8 @@ class Executor(BaseExampleGenExecutor):
     def GenerateExamplesByBeam(self, pipeline: beam.Pipeline, exec_properties: dict[str, Any]):
         """Reads each distinct source once and routes its reviews to train/eval/test/unsup."""
         input_config, split_names = _splits(exec_properties)
-        unknown = set(split_names) - {"train", "eval", "test", "unsup", guard.SPLIT}
+        unknown = set(split_names) - {features.TRAIN_SPLIT, features.EVAL_SPLIT, features.TEST_SPLIT, features.UNSUP_SPLIT,
+                                       guard.SPLIT}
         if unknown:
             raise ValueError(f"Unknown split names {sorted(unknown)}: use train, eval, test, unsup, guard")
         config = _custom_config(exec_properties)
@@ -190,7 +191,7 @@ class Executor(BaseExampleGenExecutor):
             raise ValueError("custom_config snippet_reviews (0 or more) and snippet_sets go together")
         if (guard.SPLIT in split_names) != bool(guard_sets or snippet_reviews):
             raise ValueError("split 'guard' goes with custom_config guard_sets or snippet_reviews")
-        if snippet_reviews and "test" not in split_names:
+        if snippet_reviews and features.TEST_SPLIT not in split_names:
             raise ValueError("snippet sets are cut from split 'test', which is not asked for")
         eval_percent = int(config.get("eval_percent", 10))
         held_out = int(config.get("held_out_test_percent", HELD_OUT_TEST_PERCENT))
@@ -217,7 +218,7 @@ class Executor(BaseExampleGenExecutor):
                 beam.pvalue.AsSingleton(official))
         if span_dir is None and len(patterns) == 1 and patterns[0].endswith(ARCHIVE_SUFFIXES):
             source = os.path.join(source, patterns[0])  # errors about the data name the archive, not its folder
-        checked = [n for n in split_names if n != guard.SPLIT and not (test_data and n == "test")]
+        checked = [n for n in split_names if n != guard.SPLIT and not (test_data and n == features.TEST_SPLIT)]
         _ = (keyed
              | "CountKey" >> beam.Map(_count_key)
              | "Count" >> beam.combiners.Count.PerElement()
@@ -230,14 +231,14 @@ class Executor(BaseExampleGenExecutor):
             len(split_names) + 1)
         outputs = {name: partitions[i] | f"Values[{name}]" >> beam.Values()
                    for i, name in enumerate(split_names) if name != guard.SPLIT}
-        if test_data and "test" in outputs:  # the fixed test set, read here (ImdbDataError for a broken one)
-            outputs["test"] = pipeline | "TestData" >> beam.Create(
-                labelled_files.file_examples(test_data, "test", "--test-data"))
+        if test_data and features.TEST_SPLIT in outputs:  # the fixed test set, read here (ImdbDataError for a broken one)
+            outputs[features.TEST_SPLIT] = pipeline | "TestData" >> beam.Create(
+                labelled_files.file_examples(test_data, features.TEST_SPLIT, "--test-data"))
         extra = []
         if guard_sets:  # small files, read here (ImdbDataError for a broken one)
             extra.append(pipeline | "Guard" >> beam.Create(guard.guard_examples(guard_sets)))
         if snippet_reviews:
-            extra.append(snippet_sets.snippet_split(outputs["test"], snippet_reviews, snippet_names))
+            extra.append(snippet_sets.snippet_split(outputs[features.TEST_SPLIT], snippet_reviews, snippet_names))
         if extra:
             outputs[guard.SPLIT] = extra[0] if len(extra) == 1 else extra | "FlattenGuard" >> beam.Flatten()
         return outputs

@@ -69,8 +69,8 @@ def route(rid: str, eval_percent: int, held_out_test_percent: int = 0, official_
     if folder == "unsup":
         return features.UNSUP_SPLIT
     if split == "test":
-        return "test" if official_test else DROPPED
+        return features.TEST_SPLIT if official_test else DROPPED
     bucket = int.from_bytes(hashlib.sha256(rid.encode()).digest()[:8], "big") % 100
     if bucket < eval_percent:
-        return "eval"
-    return "test" if bucket < eval_percent + held_out_test_percent else "train"
+        return features.EVAL_SPLIT
+    return features.TEST_SPLIT if bucket < eval_percent + held_out_test_percent else features.TRAIN_SPLIT

@@ -103,7 +103,7 @@ def run_canary(model_dir: str, texts: list[str], log_path: str, *, timeout: floa
     The server is a supervised child (components/process_supervisor.py): it dies with this
     process however that ends, and its pid file in `pid_dir` lets the next run end it otherwise."""
     from components import process_supervisor
-    from components.serving import client, protocol_clients
+    from components.serving import client, protocol_clients, settings
 
     unknown = set(protocols) - set(PROTOCOLS)
     if unknown or not protocols:
@@ -115,7 +115,7 @@ def run_canary(model_dir: str, texts: list[str], log_path: str, *, timeout: floa
     with open(log_path, "wb") as log:
         server = process_supervisor.start(
             [sys.executable, "-m", "components.serving", "--model-dir", model_dir, "--host", "127.0.0.1",
-             "--port", str(port), "--model-name", "imdb", "--grpc-port", str(grpc_port)],
+             "--port", str(port), "--model-name", settings.DEFAULT_MODEL_NAME, "--grpc-port", str(grpc_port)],
             pid_dir=pid_dir, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     result = CanaryResult(False, "", texts=len(texts), protocols=tuple(protocols))
     try:

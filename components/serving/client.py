@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 from typing import Optional
 
-DEFAULT_MODEL = "imdb"
+from components.serving.settings import DEFAULT_MODEL_NAME as DEFAULT_MODEL
 
 
 class ServerError(RuntimeError):

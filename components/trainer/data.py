@@ -100,10 +100,10 @@ class TrainingData:
                 batch_size: int | None = None) -> tf.data.Dataset:
         """The `split` ("train", "eval" or "unsup") as `config` reads it: shuffled and repeated if `train`.
         For a model trained on sentences (config.train_on), the train split is its reviews' sentences."""
-        if split == "train" and config.train_on == pieces.SENTENCES:
+        if split == features.TRAIN_SPLIT and config.train_on == pieces.SENTENCES:
             return self.pieces(config, split, [pieces.SENTENCES], keys=keys, train=train, batch_size=batch_size,
                                extra=self.extra_sentences)
-        files = {"train": self.train_files, "eval": self.eval_files, UNLABELLED_SPLIT: self.unlabelled_files}[split]
+        files = {features.TRAIN_SPLIT: self.train_files, features.EVAL_SPLIT: self.eval_files, UNLABELLED_SPLIT: self.unlabelled_files}[split]
         return input_fn(files, self.data_accessor, self.tf_transform_output, batch_size or config.batch_size,
                         num_epochs=None if train else 1,
                         shuffle_buffer_size=config.shuffle_buffer_size if train else 0,

@@ -17,6 +17,7 @@ import time
 import tensorflow as tf
 from absl import logging
 
+from components import features
 from components.trainer import METRICS_FILE, warm_start
 from components.trainer.data import TrainingData
 from components.trainer.metrics import count_params, split_metrics
@@ -49,7 +50,7 @@ def run_fn(fn_args) -> None:
     }
     phases = {"setup": round(start - begin, 1), "training": round(seconds, 1)}
     start = time.time()
-    for split in ("train", "eval"):
+    for split in (features.TRAIN_SPLIT, features.EVAL_SPLIT):
         metrics[split] = split_metrics(model, data.dataset(config, split, batch_size=1000), config.task)
     phases["metrics"] = round(time.time() - start, 1)
     start = time.time()

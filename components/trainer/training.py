@@ -35,7 +35,7 @@ def train_model(config: TrainingConfig, data: TrainingData, steps: int | None = 
     rows = columns = None
     if config.head == "wide":
         memory.release()  # what earlier components and members left on the heap, before the matrix
-        batches = data.dataset(training_config(config, task="classification"), "train", batch_size=1000)
+        batches = data.dataset(training_config(config, task="classification"), features.TRAIN_SPLIT, batch_size=1000)
         if config.lexicon:  # the lexicon's scores of the same rows, in the same pass
             batches = lexicon_columns.SideColumns(batches)
         rows = SparseRows.collect(batches, config.min_count)
@@ -45,7 +45,7 @@ def train_model(config: TrainingConfig, data: TrainingData, steps: int | None = 
                      rows.labels.size, config.train_on)
         kwargs.update(ngram_keys=keys, nb_ratios=ratios)
     if config.head == "majority":
-        kwargs["prior"] = label_mean(data.dataset(config, "train", batch_size=1000))
+        kwargs["prior"] = label_mean(data.dataset(config, features.TRAIN_SPLIT, batch_size=1000))
     model = build_model(config, **kwargs)
     model.summary(print_fn=logging.info)
     if config.head == "majority":
@@ -66,10 +66,10 @@ def train_model(config: TrainingConfig, data: TrainingData, steps: int | None = 
     evaluations = max(1, min(evaluations, steps))
     callbacks = [tf_keras.callbacks.TensorBoard(log_dir=log_dir, update_freq="epoch")] if log_dir else []
     model.fit(
-        data.dataset(config, "train", train=True),
+        data.dataset(config, features.TRAIN_SPLIT, train=True),
         steps_per_epoch=math.ceil(steps / evaluations),
         epochs=evaluations,
-        validation_data=data.dataset(config, "eval") if validate else None,
+        validation_data=data.dataset(config, features.EVAL_SPLIT) if validate else None,
         callbacks=callbacks,
         verbose=2,
     )
@@ -86,7 +86,7 @@ def fit_lbfgs(model: tf_keras.Model, config: TrainingConfig, data: TrainingData,
     regression = config.task == "regression"
     labels = rows.labels
     if regression:  # the same rows in the same order, labelled with their ratings
-        labels = SparseRows.collect(data.dataset(config, "train", batch_size=1000)).labels
+        labels = SparseRows.collect(data.dataset(config, features.TRAIN_SPLIT, batch_size=1000)).labels
     if rows.keys.size:  # (X diag(r))^T in float64: each kept n-gram's row of train rows; X freed first
         transposed = rows.matrix.T.tocsr()
         rows.matrix = None
@@ -130,10 +130,10 @@ def _train_ensemble(config: TrainingConfig, data: TrainingData, *, validate: boo
             warm=warm, index=i)))
     weights, bounds = [1.0 / len(members)] * len(members), None
     if config.ensemble_weights == "eval":
-        weights = ensemble.eval_weights(members, data.dataset(config, "eval", batch_size=1000), config.task)
+        weights = ensemble.eval_weights(members, data.dataset(config, features.EVAL_SPLIT, batch_size=1000), config.task)
     elif config.ensemble_weights == "eval_by_length":
         bounds = LENGTH_WEIGHT_BOUNDS
-        eval_pieces = data.pieces(config, "eval", (pieces.REVIEWS, *snippets.SNIPPETS), batch_size=1000)
+        eval_pieces = data.pieces(config, features.EVAL_SPLIT, (pieces.REVIEWS, *snippets.SNIPPETS), batch_size=1000)
         weights = ensemble.eval_weights_by_length(members, eval_pieces, config.task, bounds)
     logging.info("ensemble weights: %s (word-count bounds %s)", weights, bounds)
     model = ensemble.ensemble_model(members, weights, feature_keys(config), config.task, data.embedding_dim(), bounds)

@@ -16,6 +16,7 @@ import keras_tuner
 from absl import logging
 from tfx.components.tuner.component import TunerFnResult
 
+from components import features
 from components.trainer.data import TrainingData
 from components.trainer.metrics import split_metrics
 from components.trainer.training import train_model
@@ -50,7 +51,7 @@ class TrainingTuner(keras_tuner.Tuner):
         trial_config = apply_hyperparameters(config, {"values": trial.hyperparameters.values})
         logging.info("trial %s: %s", trial.trial_id, trial.hyperparameters.values)
         model = train_model(trial_config, data, steps, validate=False)
-        metrics = split_metrics(model, data.dataset(trial_config, "eval", batch_size=1000), config.task)
+        metrics = split_metrics(model, data.dataset(trial_config, features.EVAL_SPLIT, batch_size=1000), config.task)
         return {OBJECTIVE: metrics["accuracy"]}
 
 
