@@ -43,14 +43,11 @@ def grid_run(tmp_path_factory, small_corpus):
         grids._row("majority", "baseline", head="majority"),
         grids._row("frozen", "tiny module", module=module, **TINY),
         grids._row("regression", "rating", module=module, task="regression", trainable=True, **TINY),
-        grids._row("precomputed", "module applied in Transform", module=module, precompute=True, **TINY),
         grids._row("wide", "n-grams", **wide),
         grids._row("ensemble", "averaged", head="ensemble",
                         members=(dict(TINY, module=module, precompute=True), wide)),
         grids._row("tuned", "2 trials", module=module, tune=True, tuner_trials=2, tuner_steps=20, **TINY),
-        grids._row("by-length", "L-BFGS on reviews and on sentences, weighted by length", head="ensemble",
-                   ensemble_weights="eval_by_length", members=(lbfgs, dict(lbfgs, train_on="sentences"))),
-        grids._row("unlabelled", "as by-length, the sentence member also on the unlabelled reviews' sentences",
+        grids._row("unlabelled", "L-BFGS on reviews and on sentences (the unlabelled reviews' too), weighted by length",
                    head="ensemble", ensemble_weights="eval_by_length",
                    members=(lbfgs, dict(lbfgs, train_on="sentences", unlabelled_margin=0.2))),
     ]
@@ -69,7 +66,7 @@ def test_every_row_is_measured(grid_run):
     assert by_row["majority"]["test_accuracy"] == pytest.approx(0.5)
     assert by_row["majority"]["test_auc"] == pytest.approx(0.5)
     assert by_row["majority"]["trainable_params"] == 0
-    for name in ("frozen", "precomputed", "wide", "ensemble", "by-length", "unlabelled"):
+    for name in ("frozen", "wide", "ensemble", "unlabelled"):
         assert by_row[name]["test_accuracy"] >= 0.8, name
     # The 60 unlabelled reviews (ExampleGen's split unsup, for this row only) went through
     # Transform to the Trainer; the review member was sure of most of them (the generated
@@ -98,7 +95,7 @@ def test_every_row_is_measured_on_the_snippet_and_guard_sets(grid_run):
     # The majority baseline gives every text one class: half of the balanced guard set right;
     # the trained models tell its generated reviews apart as they do the test split's.
     assert by_row["majority"]["guard_short_accuracy"] == pytest.approx(0.5)
-    for name in ("frozen", "wide", "by-length"):
+    for name in ("frozen", "wide", "unlabelled"):
         assert by_row[name]["guard_short_accuracy"] >= 0.7, name
 
 
@@ -154,8 +151,8 @@ def test_experiments_leave_production_alone(grid_run):
            if e.last_known_state == metadata_store_pb2.Execution.COMPLETE]
     assert ran.count("FileBasedExampleGen") == 2 and ran.count("StatisticsGen") == 2
     # Transform ran for production (train and eval only), and for the experiments' production
-    # features, precomputed vectors, n-grams, and both (test and guard too), and n-grams with unsup.
-    assert ran.count("Transform") == 6
+    # features, n-grams, n-grams beside precomputed vectors (test and guard too), and n-grams with unsup.
+    assert ran.count("Transform") == 5
     # A row with the production features evaluated the experiments' Transform of them: the
     # production Trainer's examples (train, eval), plus the test and guard splits.
     Event = metadata_store_pb2.Event
@@ -194,7 +191,7 @@ def test_wide_model_serves_raw_text(grid_run):
 
 def test_length_weighted_ensemble_serves_short_and_long_text(grid_run):
     _, _, table, _ = grid_run
-    row = next(r for r in table if r["row"] == "by-length")
+    row = next(r for r in table if r["row"] == "unlabelled")
     model = tf.saved_model.load(os.path.join(row["model_uri"], "Format-Serving"))
     long_positive = "The plot was great and the actor was excellent. " * 4 + "A wonderful film."
     texts = ["great excellent", "awful boring", long_positive, "The story was dull. The scene was horrible.", ""]
