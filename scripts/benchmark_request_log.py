@@ -42,7 +42,7 @@ from components.serving import client, settings  # noqa: E402
 from components.serving.request_log import log_files  # noqa: E402
 from data.dataset import SHARED_ARCHIVE  # noqa: E402
 from data.sample import archive_reviews  # noqa: E402
-from serving_requests import run_wrk  # noqa: E402  (beside this script)
+from serving_requests import print_report, run_wrk  # noqa: E402  (beside this script)
 
 # wrk's script: POST the bodies of a file (one JSON body a line) in turn; its summary as one JSON line.
 LUA = r"""
@@ -189,12 +189,7 @@ def main() -> None:
           f"logged once: {report['every_answered_logged_once']}; monitor over {report['monitor']['predictions']} "
           f"logged predictions: {report['monitor']['seconds']:.1f} s ({report['monitor']['cpu_seconds']:.1f} s of CPU)",
           file=sys.stderr)
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.output:
-        os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-        with open(args.output, "w") as f:
-            f.write(text + "\n")
+    print_report(report, args.output)
 
 
 if __name__ == "__main__":

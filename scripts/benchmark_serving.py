@@ -22,17 +22,21 @@ body. h2load counts HTTP statuses, not gRPC's (an error is HTTP 200 with grpc-st
 trailers): the reviews the server's batcher answered during the run (`answered_reviews`) are
 reported beside requests x reviews.
 
+With --rounds N the protocols run N times, each round starting one protocol later, and the
+JSON's `medians` holds each protocol's median over the rounds and the median of its per-round
+ratio to the first protocol listed: on a shared machine the position in the invocation moves
+the figures by more than the protocols differ (docs/serving.md).
+
 The load generators share the machine's cores with the server (and, on a shared machine, with
 whatever else runs): their CPU is reported so the figures can be read with that in mind.
 
     apt-get install -y wrk nghttp2-client
     .venv/bin/python scripts/benchmark_serving.py --model output/serving_model/<version> [--model DIR2 ...] \\
-        [--protocols rest,v2-json,v2-binary,rest-fixed,grpc] [--output output/benchmark-serving.json]
+        [--protocols rest,v2-json,v2-binary,rest-fixed,grpc] [--rounds 3] [--output output/benchmark-serving.json]
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import resource
@@ -49,7 +53,7 @@ import components  # noqa: E402,F401  (the TensorFlow environment)
 from components.serving import client, settings  # noqa: E402
 from data.dataset import SHARED_ARCHIVE  # noqa: E402
 from data.sample import archive_reviews  # noqa: E402
-from serving_requests import PROTOCOLS, run_h2load, run_wrk, write_requests  # noqa: E402  (beside this script)
+from serving_requests import PROTOCOLS, print_report, run_h2load, run_wrk, write_requests  # noqa: E402  (beside this script)
 
 
 def in_process_rate(model_dir: str, texts: list[str], batch_size: int, repeats: int = 3) -> dict:
@@ -86,8 +90,40 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def rotated(protocols: list[str], rounds: int) -> list[tuple[int, str]]:
+    """(round, protocol) in the order they run: each round starts one protocol later, so that no
+    protocol always runs first or last (the machine's drift over an invocation would decide)."""
+    return [(r, protocols[(r + i) % len(protocols)]) for r in range(rounds) for i in range(len(protocols))]
+
+
+def medians(runs: list[dict]) -> list[dict]:
+    """Per protocol, clients and size: the median over the rounds of reviews/s and p99, and the
+    median of each round's reviews/s against the first protocol's in that round."""
+    import statistics
+
+    def key(run):
+        return run["protocol"], run["clients"], run["reviews_per_request"]
+
+    first = runs[0]["protocol"] if runs else None
+    rows = []
+    for k in dict.fromkeys(key(r) for r in runs):
+        mine = [r for r in runs if key(r) == k]
+        ratios = []
+        for run in mine:
+            partner = [r for r in runs if (r["protocol"], r["clients"], r["reviews_per_request"], r["round"])
+                       == (first, k[1], k[2], run["round"])]
+            if partner and partner[0]["reviews_per_s"]:
+                ratios.append(run["reviews_per_s"] / partner[0]["reviews_per_s"])
+        rows.append({"protocol": k[0], "clients": k[1], "reviews_per_request": k[2], "rounds": len(mine),
+                     "median_reviews_per_s": statistics.median(r["reviews_per_s"] for r in mine),
+                     "median_p99_ms": statistics.median(r["p99_ms"] for r in mine),
+                     f"median_ratio_to_{first}": statistics.median(ratios) if ratios else None})
+    return rows
+
+
 def bench_server(model_dir: str, texts: list[str], levels: list[int], sizes: list[int], seconds: float,
-                 warmup: float, workdir: str, server_args: list[str], protocols: list[str]) -> list[dict]:
+                 warmup: float, workdir: str, server_args: list[str], protocols: list[str],
+                 rounds: int = 1) -> list[dict]:
     log = open(os.path.join(workdir, "server.log"), "w")
     grpc_port = free_port() if "grpc" in protocols else 0
     server = subprocess.Popen([sys.executable, "-m", "components.serving", "--model-dir", model_dir, "--host",
@@ -103,7 +139,7 @@ def bench_server(model_dir: str, texts: list[str], levels: list[int], sizes: lis
             raise RuntimeError(f"the server did not start:\n{open(log.name).read()[-3000:]}")
         client.wait_ready(url, 60)
         runs = []
-        for size, protocol in [(size, protocol) for size in sizes for protocol in protocols]:
+        for size, (round_, protocol) in [(size, order) for size in sizes for order in rotated(protocols, rounds)]:
             script = write_requests(protocol, texts, size, workdir)
             for clients in levels:
                 load = (protocol, url, f"127.0.0.1:{grpc_port}", script, clients)
@@ -113,7 +149,7 @@ def bench_server(model_dir: str, texts: list[str], levels: list[int], sizes: lis
                 after = client.status(url)["batching"]
                 calls = after["model_calls"] - before["model_calls"]
                 duration = result["duration_us"] / 1e6
-                runs.append({"protocol": protocol, "clients": clients, "reviews_per_request": size,
+                runs.append({"protocol": protocol, "clients": clients, "reviews_per_request": size, "round": round_,
                              "requests_per_s": result["requests"] / duration,
                              "reviews_per_s": result["requests"] * size / duration,
                              "p50_ms": result["p50_us"] / 1e3, "p90_ms": result["p90_us"] / 1e3,
@@ -146,6 +182,9 @@ def main() -> None:
     parser.add_argument("--server-args", default="", help="more flags for the server, e.g. \"--max-batch-size 32\"")
     parser.add_argument("--protocols", default=",".join(PROTOCOLS),
                         help=f"comma-separated, of {', '.join(PROTOCOLS)} (default: all)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="repeat the protocols this many times, each round starting one protocol later; "
+                             "the JSON's `medians` has each protocol's median over the rounds")
     parser.add_argument("--output", help="write the JSON here too")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -174,18 +213,20 @@ def main() -> None:
               f"{rate['single_review_ms']:.2f} ms for one review", file=sys.stderr, flush=True)
         with tempfile.TemporaryDirectory() as workdir:
             runs = bench_server(model_dir, texts, levels, sizes, args.seconds, args.warmup, workdir,
-                                args.server_args.split(), protocols)
+                                args.server_args.split(), protocols, args.rounds)
         for run in runs:
             run["ratio_to_in_process"] = run["reviews_per_s"] / rate["reviews_per_s"]
-        report["models"].append({"model": model_dir, "in_process": rate, "runs": runs})
+        summary = medians(runs)
+        for row in summary:
+            ratio = next((v for k, v in row.items() if k.startswith("median_ratio_to_")), None)
+            print(f"  median of {row['rounds']}: {row['protocol']:9s} {row['clients']:3d} clients x "
+                  f"{row['reviews_per_request']:3d} reviews: {row['median_reviews_per_s']:8.1f} reviews/s, p99 "
+                  f"{row['median_p99_ms']:7.1f} ms" + (f", {ratio:.2f}x the first protocol's" if ratio else ""),
+                  file=sys.stderr, flush=True)
+        report["models"].append({"model": model_dir, "in_process": rate, "runs": runs, "medians": summary})
     report["machine"]["load_average_after"] = os.getloadavg()
     report["resource_self_cpu_s"] = resource.getrusage(resource.RUSAGE_SELF).ru_utime
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.output:
-        os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-        with open(args.output, "w") as f:
-            f.write(text + "\n")
+    print_report(report, args.output)
 
 
 if __name__ == "__main__":
