@@ -14,10 +14,10 @@ run: setup
 
 test: setup
 	@scripts/install_test_deps.sh || echo "make test: chromium could not be installed; the browser test will skip"
-	$(VENV)/bin/python -m pytest tests $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -n auto --dist loadfile tests $(PYTEST_ARGS)
 
 test-fast: setup
-	$(VENV)/bin/python -m pytest tests/unit -m "not e2e and not browser" $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -n auto --dist loadfile tests/unit -m "not e2e and not browser" $(PYTEST_ARGS)
 
 benchmark: setup
 	$(VENV)/bin/python scripts/benchmark.py $(if $(DATA),--data $(DATA)) $(ARGS)
