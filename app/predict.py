@@ -75,7 +75,7 @@ def load(model_dir: str):
     directory for one that is not a loadable SavedModel with that signature."""
     import tensorflow as tf
 
-    from components.serving.model import ModelLoadError, load_saved_model
+    from components.serving.served_model import ModelLoadError, load_saved_model
 
     if not tf.io.gfile.exists(os.path.join(model_dir, "saved_model.pb")):
         raise FileNotFoundError(f"{model_dir}: no SavedModel (saved_model.pb) there")
@@ -103,7 +103,7 @@ def load_newest(serving_dir: str, warn=None) -> tuple[str, object]:
     (`warn` is told which and why) and the one before it is used. FileNotFoundError when the
     directory holds no complete version, ValueError when none of them loads."""
     from components.serving.manager import VersionManager
-    from components.serving.model import ModelLoadError
+    from components.serving.served_model import ModelLoadError
 
     def loader(path: str):
         try:

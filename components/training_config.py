@@ -22,7 +22,7 @@ ENSEMBLE_WEIGHTS = ("mean", "eval", "eval_by_length")
 # up to 15, 16-30, 31-60, 61-120, more (the short-text study: studies/short_text/).
 LENGTH_WEIGHT_BOUNDS = (15, 30, 60, 120)
 # What a model trains on: the train reviews, or their sentences (components/snippets.py), each
-# with its review's label (components/trainer/pieces.py).
+# with its review's label (components/trainer/review_pieces.py).
 TRAIN_ON = ("reviews", "sentences")
 # wide: how Transform gives each n-gram an id (components/transform/text_features.py)
 NGRAM_INDEXES = ("hash", "vocabulary")

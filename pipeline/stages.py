@@ -230,7 +230,7 @@ def trainer_stage(config: configs.PipelineConfig, data: DataStages, transform: T
         schema=data.schema.outputs["schema"],
         hyperparameters=tuner.outputs["best_hyperparameters"] if tuner else None,
         # split unsup: the unlabelled reviews, for a model that learns from them (its files are
-        # told apart from train's by components/trainer/data.py)
+        # told apart from train's by components/trainer/input_data.py)
         train_args=trainer_pb2.TrainArgs(splits=["train"] + ([UNSUP_SPLIT] if uses_unsup(config) else []),
                                          num_steps=training.train_steps),
         eval_args=trainer_pb2.EvalArgs(splits=["eval"]),

@@ -89,7 +89,7 @@ def read_archive(path: str) -> dict[str, dict]:
 def add_scores(pools: dict, model_dir: str) -> None:
     """The held-out and test pools' P(positive) from the SavedModel at model_dir, in batches (not
     the train pool's: the model trained on it)."""
-    from components.serving.model import ServedModel
+    from components.serving.served_model import ServedModel
 
     model = ServedModel.load(model_dir)
     for pool in (pools["eval"], pools["test"]):
@@ -148,7 +148,7 @@ def main(argv=None) -> int:
     pools = read_archive(args.data)
     if args.model:
         add_scores(pools, args.model)
-        from components.serving.model import ServedModel
+        from components.serving.served_model import ServedModel
 
         model = ServedModel.load(args.model)
         pools["score_fn"] = lambda texts: np.array(model.predict_raw(texts)["probability"])

@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import components  # noqa: E402,F401  (the TensorFlow environment)
 from app.monitor import check, lineage, window  # noqa: E402
 from components.serving import versions  # noqa: E402
-from components.serving.model import ServedModel  # noqa: E402
+from components.serving.served_model import ServedModel  # noqa: E402
 from components.serving.request_log import RequestLog  # noqa: E402
 from data.dataset import SHARED_ARCHIVE  # noqa: E402
 from data.sample import archive_reviews  # noqa: E402

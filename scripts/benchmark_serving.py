@@ -58,7 +58,7 @@ from serving_requests import PROTOCOLS, print_report, run_h2load, run_wrk, write
 
 def in_process_rate(model_dir: str, texts: list[str], batch_size: int, repeats: int = 3) -> dict:
     """Reviews/s of the server's own model code (ServedModel.predict) in batches of batch_size."""
-    from components.serving.model import ServedModel
+    from components.serving.served_model import ServedModel
 
     model = ServedModel.load(model_dir)
     model.predict(texts[:batch_size])  # warm-up

@@ -6,7 +6,7 @@ best preset with and without the VADER columns: docs/lexicon.md).
         --model with=ROOT/ExperimentTrainer/model/A/Format-Serving --model without=.../B/Format-Serving
 
 Reads Transform's materialised eval split (the cleaned text and the label), cuts the pieces as the
-Trainer does (components/trainer/pieces.py), scores them with each model's `predict_text`, and
+Trainer does (components/trainer/review_pieces.py), scores them with each model's `predict_text`, and
 prints each model's accuracy per piece kind, the paired difference and its standard error (the
 two models' disagreements, sqrt(b + c) / n).
 """
@@ -33,7 +33,7 @@ def main() -> None:
     import tensorflow as tf
 
     from components import features, snippets
-    from components.trainer import pieces
+    from components.trainer import review_pieces
 
     files = sorted(glob.glob(os.path.join(args.transformed, "Split-eval", "*")))
     if not files:
@@ -41,8 +41,8 @@ def main() -> None:
     spec = {features.TEXT: tf.io.FixedLenFeature([], tf.string), features.LABEL: tf.io.FixedLenFeature([], tf.int64)}
     data = tf.data.TFRecordDataset(files, compression_type="GZIP").batch(1000).map(
         lambda s: tf.io.parse_example(s, spec)).map(lambda b: ({features.TEXT: b[features.TEXT]}, b[features.LABEL]))
-    kinds = (pieces.REVIEWS, *snippets.SNIPPETS)
-    per_kind = {k: pieces.piece_texts(data, [k]) for k in kinds}
+    kinds = (review_pieces.REVIEWS, *snippets.SNIPPETS)
+    per_kind = {k: review_pieces.piece_texts(data, [k]) for k in kinds}
     predictions = {}
     for name, path in (m.split("=", 1) for m in args.model):
         predict = tf.saved_model.load(path).signatures["predict_text"]

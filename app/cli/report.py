@@ -20,7 +20,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         # Named, so meant: no falling back to the newest outputs under the pipeline root.
         raise FileNotFoundError(f"{args.metadata_path}: no metadata store there")
     with quiet_stderr("report", args.verbose) as terminal:  # TFMA's, TFDV's and TensorFlow's messages into a log
-        from app.report.data import load_experiments, locate
+        from app.report.run_outputs import load_experiments, locate
         from app.report.page import build_report
 
         artifacts = locate(metadata_path, args.pipeline_root, args.evaluation_uri)

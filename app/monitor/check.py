@@ -43,7 +43,7 @@ def current_sample(predictions: list[Prediction], name: str):
 
 def model_scores(saved_model: str, texts: list[str]) -> np.ndarray:
     """The SavedModel's predict_text probabilities (what the server answered with)."""
-    from components.serving.model import ServedModel
+    from components.serving.served_model import ServedModel
 
     model = ServedModel.load(saved_model)
     found = []

@@ -6,7 +6,7 @@ import html
 import io
 import math
 
-from app.report.data import slice_auc
+from app.report.run_outputs import slice_auc
 
 
 def _img(fig, alt: str) -> str:

@@ -5,7 +5,7 @@ import html
 import math
 import time
 
-from app.report import data, figures
+from app.report import figures, run_outputs
 from components import features
 
 # Metrics shown first in the overall table, in this order; any others follow.
@@ -134,7 +134,7 @@ def slices_section(ev: dict) -> str:
            "holds one class only (each rating is either positive, 7–10, or negative, 1–4).</p>",
            figures.slices_figure(groups, overall.get("binary_accuracy"))]
     for title, rows in groups.items():
-        table = [[name, m.get("example_count", math.nan), m.get("binary_accuracy", math.nan), data.slice_auc(m),
+        table = [[name, m.get("example_count", math.nan), m.get("binary_accuracy", math.nan), run_outputs.slice_auc(m),
                   m.get("mean_prediction", math.nan)] for name, m in rows]
         worse = [["", "", "worse" if m.get("binary_accuracy", 1) < overall.get("binary_accuracy", 0) - 0.05 else "", "", ""]
                  for _, m in rows]
@@ -148,7 +148,7 @@ def _dataset_rows(sets: dict) -> list[list]:
     rows = []
     for name, m in sorted(sets.items()):
         accuracy, diff = m.get("binary_accuracy", math.nan), m.get("binary_accuracy_diff", math.nan)
-        rows.append([name, m.get("example_count", math.nan), accuracy, accuracy - diff, diff, data.slice_auc(m)])
+        rows.append([name, m.get("example_count", math.nan), accuracy, accuracy - diff, diff, run_outputs.slice_auc(m)])
     return rows
 
 
@@ -239,12 +239,12 @@ def drift_part(drift: dict | None) -> str:
 
 def build_report(artifacts: dict, experiments: list[dict] | None = None, history: list[dict] | None = None,
                  drift: dict | None = None) -> str:
-    """The HTML page for `artifacts` (see data.locate), optional experiment table, run history
+    """The HTML page for `artifacts` (see run_outputs.locate), optional experiment table, run history
     (history.model_history) and drift check (history.latest_drift)."""
-    ev = data.load_evaluation(artifacts["evaluation"][0])
-    statistics = data.load_statistics(*artifacts["statistics"]) if "statistics" in artifacts else None
-    anomalies = data.load_anomalies(*artifacts["anomalies"]) if "anomalies" in artifacts else None
-    infra = data.load_infra_validation(artifacts["infra_blessing"][0]) if "infra_blessing" in artifacts else None
+    ev = run_outputs.load_evaluation(artifacts["evaluation"][0])
+    statistics = run_outputs.load_statistics(*artifacts["statistics"]) if "statistics" in artifacts else None
+    anomalies = run_outputs.load_anomalies(*artifacts["anomalies"]) if "anomalies" in artifacts else None
+    infra = run_outputs.load_infra_validation(artifacts["infra_blessing"][0]) if "infra_blessing" in artifacts else None
     sections = [evaluation_section(ev), guard_section(ev), snippet_section(ev), serving_section(infra),
                 drift_part(drift), history_section(history),
                 plots_section(ev), slices_section(ev), data_section(statistics, anomalies)]

@@ -60,7 +60,7 @@ def _read(artifacts, splits: tuple[str, ...], name: str, limit: int, seed: int):
 
 def model_scores(model_dir: str, texts: list[str]) -> np.ndarray:
     """The served model's P(positive) for each text, through its predict_text signature."""
-    from components.serving.model import ServedModel
+    from components.serving.served_model import ServedModel
 
     model = ServedModel.load(model_dir)
     return np.concatenate([np.asarray(model.predict_raw(texts[i:i + 256])["probability"], float)

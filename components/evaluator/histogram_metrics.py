@@ -10,7 +10,7 @@ that histogram, so the Evaluator makes one pass (scripts/benchmark_evaluator.py 
 
 The histogram's bucket i >= 1 holds the predictions in [(i - 1) / 10000, i / 10000), so here a
 prediction counts as positive when it is >= 0.5; TFMA's own metrics and the served label
-(components/serving/model.py) say > 0.5. The two differ only for a prediction of exactly 0.5
+(components/serving/served_model.py) say > 0.5. The two differ only for a prediction of exactly 0.5
 (a logit of exactly 0). Names and
 values are otherwise TFMA's (`binary_accuracy`, `precision`, `recall`, `example_count`,
 `mean_label`, `mean_prediction`); a ratio with nothing to divide is NaN, as in TFMA.

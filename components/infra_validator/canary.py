@@ -62,7 +62,7 @@ def in_process_probabilities(model_dir: str, texts: list[str]) -> list[float]:
     """The candidate's own predict_text probabilities, loaded in this process."""
     import tensorflow as tf
 
-    from components.serving.model import load_saved_model
+    from components.serving.served_model import load_saved_model
 
     _, predict_text = load_saved_model(model_dir)
     out = predict_text(text=tf.constant(texts, dtype=tf.string))[features.PROBABILITY].numpy()

@@ -28,7 +28,7 @@ from components.serving.request_log import request_id  # noqa: E402
 from components.serving.batching import Batcher  # noqa: E402
 from components.serving.loaded_versions import KeptVersions  # noqa: E402
 from components.serving.manager import VersionManager  # noqa: E402
-from components.serving.model import ServedModel  # noqa: E402
+from components.serving.served_model import ServedModel  # noqa: E402
 from components.serving.routed import Routed  # noqa: E402
 
 BATCH_SIZE_HISTOGRAM = Histogram(

@@ -19,7 +19,7 @@ from typing import Callable, Optional
 
 from components.serving import versions
 from components.serving.manager import Served, VersionManager
-from components.serving.model import ModelLoadError
+from components.serving.served_model import ModelLoadError
 from components.serving.protocol import BadRequest
 
 logger = logging.getLogger("components.serving")

@@ -25,7 +25,7 @@ import time
 from typing import Callable, Optional
 
 from components.serving import versions
-from components.serving.model import ModelLoadError
+from components.serving.served_model import ModelLoadError
 
 logger = logging.getLogger("components.serving")
 

@@ -22,7 +22,7 @@ import socket
 import sys
 
 from components.serving.manager import VersionManager
-from components.serving.model import ServedModel
+from components.serving.served_model import ServedModel
 from components.serving.settings import READY_LINE, Settings
 
 logger = logging.getLogger("components.serving")
@@ -33,7 +33,7 @@ class ServeError(ValueError):
 
 
 def serve(settings: Settings) -> int:
-    """Serves until SIGTERM or SIGINT; returns 0 then. ModelLoadError (model.py) when no model
+    """Serves until SIGTERM or SIGINT; returns 0 then. ModelLoadError (served_model.py) when no model
     can be served, ServeError when the port cannot be bound."""
     settings.check()
     manager = VersionManager(ServedModel.load, settings.serving_dir, settings.model_dir, settings.poll_seconds)

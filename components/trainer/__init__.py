@@ -1,6 +1,6 @@
 """The Trainer's module code (entry point: `components.trainer.run_fn.run_fn`).
 
-data.py (the input pipeline), layers.py, optimizers.py, models.py (one model of a
+input_data.py (the input pipeline), layers.py, optimizers.py, models.py (one model of a
 TrainingConfig), naive_bayes.py, ensemble.py, training.py (train_model), metrics.py,
 signatures.py (the exported signatures), run_fn.py (the TFX entry point), autograph.py
 (what AutoGraph leaves unconverted).

@@ -22,7 +22,7 @@ from components import features
 from components.modules.hub import import_hub
 from components.modules.registry import resolve_module_handle
 from components.trainer.autograph import leave_libraries_unconverted
-from components.trainer.data import feature_keys
+from components.trainer.input_data import feature_keys
 from components.trainer.layers import ConstantOutput, NBLogisticRegression
 from components.trainer.lexicon_columns import lexicon_logit
 from components.trainer.optimizers import make_optimizer

@@ -19,7 +19,7 @@ from absl import logging
 
 from components import features
 from components.trainer import METRICS_FILE, warm_start
-from components.trainer.data import TrainingData
+from components.trainer.input_data import TrainingData
 from components.trainer.metrics import count_params, split_metrics
 from components.trainer.signatures import make_signatures
 from components.trainer.training import train_model

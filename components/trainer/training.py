@@ -12,8 +12,8 @@ import tf_keras
 from absl import logging
 
 from components import features, snippets
-from components.trainer import ensemble, lbfgs, lexicon_columns, memory, pieces, unlabelled, warm_start
-from components.trainer.data import TrainingData, feature_keys, label_mean
+from components.trainer import ensemble, lbfgs, lexicon_columns, memory, review_pieces, unlabelled, warm_start
+from components.trainer.input_data import TrainingData, feature_keys, label_mean
 from components.trainer.lbfgs import SparseRows
 from components.trainer.models import build_model
 from components.trainer.naive_bayes import ngram_table
@@ -133,7 +133,7 @@ def _train_ensemble(config: TrainingConfig, data: TrainingData, *, validate: boo
         weights = ensemble.eval_weights(members, data.dataset(config, features.EVAL_SPLIT, batch_size=1000), config.task)
     elif config.ensemble_weights == "eval_by_length":
         bounds = LENGTH_WEIGHT_BOUNDS
-        eval_pieces = data.pieces(config, features.EVAL_SPLIT, (pieces.REVIEWS, *snippets.SNIPPETS), batch_size=1000)
+        eval_pieces = data.pieces(config, features.EVAL_SPLIT, (review_pieces.REVIEWS, *snippets.SNIPPETS), batch_size=1000)
         weights = ensemble.eval_weights_by_length(members, eval_pieces, config.task, bounds)
     logging.info("ensemble weights: %s (word-count bounds %s)", weights, bounds)
     model = ensemble.ensemble_model(members, weights, feature_keys(config), config.task, data.embedding_dim(), bounds)

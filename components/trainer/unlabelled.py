@@ -15,8 +15,8 @@ import tf_keras
 from absl import logging
 
 from components import features
-from components.trainer import pieces
-from components.trainer.data import UNLABELLED_SPLIT, TrainingData, feature_keys
+from components.trainer import review_pieces
+from components.trainer.input_data import UNLABELLED_SPLIT, TrainingData, feature_keys
 from components.training_config import TrainingConfig
 
 
@@ -49,7 +49,7 @@ def confident_sentences(labeller, batches, margin: float) -> tuple[np.ndarray, n
         counts["positive"] += int((probability > 1 - margin).sum())
         if not keep.any():
             continue
-        sentences = pieces.cut(tf.boolean_mask(batch[features.TEXT], keep), pieces.SENTENCES)
+        sentences = review_pieces.cut(tf.boolean_mask(batch[features.TEXT], keep), review_pieces.SENTENCES)
         texts.append(sentences.flat_values.numpy())
         labels.append(np.repeat((probability[keep] > features.DECISION_THRESHOLD).astype(np.int64), sentences.row_lengths().numpy()))
     texts = np.concatenate(texts) if texts else np.zeros(0, object)

@@ -17,7 +17,7 @@ from absl import logging
 from tfx.components.tuner.component import TunerFnResult
 
 from components import features
-from components.trainer.data import TrainingData
+from components.trainer.input_data import TrainingData
 from components.trainer.metrics import split_metrics
 from components.trainer.training import train_model
 from components.training_config import apply_hyperparameters, training_config

@@ -122,7 +122,7 @@ def test_table_files(grid_run):
 
 
 def test_report_shows_the_table_with_its_snippet_and_guard_columns(grid_run):
-    from app.report import data as report_data
+    from app.report import run_outputs as report_data
     from app.report import page
 
     _, _, _, out = grid_run

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from app.cli import main as cli
-from app.report import data as report_data
+from app.report import run_outputs as report_data
 from tests.helpers import browser
 from tests.helpers.paths import ARTIFACTS
 

@@ -41,7 +41,7 @@ def test_single_models_and_modules():
     by_length = TrainingConfig(head="ensemble", ensemble_weights="eval_by_length", members=(
         {"head": "wide", "optimizer": "lbfgs"}, {"head": "wide", "optimizer": "lbfgs", "train_on": "sentences"}))
     assert [m.train_on for m in by_length.single_models()] == ["reviews", "sentences"]
-    from components.trainer.data import feature_keys
+    from components.trainer.input_data import feature_keys
 
     assert feature_keys(by_length) == ["ngrams", "word_count"]  # the word count picks the weights
 

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from app.report import data as report_data
+from app.report import run_outputs as report_data
 from app.report import page
 
 

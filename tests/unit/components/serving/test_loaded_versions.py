@@ -7,7 +7,7 @@ import pytest
 
 from components.serving.loaded_versions import KeptVersions
 from components.serving.manager import VersionManager
-from components.serving.model import ModelLoadError
+from components.serving.served_model import ModelLoadError
 from components.serving.protocol import BadRequest
 
 

@@ -11,7 +11,7 @@ from tensorflow.core.protobuf import saved_model_pb2
 from components import features
 from components.trainer import lexicon_columns
 from components.trainer.ensemble import inference_copy
-from components.trainer.data import feature_keys
+from components.trainer.input_data import feature_keys
 from components.trainer.lbfgs import SparseRows
 from components.trainer.models import build_model
 from components.trainer.naive_bayes import ngram_table

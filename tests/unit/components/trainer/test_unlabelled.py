@@ -7,7 +7,7 @@ import tf_keras
 
 from components import snippets
 from components.trainer import unlabelled
-from components.trainer.data import split_of
+from components.trainer.input_data import split_of
 
 REVIEWS = ["Great film! Loved it.", "Awful. Truly awful. Avoid", "Hmm. Not sure.", "Superb!", "Dull film."]
 SCORE = [0.95, 0.05, 0.5, 0.81, 0.19]  # what the labeller gives each review
@@ -52,7 +52,7 @@ def test_trainer_files_of_split_unsup_are_told_apart():
 
 
 def test_without_split_unsup_the_trainer_says_what_is_missing():
-    from components.trainer.data import TrainingData
+    from components.trainer.input_data import TrainingData
     from components.training_config import TrainingConfig
 
     data = TrainingData(["train"], ["eval"], None, None)

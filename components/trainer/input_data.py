@@ -9,7 +9,7 @@ import tensorflow_transform as tft
 from tfx_bsl.public import tfxio
 
 from components import features
-from components.trainer import pieces
+from components.trainer import review_pieces
 from components.training_config import TrainingConfig
 
 
@@ -100,8 +100,8 @@ class TrainingData:
                 batch_size: int | None = None) -> tf.data.Dataset:
         """The `split` ("train", "eval" or "unsup") as `config` reads it: shuffled and repeated if `train`.
         For a model trained on sentences (config.train_on), the train split is its reviews' sentences."""
-        if split == features.TRAIN_SPLIT and config.train_on == pieces.SENTENCES:
-            return self.pieces(config, split, [pieces.SENTENCES], keys=keys, train=train, batch_size=batch_size,
+        if split == features.TRAIN_SPLIT and config.train_on == review_pieces.SENTENCES:
+            return self.pieces(config, split, [review_pieces.SENTENCES], keys=keys, train=train, batch_size=batch_size,
                                extra=self.extra_sentences)
         files = {features.TRAIN_SPLIT: self.train_files, features.EVAL_SPLIT: self.eval_files, UNLABELLED_SPLIT: self.unlabelled_files}[split]
         return input_fn(files, self.data_accessor, self.tf_transform_output, batch_size or config.batch_size,
@@ -111,13 +111,13 @@ class TrainingData:
 
     def pieces(self, config: TrainingConfig, split: str, kinds, *, keys=None, train: bool = False,
                batch_size: int | None = None, extra: tuple | None = None) -> tf.data.Dataset:
-        """The reviews of `split` cut into pieces of each of `kinds` (components/trainer/pieces.py),
+        """The reviews of `split` cut into pieces of each of `kinds` (components/trainer/review_pieces.py),
         each with its review's label, and the (texts, labels) of `extra`, as `config` reads them."""
-        reviews = dataclasses.replace(config, train_on=pieces.REVIEWS, unlabelled_margin=0.0)
-        texts, labels = pieces.piece_texts(self.dataset(reviews, split, keys=[features.TEXT], batch_size=1000), kinds)
+        reviews = dataclasses.replace(config, train_on=review_pieces.REVIEWS, unlabelled_margin=0.0)
+        texts, labels = review_pieces.piece_texts(self.dataset(reviews, split, keys=[features.TEXT], batch_size=1000), kinds)
         if extra is not None:
             texts, labels = np.concatenate([texts, extra[0]]).astype(object), np.concatenate([labels, extra[1]])
-        return pieces.transformed_dataset(texts, labels, self.tf_transform_output,
+        return review_pieces.transformed_dataset(texts, labels, self.tf_transform_output,
                                           selector(keys or feature_keys(config), config.task),
                                           batch_size=batch_size or config.batch_size, train=train)
 

@@ -1,10 +1,10 @@
-"""components.trainer.pieces: sentences and snippets cut in TensorFlow as components.snippets
+"""components.trainer.review_pieces: sentences and snippets cut in TensorFlow as components.snippets
 cuts them in Python (ExampleGen's snippet sets), with their reviews' labels."""
 import numpy as np
 import tensorflow as tf
 
 from components import snippets
-from components.trainer import pieces
+from components.trainer import review_pieces
 
 REVIEWS = [
     "Great film!! Loved it.<br /><br />The end... Really? yes",
@@ -16,20 +16,20 @@ REVIEWS = [
 
 def test_cut_matches_the_python_snippets():
     clean = tf.constant([snippets.clean(r) for r in REVIEWS])
-    assert [[s.decode() for s in row] for row in pieces.cut(clean, pieces.SENTENCES).to_list()] == \
+    assert [[s.decode() for s in row] for row in review_pieces.cut(clean, review_pieces.SENTENCES).to_list()] == \
         [snippets.sentences(r) for r in REVIEWS]
     for name in snippets.SNIPPETS:
-        cut = pieces.cut(clean, name).to_list()
+        cut = review_pieces.cut(clean, name).to_list()
         assert [[s.decode() for s in row] for row in cut] == [[snippets.snippet(r, name)] for r in REVIEWS], name
-    assert pieces.cut(clean, pieces.REVIEWS).to_list() == [[c] for c in clean.numpy().tolist()]
-    assert pieces.cut(tf.constant([""]), "snippet_20_words").to_list() == [[]]
+    assert review_pieces.cut(clean, review_pieces.REVIEWS).to_list() == [[c] for c in clean.numpy().tolist()]
+    assert review_pieces.cut(tf.constant([""]), "snippet_20_words").to_list() == [[]]
 
 
 def test_piece_texts_repeat_each_reviews_label():
     clean = [snippets.clean(r) for r in REVIEWS]
     batches = [({"text": tf.constant(clean[:2])}, tf.constant([1, 0])),
                ({"text": tf.constant(clean[2:])}, tf.constant([0, 1]))]
-    texts, labels = pieces.piece_texts(batches, [pieces.SENTENCES, "snippet_sentence"])
+    texts, labels = review_pieces.piece_texts(batches, [review_pieces.SENTENCES, "snippet_sentence"])
     expected = [(s, label) for r, label in zip(REVIEWS, [1, 0, 0, 1]) for s in snippets.sentences(r)]
     expected += [(snippets.snippet(r, "snippet_sentence"), label) for r, label in zip(REVIEWS, [1, 0, 0, 1])]
     assert sorted(zip([t.decode() for t in texts], labels.tolist())) == sorted(expected)

@@ -1,4 +1,4 @@
-"""components.serving.model and manager, in-process: loading, the canary, and which version
+"""components.serving.served_model and manager, in-process: loading, the canary, and which version
 is served (refusing broken ones, falling back, waiting for half-written ones)."""
 import os
 import shutil
@@ -8,7 +8,7 @@ import pytest
 
 from components.serving import canary
 from components.serving.manager import VersionManager
-from components.serving.model import ModelLoadError, ServedModel
+from components.serving.served_model import ModelLoadError, ServedModel
 from tests.helpers import models
 
 
