@@ -22,11 +22,9 @@ def run(config: configs.PipelineConfig, *, progress_stream=None, create_pipeline
     from tfx.orchestration.local import local_dag_runner
 
     from data.dataset import resolve_data
-    from pipeline import production, progress, recovery, run_lock
+    from pipeline import production, progress, recovery
 
     stream = progress_stream or sys.stderr  # at call time: sys.stderr may have been replaced
-    with run_lock.run_lock(config.metadata_path, config.pipeline_root, wait=wait, stream=stream):
-        run_lock.check_store_root(config.metadata_path, config.pipeline_root)  # one root per store
-        recovery.clean_up_after_dead_runs(config.metadata_path, config.pipeline_root, stream.write)
+    with recovery.exclusive_run(config.metadata_path, config.pipeline_root, stream, wait):
         tfx_pipeline = (create_pipeline or production.create_pipeline)(config, resolve_data(config.data))
         return progress.run_with_progress(tfx_pipeline, local_dag_runner, "LocalDagRunner", Progress, stream)

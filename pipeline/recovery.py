@@ -9,6 +9,7 @@ no half-written output is left.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shutil
@@ -58,15 +59,20 @@ def abandoned_executions(metadata_path: str, pipeline_root: str) -> list[Abandon
     return done
 
 
-def clean_up_after_dead_runs(metadata_path: str, pipeline_root: str, write) -> None:
-    """What a run does first, holding the run lock: ends a model server a killed run left
-    behind (where the OS's parent-death signal did not), and cancels the executions a dead run
-    left running (abandoned_executions); says what it did through `write`."""
+@contextlib.contextmanager
+def exclusive_run(metadata_path: str, pipeline_root: str, stream, wait: bool = True):
+    """What every run does first and holds while it lasts: the run lock (pipeline/run_lock.py:
+    waits for another run, or with wait=False raises RunLockedError), the one-root-per-store
+    check, then the clean-up after a dead run: a model server a killed run left behind (where
+    the OS's parent-death signal did not end it) is ended, and the executions a dead run left
+    running are cancelled (abandoned_executions); each said on `stream`."""
     from components import process_supervisor
+    from pipeline import run_lock
 
-    process_supervisor.end_orphans(process_supervisor.children_dir(pipeline_root), write)
-    if not metadata_path:
-        return
-    for left in abandoned_executions(metadata_path, pipeline_root):
-        write(f"imdb-tfx: {left.component} execution {left.execution_id} was left running by a run that died: "
-              "marked CANCELED" + (f", removed {', '.join(left.removed)}" if left.removed else "") + "\n")
+    with run_lock.run_lock(metadata_path, pipeline_root, wait=wait, stream=stream):
+        run_lock.check_store_root(metadata_path, pipeline_root)
+        process_supervisor.end_orphans(process_supervisor.children_dir(pipeline_root), stream.write)
+        for left in abandoned_executions(metadata_path, pipeline_root) if metadata_path else []:
+            stream.write(f"imdb-tfx: {left.component} execution {left.execution_id} was left running by a run that "
+                         "died: marked CANCELED" + (f", removed {', '.join(left.removed)}" if left.removed else "") + "\n")
+        yield

@@ -196,6 +196,8 @@ def main() -> None:
     levels = [int(c) for c in args.clients.split(",")]
     sizes = [int(s) for s in args.sizes.split(",")]
     protocols = [p for p in args.protocols.split(",") if p]
+    if args.rounds < 1:
+        parser.error(f"--rounds: at least 1 (got {args.rounds})")
     if not protocols or set(protocols) - set(PROTOCOLS):
         parser.error(f"--protocols: expected some of {', '.join(PROTOCOLS)} (got {args.protocols!r})")
     report = {"machine": {"cpus": os.cpu_count(), "load_average_before": os.getloadavg()},

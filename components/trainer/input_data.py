@@ -59,9 +59,6 @@ def selector(keys, task: str = "classification"):
     return select
 
 
-UNLABELLED_SPLIT = features.UNSUP_SPLIT
-
-
 def split_of(pattern: str) -> str:
     """The split name of a TFX split file pattern (".../Split-unsup/*" -> "unsup")."""
     for part in reversed(pattern.replace("\\", "/").split("/")):
@@ -90,8 +87,8 @@ class TrainingData:
     def from_fn_args(cls, fn_args) -> "TrainingData":
         """From the Trainer's fn_args (transform_output) or the Tuner's (transform_graph_path;
         its transform_output is None)."""
-        train = [f for f in fn_args.train_files if split_of(f) != UNLABELLED_SPLIT]
-        unlabelled = [f for f in fn_args.train_files if split_of(f) == UNLABELLED_SPLIT]
+        train = [f for f in fn_args.train_files if split_of(f) != features.UNSUP_SPLIT]
+        unlabelled = [f for f in fn_args.train_files if split_of(f) == features.UNSUP_SPLIT]
         return cls(train, fn_args.eval_files, fn_args.data_accessor,
                    tft.TFTransformOutput(getattr(fn_args, "transform_output", None) or fn_args.transform_graph_path),
                    unlabelled)
@@ -103,7 +100,7 @@ class TrainingData:
         if split == features.TRAIN_SPLIT and config.train_on == review_pieces.SENTENCES:
             return self.pieces(config, split, [review_pieces.SENTENCES], keys=keys, train=train, batch_size=batch_size,
                                extra=self.extra_sentences)
-        files = {features.TRAIN_SPLIT: self.train_files, features.EVAL_SPLIT: self.eval_files, UNLABELLED_SPLIT: self.unlabelled_files}[split]
+        files = {features.TRAIN_SPLIT: self.train_files, features.EVAL_SPLIT: self.eval_files, features.UNSUP_SPLIT: self.unlabelled_files}[split]
         return input_fn(files, self.data_accessor, self.tf_transform_output, batch_size or config.batch_size,
                         num_epochs=None if train else 1,
                         shuffle_buffer_size=config.shuffle_buffer_size if train else 0,

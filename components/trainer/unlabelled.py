@@ -16,7 +16,7 @@ from absl import logging
 
 from components import features
 from components.trainer import review_pieces
-from components.trainer.input_data import UNLABELLED_SPLIT, TrainingData, feature_keys
+from components.trainer.input_data import TrainingData, feature_keys
 from components.training_config import TrainingConfig
 
 
@@ -24,13 +24,13 @@ def pseudo_labelled_sentences(labeller: tf_keras.Model, labeller_config: Trainin
                               margin: float) -> tuple[np.ndarray, np.ndarray, dict]:
     """confident_sentences of Transform's split `unsup` as the labeller reads it."""
     if not data.unlabelled_files:
-        raise ValueError(f"unlabelled_margin: the Trainer got no split {UNLABELLED_SPLIT!r} (ExampleGen's "
+        raise ValueError(f"unlabelled_margin: the Trainer got no split {features.UNSUP_SPLIT!r} (ExampleGen's "
                          "unlabelled reviews; the pipeline asks for it when a model uses them)")
     keys = sorted(set(feature_keys(labeller_config)) | {features.TEXT})
     texts, labels, counts = confident_sentences(
-        labeller, data.dataset(labeller_config, UNLABELLED_SPLIT, keys=keys, batch_size=1000), margin)
+        labeller, data.dataset(labeller_config, features.UNSUP_SPLIT, keys=keys, batch_size=1000), margin)
     if not counts["reviews"]:
-        logging.warning("split %s has no reviews: no unlabelled sentences", UNLABELLED_SPLIT)
+        logging.warning("split %s has no reviews: no unlabelled sentences", features.UNSUP_SPLIT)
     logging.info("unlabelled reviews (margin %s): %s", margin, counts)
     return texts, labels, counts
 
