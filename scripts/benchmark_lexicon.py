@@ -1,8 +1,11 @@
 """Speed of the in-graph VADER scores as the Trainer and the server run them: the sentences of
 the first --reviews test reviews of the archive through `LexiconScores` (the model's layer,
-components/trainer/lexicon_columns.py) in batches of --batch-size.
+components/trainer/lexicon_columns.py) in batches of each of --batch-sizes, in one invocation,
+with each size's rate against the first's (the Trainer scores its training sentences in chunks of
+16,384: SideColumns).
 
-    .venv/bin/python scripts/benchmark_lexicon.py [--data ../shared/data/aclImdb_v1.tar.gz] [--reviews 4000]
+    .venv/bin/python scripts/benchmark_lexicon.py [--data ../shared/data/aclImdb_v1.tar.gz] [--reviews 4000] \
+        [--batch-sizes 1000,16384] [--rounds 2]
 """
 from __future__ import annotations
 
@@ -19,8 +22,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default="../shared/data/aclImdb_v1.tar.gz")
     parser.add_argument("--reviews", type=int, default=4000)
-    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--batch-sizes", default="1000,16384", help="comma-separated; the first is the reference")
+    parser.add_argument("--rounds", type=int, default=2, help="passes over the sentences per size, sizes alternating")
     args = parser.parse_args()
+    sizes = [int(b) for b in args.batch_sizes.split(",")]
+    if not sizes or min(sizes) < 1 or args.rounds < 1:
+        parser.error("--batch-sizes: positive integers; --rounds: at least 1")
 
     import components  # noqa: F401
     import tensorflow as tf
@@ -34,13 +41,18 @@ def main() -> None:
     layer = LexiconScores()
     layer(tf.constant(sentences[:10]))
     build = time.time() - start
-    start = time.time()
-    for i in range(0, len(sentences), args.batch_size):
-        layer(tf.constant(sentences[i:i + args.batch_size]))
-    seconds = time.time() - start
-    print(json.dumps({"sentences": len(sentences), "build_and_trace_s": round(build, 2), "seconds": round(seconds, 2),
-                      "sentences_per_s": round(len(sentences) / seconds), "load_average": os.getloadavg()[0]}))
-
+    seconds = dict.fromkeys(sizes, 0.0)
+    for _ in range(args.rounds):
+        for size in sizes:
+            start = time.time()
+            for i in range(0, len(sentences), size):
+                layer(tf.constant(sentences[i:i + size]))
+            seconds[size] += time.time() - start
+    rates = {size: len(sentences) * args.rounds / s for size, s in seconds.items()}
+    print(json.dumps({"sentences": len(sentences), "rounds": args.rounds, "build_and_trace_s": round(build, 2),
+                      "sentences_per_s": {str(b): round(r) for b, r in rates.items()},
+                      "rate_vs_first": {str(b): round(r / rates[sizes[0]], 2) for b, r in rates.items()},
+                      "load_average": os.getloadavg()[0]}))
 
 if __name__ == "__main__":
     main()

@@ -8,7 +8,7 @@ import tensorflow as tf
 import tf_keras
 
 from components import features
-from components.trainer.layers import LengthWeightedAverage, WeightedAverage
+from components.trainer.layers import LengthWeightedAverage, NBLogisticRegression, WeightedAverage
 from components.trainer.models import model_inputs, output_name
 
 
@@ -68,6 +68,9 @@ def inference_copy(model: tf_keras.Model) -> tf_keras.Model:
     moment tables."""
     copy = tf_keras.models.clone_model(model)
     copy.set_weights(model.get_weights())
+    for layer in copy.submodules:
+        if isinstance(layer, NBLogisticRegression):  # its id table, from the keys just set
+            layer.index_keys()
     return copy
 
 

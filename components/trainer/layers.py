@@ -13,6 +13,13 @@ class NBLogisticRegression(tf_keras.layers.Layer):
     sorted), with their ratios; an id that is not in the table (below the min-count cut)
     contributes nothing. Keys, ratios and the learned w are weights, so a clone with
     set_weights (ensemble.inference_copy) and the SavedModel carry them.
+
+    An id's position among the keys is looked up in a hash table made from the keys (a resource
+    the SavedModel carries and rebuilds when loaded): one probe an id, where a binary search of
+    a million keys takes ~20 (scripts/benchmark_ngram_lookup.py). The table is made when the
+    layer is built; after the keys are assigned (set_weights on a clone) `index_keys()` makes it
+    again. A table that is behind its keys finds fewer ids, never wrong ones: each hit is
+    checked against the keys.
     """
 
     def __init__(self, vocab_size: int, ratios=None, l2: float = 0.0, keys=None, **kwargs):
@@ -33,11 +40,17 @@ class NBLogisticRegression(tf_keras.layers.Layer):
                                       regularizer=tf_keras.regularizers.L2(self.l2) if self.l2 else None)
         self.bias = self.add_weight(name="bias", shape=(), initializer="zeros")
         self._initial_ratios = self._initial_keys = None
+        self.index_keys()
         super().build(input_shape)
+
+    def index_keys(self) -> None:
+        """(Re)makes the table id -> position from the current keys."""
+        self.table = tf.lookup.StaticHashTable(KeyPositions(self.keys), default_value=-1)
 
     def call(self, ids: tf.SparseTensor):
         values = ids.values
-        position = tf.minimum(tf.searchsorted(self.keys, values), self.vocab_size - 1)
+        position = self.table.lookup(values)
+        position = tf.maximum(position, 0)
         known = tf.equal(tf.gather(self.keys, position), values)
         position = tf.boolean_mask(position, known)
         rows = tf.boolean_mask(ids.indices[:, 0], known)
@@ -47,6 +60,22 @@ class NBLogisticRegression(tf_keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "vocab_size": self.vocab_size, "l2": self.l2}
+
+
+class KeyPositions(tf.lookup.KeyValueTensorInitializer):
+    """Fills a table with key -> its position, read from a variable of keys when the table is
+    initialised: in a loaded SavedModel, from the restored variable. (KeyValueTensorInitializer
+    given the keys would capture them as a constant of the initialiser's function: a second copy
+    of every key, and of the positions, in the SavedModel.)"""
+
+    def __init__(self, keys: tf.Variable):
+        super().__init__(tf.zeros([0], keys.dtype), tf.zeros([0], tf.int64))
+        self.keys = keys
+
+    def initialize(self, table):
+        keys = tf.convert_to_tensor(self.keys)
+        return tf.raw_ops.LookupTableImportV2(table_handle=table.resource_handle, keys=keys,
+                                              values=tf.range(tf.size(keys, out_type=tf.int64)))
 
 
 class ConstantOutput(tf_keras.layers.Layer):

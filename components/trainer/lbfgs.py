@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import scipy.optimize
 import scipy.sparse as sp
 import tensorflow as tf
@@ -97,25 +98,45 @@ def compact(values: np.ndarray, keep: np.ndarray, step: int = 1 << 22) -> np.nda
 
 def kept_codes(values: np.ndarray, min_count: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(the distinct values that occur at least `min_count` times, sorted; each value's index
-    among them; whether it is among them). A sort for the counts, then a binary search of each
-    chunk of values in the kept keys only (after the cut they fit in the CPU's cache: searching
-    all the distinct ids of the sentence model took 44 s); int32 indices. About 9 bytes
-    a value at the peak for uint32 ids, where np.unique's inverse or pandas' factorize (int64
-    codes and a hash table of every distinct id) take twice as much, which decides the best
-    preset's peak memory (docs/results.md)."""
-    keys, occurrences = np.unique(values, return_counts=True)
-    keys = keys[occurrences >= min_count]
-    del occurrences
+    among them; whether it is among them). The kept keys from a sorted copy (frequent_values),
+    then each chunk of values looked up in a hash table of the kept keys only (pandas' Index: one
+    probe a value, where a binary search of the sentence model's 1.3 million keys takes ~20;
+    scripts/benchmark_kept_codes.py); int32 indices. About 8 bytes an id at the peak besides the
+    ids themselves (that script, on the review model's ids: 8.4, against 14.5 for np.unique's
+    counts and a binary search; np.unique's inverse or pandas' factorize of all the ids take
+    twice as much), which decides the best preset's peak memory (docs/results.md)."""
+    keys = frequent_values(values, min_count)
     columns = np.zeros(values.size, np.int32 if keys.size < 2**31 else np.int64)
     found = np.zeros(values.size, bool)
     if keys.size:
-        step = 1 << 22
+        index = pd.Index(keys)
+        step = 1 << 20  # each chunk's lookup makes ~25 bytes an id of temporaries
         for start in range(0, values.size, step):
-            chunk = values[start:start + step]
-            position = np.minimum(np.searchsorted(keys, chunk), keys.size - 1)
-            columns[start:start + step] = position
-            found[start:start + step] = keys[position] == chunk
+            position = index.get_indexer(values[start:start + step])  # -1: not a kept key
+            hit = position >= 0
+            columns[start:start + step] = np.where(hit, position, 0)
+            found[start:start + step] = hit
     return keys, columns, found
+
+
+def frequent_values(values: np.ndarray, min_count: int = 1) -> np.ndarray:
+    """The sorted distinct values that occur at least `min_count` times: in a sorted copy (sorted
+    in place, no second buffer), a run of at least m equal values starts at i when i starts a run
+    and the value m - 1 places on is the same; two boolean masks, no counts."""
+    ordered = np.array(values, copy=True)
+    ordered.sort()
+    m = max(1, int(min_count))
+    if ordered.size < m:
+        return ordered[:0]
+    starts = np.empty(ordered.size, bool)
+    starts[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    last = ordered.size - m + 1  # a run of m must start before this
+    candidates = starts[:last]
+    del starts  # (candidates is a view of it)
+    if m > 1:
+        candidates &= ordered[m - 1:] == ordered[:last]
+    return ordered[:last][candidates]
 
 
 def fit(features_matrix: sp.spmatrix, labels: np.ndarray, l2: float, *, regression: bool = False,

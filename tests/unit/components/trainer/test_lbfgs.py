@@ -72,6 +72,25 @@ def test_kept_codes_is_unique_with_inverse_after_the_cut():
     assert (keys[codes[found]] == values[found]).all()
     keys, codes, found = kept_codes(values, min_count=10**6)
     assert keys.size == 0 and not found.any()
+    hashed = np.random.default_rng(4).integers(0, 2**32, 20000).astype(np.uint32)[np.arange(60000) % 7000]
+    keys, codes, found = kept_codes(hashed, min_count=9)
+    assert keys.dtype == np.uint32 and codes.dtype == np.int32
+    assert keys.tolist() == np.unique(hashed[np.arange(60000) % 7000 < 4000]).tolist()  # 9 copies of 4,000, 8 of the rest
+    assert (keys[codes[found]] == hashed[found]).all() and found.sum() == 4000 * 9
+    keys, codes, found = kept_codes(np.zeros(0, np.uint32))
+    assert keys.size == codes.size == found.size == 0
+
+
+def test_frequent_values_is_unique_with_counts_cut():
+    from components.trainer.lbfgs import frequent_values
+
+    rng = np.random.default_rng(5)
+    for size, distinct in ((0, 1), (1, 1), (7, 3), (5000, 40), (5000, 4000)):
+        values = rng.integers(0, distinct, size).astype(np.uint32) * 7919
+        keys, counts = np.unique(values, return_counts=True)
+        for min_count in (1, 2, 3, 10, size + 1):
+            assert frequent_values(values, min_count).tolist() == keys[counts >= min_count].tolist(), (size, min_count)
+    assert frequent_values(np.array([5, 5, 5, 1, 1, 9], np.int64), 3).tolist() == [5]
 
 
 def test_sparse_rows_min_count_drops_rare_ids_from_their_rows():

@@ -36,5 +36,37 @@ def test_ngram_table_and_wide_model():
     clone.build(None)
     clone.set_weights(layer.get_weights())
     assert clone.keys.numpy().tolist() == keys.tolist()
+    batch = tf.SparseTensor([[0, 0], [0, 1], [1, 0], [2, 0]], tf.constant([3, 5, 70, 900], tf.int64), [3, 2])
+    # its table still holds the keys it was built with (0..3): a miss, never a wrong hit, until indexed again
+    np.testing.assert_allclose(clone(batch).numpy(), [[0.5], [0.5], [0.5]])
+    clone.index_keys()
+    np.testing.assert_allclose(clone(batch).numpy(), layer(batch).numpy())
     assert auc(np.array([0.1, 0.4, 0.35, 0.8]), np.array([False, False, True, True])) == pytest.approx(0.75)
     assert auc(np.array([0.5, 0.5]), np.array([False, True])) == pytest.approx(0.5)
+
+
+def test_wide_model_copy_and_saved_model_find_the_same_ngrams(tmp_path):
+    """inference_copy (an ensemble's members) and a SavedModel, loaded elsewhere, look the ids up
+    in tables made from their own keys: the same outputs as the trained model."""
+    import tf_keras
+
+    from components.trainer.ensemble import inference_copy
+    from components.trainer.layers import NBLogisticRegression
+
+    rng = np.random.default_rng(0)
+    keys = np.unique(rng.integers(0, 2**32, 40000))
+    inputs = tf_keras.Input(shape=(None,), sparse=True, dtype=tf.int64, name="ngrams")
+    layer = NBLogisticRegression(keys.size, rng.normal(size=keys.size), keys=keys, name="nb_logistic")
+    model = tf_keras.Model(inputs, layer(inputs))
+    layer.kernel.assign(rng.normal(size=keys.size).astype(np.float32))
+    ids = np.concatenate([rng.choice(keys, 320), rng.integers(0, 2**32, 80)])  # rows 0-7 known, 8-9 (almost surely) not
+    batch = tf.SparseTensor(np.stack([np.arange(400) // 40, np.arange(400) % 40], 1), tf.constant(ids, tf.int64), [10, 40])
+    expected = model(batch).numpy()
+    assert (expected[:8] != 0).all() and (expected[8:] == 0).all()  # bias 0
+    np.testing.assert_allclose(inference_copy(model)(batch).numpy(), expected, rtol=1e-6)
+    tf.saved_model.save(model, str(tmp_path / "model"))
+    loaded = tf.saved_model.load(str(tmp_path / "model"))
+    np.testing.assert_allclose(loaded(batch).numpy(), expected, rtol=1e-6)
+    # the table is filled from the restored keys variable: no second copy of the keys in the graph
+    graph_bytes = (tmp_path / "model" / "saved_model.pb").stat().st_size
+    assert graph_bytes < keys.size * 8, graph_bytes
