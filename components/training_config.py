@@ -87,7 +87,8 @@ class TrainingConfig:
     # Start from the latest blessed model when its architecture matches (production runs:
     # components/trainer/warm_start.py, docs/warm_start.md); a warm start runs this fraction of
     # train_steps (L-BFGS: of its iteration limit) and of the evaluations, since it starts near
-    # an optimum of overlapping data.
+    # an optimum of overlapping data, or the share of the window's train reviews new to the base
+    # model, if larger.
     warm_start: bool = True
     warm_start_fraction: float = 0.25
 

@@ -45,7 +45,8 @@ def add_training_args(parser: argparse.ArgumentParser) -> None:
                    help="train from scratch, not from the latest blessed model of the same architecture "
                         "(docs/warm_start.md)")
     g.add_argument("--warm-start-fraction", type=float, default=d.warm_start_fraction, metavar="F",
-                   help="a warm start trains this fraction of the steps (L-BFGS: iterations) (default: %(default)s)")
+                   help="a warm start trains this fraction of the steps (L-BFGS: iterations), or the share of the "
+                        "window's train reviews new to the base model if larger (default: %(default)s)")
     from pipeline.configs import PRESETS
 
     g.add_argument("--preset", choices=list(PRESETS), default=None,

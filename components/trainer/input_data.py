@@ -94,10 +94,11 @@ class TrainingData:
                    unlabelled)
 
     def dataset(self, config: TrainingConfig, split: str, *, keys=None, train: bool = False,
-                batch_size: int | None = None) -> tf.data.Dataset:
+                batch_size: int | None = None, reviews: bool = False) -> tf.data.Dataset:
         """The `split` ("train", "eval" or "unsup") as `config` reads it: shuffled and repeated if `train`.
-        For a model trained on sentences (config.train_on), the train split is its reviews' sentences."""
-        if split == features.TRAIN_SPLIT and config.train_on == review_pieces.SENTENCES:
+        For a model trained on sentences (config.train_on), the train split is its reviews'
+        sentences, unless `reviews`."""
+        if split == features.TRAIN_SPLIT and config.train_on == review_pieces.SENTENCES and not reviews:
             return self.pieces(config, split, [review_pieces.SENTENCES], keys=keys, train=train, batch_size=batch_size,
                                extra=self.extra_sentences)
         files = {features.TRAIN_SPLIT: self.train_files, features.EVAL_SPLIT: self.eval_files, features.UNSUP_SPLIT: self.unlabelled_files}[split]

@@ -18,7 +18,7 @@ import tensorflow as tf
 from absl import logging
 
 from components import features
-from components.trainer import METRICS_FILE, warm_start
+from components.trainer import METRICS_FILE, seen_reviews, warm_start
 from components.trainer.input_data import TrainingData
 from components.trainer.metrics import count_params, split_metrics
 from components.trainer.signatures import make_signatures
@@ -32,7 +32,9 @@ def run_fn(fn_args) -> None:
     config = apply_hyperparameters(training_config(fn_args.custom_config), fn_args.hyperparameters)
     logging.info("training %s", config)
     data = TrainingData.from_fn_args(fn_args)
-    warm = warm_start.plan(config, getattr(fn_args, "base_model", None))
+    reviews = seen_reviews.fingerprints(data.dataset(config, features.TRAIN_SPLIT, keys=[features.TEXT],
+                                                     batch_size=1000, reviews=True))
+    warm = warm_start.plan(config, getattr(fn_args, "base_model", None), reviews)
     logging.info("warm start: %s", warm.reason)
     start = time.time()
     model = train_model(config, data, fn_args.train_steps if config.head != "ensemble" else None,
@@ -58,7 +60,7 @@ def run_fn(fn_args) -> None:
     # embedding's size on disk (the serving model is only ever loaded for inference).
     model.save(fn_args.serving_model_dir, save_format="tf", include_optimizer=False,
                signatures=make_signatures(model, data.tf_transform_output, config.task))
-    warm_start.export(model, config, fn_args.serving_model_dir, warm.origin)
+    warm_start.export(model, config, fn_args.serving_model_dir, warm.origin, reviews)
     phases["export"] = round(time.time() - start, 1)
     metrics["phase_seconds"] = phases  # where the Trainer's time went (docs/warm_start.md)
     logging.info("metrics: %s", metrics)

@@ -10,13 +10,15 @@ SavedModel loader and the model server ignore):
                      n-gram models their n-gram ids (ngram_keys); i = 0, or the ensemble member
   origin.json        {"from": the base model's path or null, "reason": ...}: what this model
                      started from (read by the run's summary, app/runs.py)
+  train_reviews.npy  the fingerprints of its train reviews (seen_reviews.py)
 
 A new model whose architecture equals the base's (member by member for an ensemble) is built
 as usual, then given the base's weights: the DNN head's kernels (and a trainable embedding's
 table) as they are, and the n-gram models' weights mapped by n-gram id (an id the base did not
 keep starts at 0; the naive-Bayes ratios are counted on the new window, which holds the data,
 so no counts are carried over). A warm model trains `warm_start_fraction` of the steps (L-BFGS:
-of its iteration limit) and of the validation passes (docs/warm_start.md).
+of its iteration limit) and of the validation passes, or the share of the window's train reviews
+that the base model has not seen, if larger (docs/warm_start.md).
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ import os
 
 import numpy as np
 
+from components.trainer import seen_reviews
 from components.training_config import TrainingConfig
 
 DIRECTORY = os.path.join("assets.extra", "warm_start")
@@ -97,8 +100,10 @@ def cold(config: TrainingConfig, reason: str, base: str | None = None) -> WarmSt
     return WarmStart(base, reason, [None] * len(config.single_models()))
 
 
-def plan(config: TrainingConfig, base_model: str | None) -> WarmStart:
-    """What the model of `config` starts from, given the base model's serving directory (None: none)."""
+def plan(config: TrainingConfig, base_model: str | None, reviews: np.ndarray | None = None) -> WarmStart:
+    """What the model of `config` starts from, given the base model's serving directory (None:
+    none), and how many of the steps it trains: `warm_start_fraction`, or the share of this
+    window's train reviews (`reviews`: seen_reviews.fingerprints) new to the base model, if larger."""
     if not config.warm_start:
         return cold(config, "warm start is off (--no-warm-start)")
     if not base_model:
@@ -124,15 +129,26 @@ def plan(config: TrainingConfig, base_model: str | None) -> WarmStart:
     for i, w in enumerate(weights):
         if w is None and not reasons[i]:
             reasons[i] = f"no weights file {os.path.join(DIRECTORY, f'model_{i}.npz')}"
+    fraction, novelty = steps_fraction(config, directory, reviews)
     if config.head != "ensemble":
         reason = (f"started from the blessed model {base_model} (same architecture): "
-                  f"{config.warm_start_fraction:g} of the training steps" if weights[0] is not None
+                  f"{fraction:.2g} of the training steps{novelty}" if weights[0] is not None
                   else f"the blessed model {base_model} does not fit: {reasons[0]}: trained from scratch")
     else:
         reason = f"ensemble from the blessed model {base_model}: " + "; ".join(
-            f"member {i} " + (f"warm ({config.warm_start_fraction:g} of its steps)" if w is not None
-                              else f"from scratch: {reasons[i]}") for i, w in enumerate(weights))
-    return WarmStart(base_model, reason, weights, config.warm_start_fraction)
+            f"member {i} " + (f"warm ({fraction:.2g} of its steps)" if w is not None
+                              else f"from scratch: {reasons[i]}") for i, w in enumerate(weights)) + novelty
+    return WarmStart(base_model, reason, weights, fraction)
+
+
+def steps_fraction(config: TrainingConfig, directory: str, reviews: np.ndarray | None) -> tuple[float, str]:
+    """(the share of the steps a warm start trains, what it was chosen from, for the reason)."""
+    seen = seen_reviews.read(directory)
+    if reviews is None or seen is None:
+        return config.warm_start_fraction, " (the blessed model records no train reviews to compare with)"
+    new = seen_reviews.unseen_share(reviews, seen)
+    fraction = max(config.warm_start_fraction, new)
+    return fraction, f" ({new:.0%} of this window's {reviews.size:,} train reviews new to it)"
 
 
 def _load(directory: str, index: int) -> dict | None:
@@ -184,9 +200,11 @@ def single_weights(model) -> dict:
     return {f"w{i}": v.numpy() for i, v in enumerate(model.trainable_weights)}
 
 
-def export(model, config: TrainingConfig, serving_model_dir: str, origin: dict) -> None:
+def export(model, config: TrainingConfig, serving_model_dir: str, origin: dict,
+           reviews: np.ndarray | None = None) -> None:
     """Writes the warm-start record into the exported model (after model.save); an ensemble's
-    members are `model.member_models.models` (components/trainer/training.py)."""
+    members are `model.member_models.models` (components/trainer/training.py); `reviews`: the
+    fingerprints of its train reviews (seen_reviews)."""
     import tensorflow as tf
 
     directory = os.path.join(serving_model_dir, DIRECTORY)
@@ -199,6 +217,8 @@ def export(model, config: TrainingConfig, serving_model_dir: str, origin: dict) 
         np.savez(buffer, **single_weights(single))
         with tf.io.gfile.GFile(os.path.join(directory, f"model_{i}.npz"), "wb") as f:
             f.write(buffer.getvalue())
+    if reviews is not None:
+        seen_reviews.write(directory, reviews)
     for name, content in ((ARCHITECTURE_FILE, architecture(config)), (ORIGIN_FILE, origin)):
         with tf.io.gfile.GFile(os.path.join(directory, name), "w") as f:
             json.dump(content, f, indent=2)

@@ -8,6 +8,7 @@ status 5: no new Trainer execution in the store, nothing pushed."""
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 
@@ -97,6 +98,9 @@ def test_spans_drift_and_block(spans_root, small_corpus):
     assert drift["checks"] and drift["reference"]["size"] >= 100 and drift["current"]["size"] >= 100
     assert summary["blessed"] and summary["pushed"] and summary["blessing"]["baseline_model"]
     assert summary["warm_start"]["from"], summary["warm_start"]  # the Trainer started from span 1's model
+    # span 2's reviews are new to span 1's model, span 1's are not: more than none, less than all
+    new = re.search(r"\((\d+)% of this window's [\d,]+ train reviews new to it\)", summary["warm_start"]["reason"])
+    assert new and 0 < int(new.group(1)) < 100, summary["warm_start"]["reason"]
     second = summary["pushed_model"]
     assert second != first
     trained = trainer_executions(store)

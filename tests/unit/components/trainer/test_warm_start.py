@@ -180,3 +180,29 @@ def test_resolver_skips_models_trained_on_the_same_examples():
     assert base(examples_2) == [model_1]  # the rerun of the run that trained model 2
     assert base(999) == [model_2]  # new examples: the latest blessed model
     assert base(examples_1) == [model_2]
+
+
+def test_steps_grow_with_the_share_of_train_reviews_new_to_the_base(tmp_path):
+    """A base that has seen most of the window trains warm_start_fraction of the steps; one that
+    has seen little of it, that share of new reviews; a base without the record, the fraction."""
+    import tensorflow as tf
+
+    from components.trainer import seen_reviews
+
+    texts = [f"review number {i}" for i in range(12)]
+
+    def reviews(selected):
+        return seen_reviews.fingerprints([({"text": tf.constant(selected[i:i + 5])}, None) for i in range(0, len(selected), 5)])
+
+    assert reviews(texts).size == 12 and reviews(texts + texts[:3]).size == 12  # distinct
+    config, base = wide([3, 7], [0.5, -1.0], 0.0)
+    warm_start.export(base, config, str(tmp_path / "base"), {"from": None, "reason": ""}, reviews(texts[:8]))
+    overlapping = warm_start.plan(config, str(tmp_path / "base"), reviews(texts[:10]))  # 2 of 10 new
+    assert overlapping.fraction == 0.25 and overlapping.steps(0, 1000) == 250
+    assert "20% of this window's 10 train reviews new to it" in overlapping.reason
+    moved_on = warm_start.plan(config, str(tmp_path / "base"), reviews(texts[6:]))  # 4 of 6 new
+    assert moved_on.fraction == pytest.approx(4 / 6) and moved_on.steps(0, 1000) == 667
+    assert "67% of this window's 6 train reviews new to it" in moved_on.reason
+    warm_start.export(base, config, str(tmp_path / "old"), {"from": None, "reason": ""})  # no record of reviews
+    assert warm_start.plan(config, str(tmp_path / "old"), reviews(texts)).fraction == 0.25
+    assert "records no train reviews" in warm_start.plan(config, str(tmp_path / "old"), reviews(texts)).reason
