@@ -49,7 +49,7 @@ def main() -> int:
                 with open(output + ".log", "w") as log:
                     subprocess.run([sys.executable, os.path.join(code, "scripts", "benchmark.py"), *args.benchmark_args,
                                     "--workdir", output, "--output", output + ".json"],
-                                   cwd=code, stdout=log, stderr=subprocess.STDOUT, check=True)
+                                   stdout=log, stderr=subprocess.STDOUT, check=True)
                 with open(output + ".json") as f:
                     runs[name].append(json.load(f))
     finally:
