@@ -36,8 +36,10 @@ def main() -> int:
     shutil.rmtree(args.workdir, ignore_errors=True)
     os.makedirs(args.workdir)
     tree = os.path.join(args.workdir, "commit")
-    subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", "-f", tree, args.commit], check=True,
-                   capture_output=True)
+    added = subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", "-f", tree, args.commit],
+                           capture_output=True, text=True)
+    if added.returncode:
+        parser.error(f"--commit {args.commit}: {added.stderr.strip().splitlines()[-1]}")
     commit = subprocess.run(["git", "-C", tree, "rev-parse", "--short", "HEAD"], check=True, capture_output=True,
                             text=True).stdout.strip()
     runs = {"this tree": [], commit: []}
@@ -47,9 +49,11 @@ def main() -> int:
             for name, code in order if round_ % 2 == 0 else order[::-1]:
                 output = os.path.join(args.workdir, f"{'tree' if code == ROOT else 'commit'}-{round_}")
                 with open(output + ".log", "w") as log:
-                    subprocess.run([sys.executable, os.path.join(code, "scripts", "benchmark.py"), *args.benchmark_args,
-                                    "--workdir", output, "--output", output + ".json"],
-                                   stdout=log, stderr=subprocess.STDOUT, check=True)
+                    ran = subprocess.run([sys.executable, os.path.join(code, "scripts", "benchmark.py"),
+                                          *args.benchmark_args, "--workdir", output, "--output", output + ".json"],
+                                         stdout=log, stderr=subprocess.STDOUT)
+                if ran.returncode:
+                    sys.exit(f"benchmark_against: the {name} run failed (status {ran.returncode}): see {output}.log")
                 with open(output + ".json") as f:
                     runs[name].append(json.load(f))
     finally:

@@ -54,5 +54,6 @@ def main() -> None:
                       "rate_vs_first": {str(b): round(r / rates[sizes[0]], 2) for b, r in rates.items()},
                       "load_average": os.getloadavg()[0]}))
 
+
 if __name__ == "__main__":
     main()

@@ -66,12 +66,17 @@ def inference_copy(model: tf_keras.Model) -> tf_keras.Model:
     """The model with its trained weights and no optimizer. A compiled member inside an ensemble
     would carry its optimizer's state into the SavedModel: for a fine-tuned GloVe, Adam's two
     moment tables."""
-    copy = tf_keras.models.clone_model(model)
+    copy = tf_keras.models.clone_model(model, clone_function=_clone_layer)
     copy.set_weights(model.get_weights())
-    for layer in copy.submodules:
-        if isinstance(layer, NBLogisticRegression):  # its id table, from the keys just set
-            layer.index_keys()
     return copy
+
+
+def _clone_layer(layer):
+    """A new layer of the same config; an n-gram layer with its keys, so that it builds its id
+    table from them (set_weights would give it the keys after its table was made)."""
+    if isinstance(layer, NBLogisticRegression):
+        return NBLogisticRegression.from_config({**layer.get_config(), "keys": layer.keys.numpy()})
+    return layer.__class__.from_config(layer.get_config())
 
 
 def ensemble_model(members: list[tf_keras.Model], weights, keys, task: str,

@@ -17,9 +17,9 @@ class NBLogisticRegression(tf_keras.layers.Layer):
     An id's position among the keys is looked up in a hash table made from the keys (a resource
     the SavedModel carries and rebuilds when loaded): one probe an id, where a binary search of
     a million keys takes ~20 (scripts/benchmark_ngram_lookup.py). The table is made when the
-    layer is built; after the keys are assigned (set_weights on a clone) `index_keys()` makes it
-    again. A table that is behind its keys finds fewer ids, never wrong ones: each hit is
-    checked against the keys.
+    layer is built, from the keys it is given (a clone is given them: ensemble.inference_copy);
+    keys assigned later (set_weights) need `index_keys()`. A table that is behind its keys finds
+    fewer ids, never wrong ones: each hit is checked against the keys.
     """
 
     def __init__(self, vocab_size: int, ratios=None, l2: float = 0.0, keys=None, **kwargs):

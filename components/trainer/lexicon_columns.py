@@ -56,13 +56,14 @@ class SideColumns:
     (scripts/benchmark_lexicon.py)."""
 
     def __init__(self, batches, chunk: int = 16384):
-        self.batches, self.chunk, self.scored, self.pending = batches, chunk, [], []
+        self.batches, self.chunk, self.scored, self.pending, self.pending_rows = batches, chunk, [], [], 0
         self.scores = LexiconScores()
 
     def __iter__(self):
         for batch, label in self.batches:
             self.pending.append(tf.reshape(batch[features.TEXT], [-1]))
-            if sum(int(t.shape[0]) for t in self.pending) >= self.chunk:
+            self.pending_rows += int(self.pending[-1].shape[0])
+            if self.pending_rows >= self.chunk:
                 self._score()
             yield batch, label
         self._score()
@@ -70,7 +71,7 @@ class SideColumns:
     def _score(self) -> None:
         if self.pending:
             self.scored.append(self.scores(tf.concat(self.pending, axis=0)).numpy())
-            self.pending = []
+            self.pending, self.pending_rows = [], 0
 
     def columns(self) -> np.ndarray:
         self._score()

@@ -129,7 +129,9 @@ def plan(config: TrainingConfig, base_model: str | None, reviews: np.ndarray | N
     for i, w in enumerate(weights):
         if w is None and not reasons[i]:
             reasons[i] = f"no weights file {os.path.join(DIRECTORY, f'model_{i}.npz')}"
-    fraction, novelty = steps_fraction(config, directory, reviews)
+    fraction, novelty = (1.0, "")  # a model from scratch trains every step
+    if any(w is not None for w in weights):
+        fraction, novelty = steps_fraction(config, directory, reviews)
     if config.head != "ensemble":
         reason = (f"started from the blessed model {base_model} (same architecture): "
                   f"{fraction:.2g} of the training steps{novelty}" if weights[0] is not None
