@@ -90,6 +90,37 @@ def span_of_run(metadata_path: str, execution_id_floor: int) -> int | None:
     return examples.properties["span"].int_value
 
 
+def window_of_run(metadata_path: str, execution_id_floor: int) -> list[int] | None:
+    """The spans the run's Trainer read (its examples: transformed spans, or one transformed
+    window whose Transform read the spans), sorted; None when it did not run or read no spans."""
+    from ml_metadata.proto import metadata_store_pb2
+
+    from app import runs
+
+    if not os.path.exists(metadata_path):
+        return None
+    store = runs.open_store(metadata_path)
+    executions = [e for c in runs.node_contexts(store, node_ids.TRAINER) for e in store.get_executions_by_context(c.id)
+                  if e.id > execution_id_floor]
+    if not executions:
+        return None
+
+    def inputs(execution_id, key):
+        return store.get_artifacts_by_id([e.artifact_id for e in store.get_events_by_execution_ids([execution_id])
+                                          if e.type == metadata_store_pb2.Event.INPUT and e.path.steps[0].key == key])
+
+    spans = set()
+    for examples in inputs(max(e.id for e in executions), "examples"):
+        if "span" in examples.properties:
+            spans.add(examples.properties["span"].int_value)
+            continue
+        producers = [e.execution_id for e in store.get_events_by_artifact_ids([examples.id])
+                     if e.type == metadata_store_pb2.Event.OUTPUT]
+        spans.update(a.properties["span"].int_value for p in producers for a in inputs(p, "examples")
+                     if "span" in a.properties)
+    return sorted(spans) or None
+
+
 def trained_in_run(metadata_path: str, execution_id_floor: int) -> bool:
     """Whether the Trainer ran (or was taken from the cache) in the run above the floor."""
     from app import runs
@@ -102,12 +133,14 @@ def trained_in_run(metadata_path: str, execution_id_floor: int) -> bool:
 
 
 def span_summary(config, source, execution_id_floor: int) -> dict:
-    """The summary's "span" (this run's, from the Examples artifact) and "window", and "drift"
+    """The summary's "span" (this run's, from the Examples artifact), "window" and "window_spans"
+    (the spans its Trainer read), and "drift"
     (the drift check's dict, components/drift) where the run had a drift check."""
     summary: dict = {}
     if source.has_spans:
         summary["span"] = span_of_run(config.metadata_path, execution_id_floor)
         summary["window"] = config.window
+        summary["window_spans"] = window_of_run(config.metadata_path, execution_id_floor)
     drift = drift_of_run(config.metadata_path, execution_id_floor)
     if drift is not None:
         summary["drift"] = drift

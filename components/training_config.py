@@ -182,6 +182,11 @@ class TrainingConfig:
                 options["embed_module"] = config.module
         return options
 
+    def transform_analyses(self) -> bool:
+        """Whether Transform's output for a review depends on the analysed data (an n-gram
+        vocabulary), not on the review alone: then spans cannot be transformed one at a time."""
+        return self.transform_options().get("ngrams", {}).get("ids") == "vocabulary"
+
     def to_custom_config(self) -> dict:
         """The config as the JSON-able dict a component's custom_config carries."""
         config = dataclasses.asdict(self)

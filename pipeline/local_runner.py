@@ -18,13 +18,21 @@ def run(config: configs.PipelineConfig, *, progress_stream=None, create_pipeline
 
     One run at a time per store and root (pipeline/run_lock.py): waits for another to finish,
     or with wait=False raises RunLockedError; then cleans up what a dead run left
-    (pipeline/recovery.py). Raises progress.ComponentError, naming the component, when one fails."""
+    (pipeline/recovery.py). A production run over spans first ingests the spans of its window
+    that the store lacks (pipeline/window_backfill.py). Raises progress.ComponentError, naming
+    the component, when one fails."""
     from tfx.orchestration.local import local_dag_runner
 
     from data.dataset import resolve_data
-    from pipeline import production, progress, recovery
+    from pipeline import production, progress, recovery, window_backfill
 
     stream = progress_stream or sys.stderr  # at call time: sys.stderr may have been replaced
     with recovery.exclusive_run(config.metadata_path, config.pipeline_root, stream, wait):
-        tfx_pipeline = (create_pipeline or production.create_pipeline)(config, resolve_data(config.data))
-        return progress.run_with_progress(tfx_pipeline, local_dag_runner, "LocalDagRunner", Progress, stream)
+        source = resolve_data(config.data)
+
+        def run_pipeline(tfx_pipeline):
+            return progress.run_with_progress(tfx_pipeline, local_dag_runner, "LocalDagRunner", Progress, stream)
+
+        if create_pipeline is None:  # the window's spans the store lacks (pipeline/window_backfill.py)
+            window_backfill.ingest_missing_spans(config, source, run_pipeline, stream)
+        return run_pipeline((create_pipeline or production.create_pipeline)(config, source))

@@ -3,9 +3,14 @@
 - ExampleGen's input pattern `span-{SPAN}/*` (data/dataset.py): its driver reads the newest span,
   or the one `--span N` names through a RangeConfig static_range (range_config), and records
   the span on the Examples artifact;
-- the window: Transform (and so the Trainer) reads the Examples of the last `--window K` spans,
-  resolved from the store by TFX's RollingRange (canned_resolver_functions.rolling_range: the
-  latest version of each span) (window_examples);
+- the window: Transform transforms this run's span alone and the Trainer reads the transformed
+  examples of the last `--window K` spans, resolved from the store by TFX's span ops (LatestSpan
+  as RollingRange does, or StaticSpanRange with `--span N`: the latest version of each span)
+  over the transformed examples made by the same preprocessing (their WINDOW_KEY), so that no
+  run transforms an older span again (trained_examples); spans of the window not in the store
+  yet are ingested first (pipeline/window_backfill.py). A preprocessing_fn with an analyser (an
+  n-gram vocabulary) depends on the whole window: then Transform reads the window's Examples
+  (window_examples) and transforms them all;
 - the drift check before the Trainer (drift_stages): DriftCheck compares the newest span with
   the previous window (RollingRange skipping the newest span; with `--span N`, StaticRange
   N-K..N-1) and scores both with the latest blessed model; the Trainer waits for it, so that a
@@ -18,12 +23,16 @@ strategies: a compiled pipeline (no local store: config.metadata_path empty) rea
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 import json
 
 from tfx.proto import range_config_pb2
 
 from data.dataset import DataSource
 from pipeline import configs, node_ids
+
+WINDOW_KEY = "window_key"  # components/transform/executor.py: WINDOW_KEY
 
 
 def range_config(config: configs.PipelineConfig) -> range_config_pb2.RangeConfig | None:
@@ -48,17 +57,71 @@ def _all_examples():
                    output_key="examples")
 
 
+def transforms_spans_alone(config: configs.PipelineConfig, source: DataSource) -> bool:
+    """Whether Transform transforms each span once, alone, and the Trainer reads a window of
+    transformed spans: data in spans resolved from a store, and no analyser in the preprocessing."""
+    return resolves_spans(config, source) and not config.training.transform_analyses()
+
+
+def window_key(transform_config: dict, splits: list[str]) -> str:
+    """What tells a span's transformed examples apart from those of another preprocessing: a
+    hash of Transform's custom_config (code version, options) and its splits."""
+    text = json.dumps({"custom_config": transform_config, "splits": splits}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def window_span_range(config: configs.PipelineConfig) -> tuple[int, int] | None:
+    """With `--span N`, the window's span numbers N-K+1..N; None for the newest K spans."""
+    return None if config.span is None else (max(0, config.span - config.window + 1), config.span)
+
+
+def trained_examples(config: configs.PipelineConfig, transform):
+    """What the Trainer (and the Tuner) reads: Transform's output, or, with each span transformed
+    alone and a window of K > 1 spans, the latest version of each of the last K transformed
+    spans of this preprocessing (fewer while fewer spans exist)."""
+    key = json.loads(transform.exec_properties["custom_config"]).get(WINDOW_KEY)
+    if config.window <= 1 or not key:
+        return transform.outputs["transformed_examples"]
+    from tfx.types import Channel, standard_artifacts
+
+    every_run = Channel(type=standard_artifacts.Examples, producer_component_id=node_ids.TRANSFORM,
+                        output_key="transformed_examples")
+    first_last = window_span_range(config)
+    return _transformed_window()(every_run, key=key, num_spans=config.window,
+                                 first=first_last[0] if first_last else -1, last=first_last[1] if first_last else -1)
+
+
+@functools.lru_cache(maxsize=None)
+def _transformed_window():
+    """TFX's span ops over the transformed examples with the window key: StaticSpanRange from
+    `first` to `last`, or (last < 0) LatestSpan's newest `num_spans`; at least one span."""
+    from tfx.dsl.input_resolution import resolver_function
+    from tfx.dsl.input_resolution.ops import ops
+    from tfx.types import standard_artifacts
+
+    @resolver_function.resolver_function(output_type=standard_artifacts.Examples)
+    def transformed_window(artifacts, *, key, num_spans, first, last):
+        same = ops.EqualPropertyValues(artifacts, property_key=WINDOW_KEY, property_value=key,
+                                       is_custom_property=True)
+        window = (ops.StaticSpanRange(same, start_span=first, end_span=last) if last >= 0
+                  else ops.LatestSpan(same, n=num_spans))
+        return ops.SkipIfLessThanNSpans(window, n=1)
+
+    return transformed_window
+
+
 def window_examples(config: configs.PipelineConfig, source: DataSource, example_gen):
-    """What Transform reads: this run's Examples, or with a window of K > 1 spans the latest
-    version of each of the last K spans (TFX's RollingRange; fewer while fewer spans exist)."""
-    if config.window <= 1 or not resolves_spans(config, source):
+    """What Transform reads: this run's Examples, or, for a preprocessing with an analyser and a
+    window of K > 1 spans, the latest version of each of the last K spans (TFX's RollingRange;
+    fewer while fewer spans exist)."""
+    if config.window <= 1 or not resolves_spans(config, source) or transforms_spans_alone(config, source):
         return example_gen.outputs["examples"]
     from tfx.dsl.input_resolution import canned_resolver_functions
 
     if config.span is not None:
-        return canned_resolver_functions.static_range(
-            _all_examples(), start_span_number=max(0, config.span - config.window + 1),
-            end_span_number=config.span, min_spans=1)
+        first, last = window_span_range(config)
+        return canned_resolver_functions.static_range(_all_examples(), start_span_number=first,
+                                                      end_span_number=last, min_spans=1)
     return canned_resolver_functions.rolling_range(_all_examples(), num_spans=config.window, min_spans=1)
 
 

@@ -75,6 +75,8 @@ class DataStages:
     # What production's Transform reads: ExampleGen's examples, or the window of the last K spans
     # (pipeline/span_stages.py: window_examples)
     window: object = None
+    # Whether Transform transforms this span alone, for the Trainer's window (span_stages.trained_examples)
+    spans_alone: bool = False
 
     @property
     def components(self) -> list:
@@ -145,7 +147,8 @@ def data_stages(config: configs.PipelineConfig, source: DataSource) -> DataStage
                                  exclude_splits=excluded,
                                  ).with_id(node_ids.EXAMPLE_VALIDATOR)
     gate = AnomaliesGate(anomalies=validator.outputs["anomalies"]).with_id(node_ids.ANOMALIES_GATE)
-    return DataStages(gen, statistics, schema, validator, gate, span_stages.window_examples(config, source, gen))
+    return DataStages(gen, statistics, schema, validator, gate, span_stages.window_examples(config, source, gen),
+                      span_stages.transforms_spans_alone(config, source))
 
 
 def transform_stage(config: configs.PipelineConfig, data: DataStages, *, for_evaluation: bool = False) -> Transform:
@@ -160,12 +163,16 @@ def transform_stage(config: configs.PipelineConfig, data: DataStages, *, for_eva
     modules = [configs.PREPROCESSING_FN, configs.TRANSFORM_EXECUTOR]
     splits = ["train", "eval"] + (["test"] + ([GUARD_SPLIT] if has_guard_split(config) else [])
                                   if for_evaluation else []) + ([UNSUP_SPLIT] if uses_unsup(config) else [])
+    custom_config = {"code_version": code_version(config, *modules), **options}
+    if data.spans_alone and not for_evaluation:  # its transformed examples join later windows
+        custom_config[span_stages.WINDOW_KEY] = span_stages.window_key(custom_config, splits)
     transform = Transform(
-        # production: the window of spans (one span, or one dataset, by default); the experiments: this run's
+        # production: this run's span or dataset (the window of spans for a preprocessing with an
+        # analyser: span_stages.window_examples); the experiments: this run's
         examples=data.example_gen.outputs["examples"] if for_evaluation or data.window is None else data.window,
         schema=data.schema.outputs["schema"],
         preprocessing_fn=configs.PREPROCESSING_FN,
-        custom_config={"code_version": code_version(config, *modules), **options},
+        custom_config=custom_config,
         # Split guard's rows may have no rating: the schema gives it a default when read
         # (pipeline/schema/schema.pbtxt); the analysis never sees them.
         splits_config=transform_pb2.SplitsConfig(analyze=["train"], transform=splits),
@@ -183,7 +190,7 @@ def _training_custom_config(config: configs.PipelineConfig, entry_point: str) ->
     return {**config.training.to_custom_config(), "code_version": code_version(config, entry_point)}
 
 
-def tuner_stage(config: configs.PipelineConfig, data: DataStages, transform: Transform, node_id: str):
+def tuner_stage(config: configs.PipelineConfig, data: DataStages, transform: Transform, examples, node_id: str):
     """The Tuner (selection on the eval split only), or None when the config does not tune."""
     training = config.training
     if not training.tune:
@@ -192,7 +199,7 @@ def tuner_stage(config: configs.PipelineConfig, data: DataStages, transform: Tra
 
     return Tuner(
         tuner_fn=configs.TUNER_FN,
-        examples=transform.outputs["transformed_examples"],
+        examples=examples,
         transform_graph=transform.outputs["transform_graph"],
         schema=data.schema.outputs["schema"],
         train_args=trainer_pb2.TrainArgs(splits=["train"], num_steps=training.tuner_steps or training.train_steps),
@@ -218,14 +225,15 @@ def base_model_stage(config: configs.PipelineConfig, examples):
                        base_model.EXAMPLES: examples}).with_id(node_ids.BASE_MODEL_RESOLVER)
 
 
-def trainer_stage(config: configs.PipelineConfig, data: DataStages, transform: Transform, tuner,
+def trainer_stage(config: configs.PipelineConfig, data: DataStages, transform: Transform, examples, tuner,
                   node_id: str, base_model=None) -> Trainer:
-    """The Trainer; `base_model`: the Resolver of its base model (base_model_stage) or None."""
+    """The Trainer of `examples` (span_stages.trained_examples); `base_model`: the Resolver of its
+    base model (base_model_stage) or None."""
     training = config.training
     return Trainer(
         run_fn=configs.RUN_FN,
         base_model=base_model.outputs["model"] if base_model is not None else None,
-        examples=transform.outputs["transformed_examples"],
+        examples=examples,
         transform_graph=transform.outputs["transform_graph"],
         schema=data.schema.outputs["schema"],
         hyperparameters=tuner.outputs["best_hyperparameters"] if tuner else None,
@@ -260,9 +268,11 @@ def training_stages(config: configs.PipelineConfig, source: DataSource, *, tuner
     `warm_start` (production runs): the Trainer's base model is the latest blessed one (base_model_stage)."""
     data = data_stages(config, source)
     transform = transform_stage(config, data, for_evaluation=for_evaluation)
-    tuner = tuner_stage(config, data, transform, tuner_id)
+    examples = span_stages.trained_examples(config, transform)
+    tuner = tuner_stage(config, data, transform, examples, tuner_id)
     base = base_model_stage(config, transform.outputs["transformed_examples"]) if warm_start else None
-    return TrainingStages(data, transform, tuner, trainer_stage(config, data, transform, tuner, trainer_id, base), base)
+    trainer = trainer_stage(config, data, transform, examples, tuner, trainer_id, base)
+    return TrainingStages(data, transform, tuner, trainer, base)
 
 
 def assemble(config: configs.PipelineConfig, components: list,

@@ -1,13 +1,15 @@
 """The Trainer's base model (TFX Trainer's `base_model` input, for a warm start): the latest
-blessed model not trained on the very examples the Trainer is given.
+blessed model not trained on the examples this run made (Transform's output: the whole data, or
+this run's span of a window).
 
 TFX's LatestBlessedModelStrategy alone would make every rerun a new training: after a run
 pushes model M, an identical rerun would resolve M as its base, so the Trainer's inputs would
 differ from the first run's and nothing from the Trainer on could come from the cache (and it
-would retrain M from M). Leaving out the models that were trained on the same examples
-artifacts, a rerun resolves the same base as the run that first trained the model (the one
-before it, or none), so it comes from the cache; a run on new data (a new span or window) gets
-the latest blessed model as TFX's strategy does. Resolved by the orchestrator (LocalDagRunner,
+would retrain M from M). Leaving out the models whose training examples include these
+examples artifacts (a window of spans holds this span's among others), a rerun resolves the
+same base as the run that first trained the model (the one before it, or none), so it comes
+from the cache; a run on new data (a new span or window) gets the latest blessed model as
+TFX's strategy does. Resolved by the orchestrator (LocalDagRunner,
 BeamDagRunner) from the store's lineage: the examples that the execution which output a model read.
 """
 from __future__ import annotations
@@ -31,14 +33,14 @@ def trained_on(store, model_id: int) -> set[int]:
 
 
 class LatestBlessedModelOfOtherExamplesStrategy(LatestBlessedModelStrategy):
-    """The latest blessed Model (and its ModelBlessing) that was not trained on exactly the
+    """The latest blessed Model (and its ModelBlessing) that was not trained on any of the
     `examples` channel's artifacts; the examples pass through."""
 
     def resolve_artifacts(self, store, input_dict: Dict[str, List[types.Artifact]]
                           ) -> Optional[Dict[str, List[types.Artifact]]]:
         examples = list(input_dict.get(EXAMPLES, []))
         current = {a.id for a in examples}
-        models = [m for m in input_dict.get(MODEL, []) if trained_on(store, m.id) != current]
+        models = [m for m in input_dict.get(MODEL, []) if not trained_on(store, m.id) & current]
         blessings = list(input_dict.get(BLESSING, []))
         result = ({MODEL: [], BLESSING: []} if not models or not blessings
                   else self._resolve({MODEL: models, BLESSING: blessings}, MODEL, BLESSING))

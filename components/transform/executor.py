@@ -13,6 +13,12 @@ module (custom_config `embed_module`) the batches are BATCH_SIZE reviews, so tha
 embedding.embed_in_chunks sorts each batch by length and encodes it 32 reviews at a time.
 
 Both go through TFX's private Transform API, all of it in tfx_private.py.
+
+A span transformed alone (custom_config `window_key`: the pipeline transforms each span once
+and the Trainer reads a window of them, pipeline/span_stages.py) gets the input's `span` and
+`version` on its transformed examples, as ExampleGen's examples have them, and the key as a
+custom property (WINDOW_KEY): TFX's span resolvers then pick the window from the transformed
+examples of every run, made with the same preprocessing only.
 """
 import json
 
@@ -22,6 +28,7 @@ from components.gzip_tfrecords import GzipTFRecordSink
 from components.transform import tfx_private
 
 BATCH_SIZE = 512
+WINDOW_KEY = "window_key"  # custom_config key and custom property of a span transformed alone
 
 
 class Executor(tfx_transform.Executor):
@@ -32,4 +39,16 @@ class Executor(tfx_transform.Executor):
         # size and the write step.
         processor = tfx_private.processor_class(BATCH_SIZE if config.get("embed_module") else None, GzipTFRecordSink)
         with tfx_private.processor_swapped(processor):
-            return super().Do(input_dict, output_dict, exec_properties)
+            result = super().Do(input_dict, output_dict, exec_properties)
+        if config.get(WINDOW_KEY):
+            mark_span(input_dict["examples"], output_dict["transformed_examples"], config[WINDOW_KEY])
+        return result
+
+
+def mark_span(examples: list, transformed: list, key: str) -> None:
+    """The transformed examples of one span: its span and version, and the window key."""
+    if len(examples) != 1 or len(transformed) != 1:
+        raise ValueError(f"a span transformed alone is one Examples artifact, not {len(examples)}")
+    source, out = examples[0], transformed[0]
+    out.span, out.version = source.span, source.version
+    out.set_string_custom_property(WINDOW_KEY, key)

@@ -4,7 +4,8 @@ span 1 (an aclImdb tree) trains and pushes (nothing to compare its drift with); 
 lines of the same distribution, its test split a held-out part) passes the drift checks, reads
 the window of spans 1-2, trains warm from span 1's model, is blessed against the served model
 and pushed; span 3 (short off-topic texts, 90% negative), with --drift-action block, is flagged and stopped with exit
-status 5: no new Trainer execution in the store, nothing pushed."""
+status 5: no new Trainer execution in the store, nothing pushed. In a new store, span 2's run
+ingests span 1 first, so that its Trainer reads the same window."""
 import json
 import os
 import random
@@ -59,11 +60,11 @@ def spans_root(tmp_path_factory, small_corpus):
     return root
 
 
-def run(root, module, span, *extra):
+def run(root, module, span, *extra, store="root"):
     """`imdb-tfx run` in its own process (as a user runs it: exit status, stdout, stderr)."""
     done = subprocess.run([sys.executable, "-m", "app", "run", "--data", str(root / "data"), "--span", str(span),
-                           "--window", "2", "--module", module, "--pipeline-root", str(root / "root"),
-                           "--serving-dir", str(root / "serving"), *TINY, *extra],
+                           "--window", "2", "--module", module, "--pipeline-root", str(root / store),
+                           "--serving-dir", str(root / f"{store}-serving"), *TINY, *extra],
                           cwd=ROOT, capture_output=True, text=True, timeout=900)
     out, err, code = done.stdout, done.stderr, done.returncode
     assert out.startswith("{"), f"stdout is not the JSON summary alone (exit {code}); stderr ends:\n{err[-3000:]}"
@@ -85,14 +86,15 @@ def test_spans_drift_and_block(spans_root, small_corpus):
 
     code, summary, err = run(root, module, 1)
     assert code == status.OK, err[-3000:]
-    assert summary["span"] == 1 and summary["window"] == 2
+    assert summary["span"] == 1 and summary["window"] == 2 and summary["window_spans"] == [1]
     assert summary["pushed"] and summary["blessed"]
     assert not summary["drift"]["detected"] and "imdb-tfx: drift: " in err
     first = summary["pushed_model"]
 
     code, summary, err = run(root, module, 2)
     assert code == status.OK, err[-3000:]
-    assert summary["span"] == 2
+    assert summary["span"] == 2 and summary["window_spans"] == [1, 2]
+    assert "ingesting" not in err  # span 1 is in the store: transformed once, by the first run
     drift = summary["drift"]
     assert not drift["detected"], drift["explanation"]
     assert drift["checks"] and drift["reference"]["size"] >= 100 and drift["current"]["size"] >= 100
@@ -104,7 +106,7 @@ def test_spans_drift_and_block(spans_root, small_corpus):
     second = summary["pushed_model"]
     assert second != first
     trained = trainer_executions(store)
-    served = sorted(os.listdir(root / "serving"))
+    served = sorted(os.listdir(root / "root-serving"))
 
     page = root / "report.html"  # the report shows span 2's drift check and both runs
     done = subprocess.run([sys.executable, "-m", "app", "report", "--metadata-path", store, "--output", str(page)],
@@ -122,4 +124,15 @@ def test_spans_drift_and_block(spans_root, small_corpus):
     assert "imdb-tfx: stopped by the drift check (exit status 5): drift blocked the run before training" in err
     assert "nothing trained or pushed" in err
     assert trainer_executions(store) == trained and not summary["trained"]
-    assert sorted(os.listdir(root / "serving")) == served
+    assert sorted(os.listdir(root / "root-serving")) == served
+
+
+def test_a_new_store_ingests_the_window_first(spans_root, small_corpus):
+    """Span 2 with a window of 2 in an empty store: span 1 is ingested and transformed first
+    (pipeline/window_backfill.py), so that the Trainer reads both spans, as in a store that ran span 1."""
+    _, module = small_corpus
+    code, summary, err = run(spans_root, module, 2, store="fresh")
+    assert code == status.OK, err[-3000:]
+    assert "imdb-tfx: the window's span(s) 1 not in the store yet: ingesting them first" in err
+    assert summary["span"] == 2 and summary["window_spans"] == [1, 2]
+    assert summary["warm_start"]["from"] is None  # nothing blessed in this store before

@@ -7,6 +7,7 @@ from tfx.dsl.compiler import compiler
 from tfx.proto import range_config_pb2
 from tfx.utils import proto_utils
 
+from components.training_config import training_config
 from data.dataset import DataSource
 from pipeline import configs, node_ids
 
@@ -40,9 +41,34 @@ def test_window_and_drift_check_before_the_trainer(tmp_path):
     assert set(drift.upstream_nodes) >= {node_ids.EXAMPLE_GEN, node_ids.DRIFT_MODEL_RESOLVER}
     action = drift.parameters.parameters["drift_action"].field_value.string_value
     assert json.loads(action) == {"*": "block", "length": "warn"}
-    # Transform reads the window: a resolver function over every ExampleGen output, at least one span
+    # Transform transforms this run's span alone, with the window key in its custom_config; the
+    # Trainer reads the window: a resolver function over every Transform output, at least one span
+    transform = nodes[node_ids.TRANSFORM]
+    assert not transform.inputs.inputs["examples"].input_graph_ref.graph_id
+    assert transform.inputs.inputs["examples"].channels[0].producer_node_query.id == node_ids.EXAMPLE_GEN
+    key = json.loads(transform.parameters.parameters["custom_config"].field_value.string_value)["window_key"]
+    examples = nodes[node_ids.TRAINER].inputs.inputs["examples"]
+    assert examples.input_graph_ref.graph_id and examples.min_count == 1
+    graph = nodes[node_ids.TRAINER].inputs.input_graphs[examples.input_graph_ref.graph_id]
+    assert key in str(graph) and "LatestSpan" in str(graph)
+    # a preprocessing with an analyser (an n-gram vocabulary): Transform reads the window itself
+    vocabulary = training_config(head="wide", ngram_index="vocabulary")
+    nodes = ir_nodes(tmp_path / "vocabulary", window=3, span=5, training=vocabulary)
     examples = nodes[node_ids.TRANSFORM].inputs.inputs["examples"]
     assert examples.input_graph_ref.graph_id and examples.min_count == 1
+    assert "window_key" not in nodes[node_ids.TRANSFORM].parameters.parameters["custom_config"].field_value.string_value
+    assert not nodes[node_ids.TRAINER].inputs.inputs["examples"].input_graph_ref.graph_id
+
+
+def test_window_key_follows_the_preprocessing(tmp_path):
+    """Transformed spans join a window only with the same preprocessing: another n-gram size
+    (or code version, schema, splits) is another key."""
+    def key(**training):
+        nodes, _ = build(tmp_path, window=3, training=training_config(**training) if training else None)
+        return json.loads(nodes[node_ids.TRANSFORM].exec_properties["custom_config"])["window_key"]
+
+    assert key() == key()
+    assert key(head="wide", ngram_size=2) != key(head="wide", ngram_size=3)
 
 
 def test_span_range_config_and_one_dataset_unchanged(tmp_path):

@@ -138,8 +138,9 @@ def test_fraction_is_validated():
 
 
 def test_resolver_skips_models_trained_on_the_same_examples():
-    """The base-model resolver: the latest blessed model, except one trained on the Trainer's
-    examples (an identical rerun resolves the base of the run that trained it)."""
+    """The base-model resolver: the latest blessed model, except one whose training examples
+    include this run's (an identical rerun resolves the base of the run that trained it; model 3
+    was trained on a window of two spans' examples)."""
     import ml_metadata as mlmd
     from ml_metadata.proto import metadata_store_pb2 as pb
     from tfx.types import standard_artifacts
@@ -151,13 +152,15 @@ def test_resolver_skips_models_trained_on_the_same_examples():
     store = mlmd.MetadataStore(config)
     type_id = store.put_artifact_type(pb.ArtifactType(name="Any"))
     trainer = store.put_execution_type(pb.ExecutionType(name="Trainer"))
-    examples_1, examples_2, model_1, model_2 = store.put_artifacts([pb.Artifact(type_id=type_id) for _ in range(4)])
-    for examples, model in ((examples_1, model_1), (examples_2, model_2)):
+    examples_1, examples_2, examples_3, model_1, model_2, model_3 = store.put_artifacts(
+        [pb.Artifact(type_id=type_id) for _ in range(6)])
+    for examples, model in (((examples_1,), model_1), ((examples_2,), model_2), ((examples_2, examples_3), model_3)):
         execution = store.put_executions([pb.Execution(type_id=trainer)])[0]
-        events = [pb.Event(artifact_id=examples, execution_id=execution, type=pb.Event.INPUT),
-                  pb.Event(artifact_id=model, execution_id=execution, type=pb.Event.OUTPUT)]
-        events[0].path.steps.add().key = EXAMPLES
-        events[1].path.steps.add().key = "model"
+        events = [pb.Event(artifact_id=e, execution_id=execution, type=pb.Event.INPUT) for e in examples]
+        for event in events:
+            event.path.steps.add().key = EXAMPLES
+        events.append(pb.Event(artifact_id=model, execution_id=execution, type=pb.Event.OUTPUT))
+        events[-1].path.steps.add().key = "model"
         store.put_events(events)
 
     def artifact(kind, artifact_id, **properties):
@@ -167,9 +170,9 @@ def test_resolver_skips_models_trained_on_the_same_examples():
             a.set_int_custom_property(key, value)
         return a
 
-    models = [artifact(standard_artifacts.Model, i) for i in (model_1, model_2)]
+    models = [artifact(standard_artifacts.Model, i) for i in (model_1, model_2, model_3)]
     blessings = [artifact(standard_artifacts.ModelBlessing, 100 + i, current_model_id=m, blessed=1)
-                 for i, m in enumerate((model_1, model_2))]
+                 for i, m in enumerate((model_1, model_2, model_3))]
     strategy = LatestBlessedModelOfOtherExamplesStrategy()
 
     def base(examples_id):
@@ -177,9 +180,10 @@ def test_resolver_skips_models_trained_on_the_same_examples():
                   EXAMPLES: [artifact(standard_artifacts.Examples, examples_id)]}
         return [m.id for m in strategy.resolve_artifacts(store, inputs)[MODEL]]
 
-    assert base(examples_2) == [model_1]  # the rerun of the run that trained model 2
-    assert base(999) == [model_2]  # new examples: the latest blessed model
-    assert base(examples_1) == [model_2]
+    assert base(999) == [model_3]  # new examples: the latest blessed model
+    assert base(examples_3) == [model_2]  # the rerun of the run that trained model 3
+    assert base(examples_2) == [model_1]  # models 2 and 3 were trained on them
+    assert base(examples_1) == [model_3]
 
 
 def test_steps_grow_with_the_share_of_train_reviews_new_to_the_base(tmp_path):
