@@ -25,7 +25,10 @@ reported beside requests x reviews.
 With --rounds N the protocols run N times, each round starting one protocol later, and the
 JSON's `medians` holds each protocol's median over the rounds and the median of its per-round
 ratio to the first protocol listed: on a shared machine the position in the invocation moves
-the figures by more than the protocols differ (docs/serving.md).
+the figures by more than the protocols differ (docs/serving.md). With several --model, every
+model's server is up from the start and the rounds interleave the models (round r starts with
+model r mod M), so that two models are compared round by round: `model_ratios` has each
+model's median per-round ratio of p99 and of reviews/s to the first model's.
 
 The load generators share the machine's cores with the server (and, on a shared machine, with
 whatever else runs): their CPU is reported so the figures can be read with that in mind.
@@ -121,53 +124,105 @@ def medians(runs: list[dict]) -> list[dict]:
     return rows
 
 
-def bench_server(model_dir: str, texts: list[str], levels: list[int], sizes: list[int], seconds: float,
-                 warmup: float, workdir: str, server_args: list[str], protocols: list[str],
-                 rounds: int = 1) -> list[dict]:
-    log = open(os.path.join(workdir, "server.log"), "w")
-    grpc_port = free_port() if "grpc" in protocols else 0
-    server = subprocess.Popen([sys.executable, "-m", "components.serving", "--model-dir", model_dir, "--host",
-                               "127.0.0.1", "--port", "0", "--grpc-port", str(grpc_port), *server_args],
-                              stdout=subprocess.PIPE, stderr=log, text=True)
-    try:
-        url = None
-        for line in server.stdout:
+class Server:
+    """One model server (`python -m components.serving`) on free ports, started and ready; `stop()` ends it."""
+
+    def __init__(self, model_dir: str, log_path: str, server_args: list[str], grpc: bool):
+        self.log = open(log_path, "w")
+        self.grpc_port = free_port() if grpc else 0
+        self.process = subprocess.Popen([sys.executable, "-m", "components.serving", "--model-dir", model_dir,
+                                         "--host", "127.0.0.1", "--port", "0", "--grpc-port", str(self.grpc_port),
+                                         *server_args], stdout=subprocess.PIPE, stderr=self.log, text=True)
+        self.url = None
+        for line in self.process.stdout:
             if line.startswith(settings.READY_LINE):
-                url = re.search(r"http://[\d.]+:\d+", line).group(0)
+                self.url = re.search(r"http://[\d.]+:\d+", line).group(0)
                 break
-        if url is None:
-            raise RuntimeError(f"the server did not start:\n{open(log.name).read()[-3000:]}")
-        client.wait_ready(url, 60)
-        runs = []
-        for size, (round_, protocol) in [(size, order) for size in sizes for order in rotated(protocols, rounds)]:
-            script = write_requests(protocol, texts, size, workdir)
-            for clients in levels:
-                load = (protocol, url, f"127.0.0.1:{grpc_port}", script, clients)
-                run_load(*load, warmup, server.pid)
-                before = client.status(url)["batching"]
-                result = run_load(*load, seconds, server.pid)
-                after = client.status(url)["batching"]
-                calls = after["model_calls"] - before["model_calls"]
-                duration = result["duration_us"] / 1e6
-                runs.append({"protocol": protocol, "clients": clients, "reviews_per_request": size, "round": round_,
-                             "requests_per_s": result["requests"] / duration,
-                             "reviews_per_s": result["requests"] * size / duration,
-                             "p50_ms": result["p50_us"] / 1e3, "p90_ms": result["p90_us"] / 1e3,
-                             "p99_ms": result["p99_us"] / 1e3, "max_ms": result["max_us"] / 1e3,
-                             "errors": result["errors"], "non_2xx": result["status_errors"],
-                             "mean_batch": (after["instances"] - before["instances"]) / calls if calls else 0.0,
-                             "answered_reviews": after["instances"] - before["instances"],
-                             "wrk_cpu_cores": result["wrk_cpu_cores"], "server_cpu_cores": result["server_cpu_cores"],
-                             "seconds": duration})
-                print(f"  {protocol:9s} {clients:3d} clients x {size:3d} reviews: {runs[-1]['reviews_per_s']:8.1f} reviews/s, "
-                      f"p50 {runs[-1]['p50_ms']:7.1f} ms, p99 {runs[-1]['p99_ms']:7.1f} ms, mean batch "
-                      f"{runs[-1]['mean_batch']:5.1f}, wrk {runs[-1]['wrk_cpu_cores']:.2f} cores, server "
-                      f"{runs[-1]['server_cpu_cores']:.2f} cores, errors {result['errors'] + result['status_errors']}",
-                      file=sys.stderr, flush=True)
+        if self.url is None:
+            self.stop()
+            raise RuntimeError(f"the server did not start:\n{open(self.log.name).read()[-3000:]}")
+        client.wait_ready(self.url, 60)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(60)
+
+
+def measure(server: Server, protocol: str, script: str, clients: int, size: int, seconds: float, warmup: float,
+            round_: int) -> dict:
+    """One load level on one server: warm-up (discarded), then `seconds` measured."""
+    load = (protocol, server.url, f"127.0.0.1:{server.grpc_port}", script, clients)
+    run_load(*load, warmup, server.process.pid)
+    before = client.status(server.url)["batching"]
+    result = run_load(*load, seconds, server.process.pid)
+    after = client.status(server.url)["batching"]
+    calls = after["model_calls"] - before["model_calls"]
+    duration = result["duration_us"] / 1e6
+    run = {"protocol": protocol, "clients": clients, "reviews_per_request": size, "round": round_,
+           "requests_per_s": result["requests"] / duration, "reviews_per_s": result["requests"] * size / duration,
+           "p50_ms": result["p50_us"] / 1e3, "p90_ms": result["p90_us"] / 1e3,
+           "p99_ms": result["p99_us"] / 1e3, "max_ms": result["max_us"] / 1e3,
+           "errors": result["errors"], "non_2xx": result["status_errors"],
+           "mean_batch": (after["instances"] - before["instances"]) / calls if calls else 0.0,
+           "answered_reviews": after["instances"] - before["instances"],
+           "wrk_cpu_cores": result["wrk_cpu_cores"], "server_cpu_cores": result["server_cpu_cores"],
+           "seconds": duration}
+    print(f"  {protocol:9s} {clients:3d} clients x {size:3d} reviews: {run['reviews_per_s']:8.1f} reviews/s, "
+          f"p50 {run['p50_ms']:7.1f} ms, p99 {run['p99_ms']:7.1f} ms, mean batch {run['mean_batch']:5.1f}, "
+          f"wrk {run['wrk_cpu_cores']:.2f} cores, server {run['server_cpu_cores']:.2f} cores, "
+          f"errors {result['errors'] + result['status_errors']}", file=sys.stderr, flush=True)
+    return run
+
+
+def bench_servers(model_dirs: list[str], texts: list[str], levels: list[int], sizes: list[int], seconds: float,
+                  warmup: float, workdir: str, server_args: list[str], protocols: list[str],
+                  rounds: int = 1) -> list[list[dict]]:
+    """Every model's server at once (idle while another is loaded), the models' rounds interleaved:
+    round r runs the models in rotated order, each its protocols in rotated order. Runs per model."""
+    servers = []
+    try:
+        for i, model_dir in enumerate(model_dirs):
+            servers.append(Server(model_dir, os.path.join(workdir, f"server-{i}.log"), server_args, "grpc" in protocols))
+        runs: list[list[dict]] = [[] for _ in model_dirs]
+        scripts = {}
+        for round_ in range(rounds):
+            for m in [(round_ + i) % len(model_dirs) for i in range(len(model_dirs))]:
+                print(f"round {round_}, {model_dirs[m]}:", file=sys.stderr, flush=True)
+                for size in sizes:
+                    for protocol in [protocols[(round_ + i) % len(protocols)] for i in range(len(protocols))]:
+                        if (protocol, size) not in scripts:
+                            scripts[protocol, size] = write_requests(protocol, texts, size, workdir)
+                        for clients in levels:
+                            runs[m].append(measure(servers[m], protocol, scripts[protocol, size], clients, size,
+                                                   seconds, warmup, round_))
         return runs
     finally:
-        server.terminate()
-        server.wait(60)
+        for server in servers:
+            server.stop()
+
+
+def model_ratios(models: list[dict]) -> list[dict]:
+    """Each model against the first, per protocol, clients and size: the median over the rounds
+    of the per-round ratios of p99 and of reviews/s (the rounds interleave, so a pair shares the
+    machine's state)."""
+    import statistics
+
+    rows = []
+    first = {(r["protocol"], r["clients"], r["reviews_per_request"], r["round"]): r for r in models[0]["runs"]}
+    for model in models[1:]:
+        pairs: dict = {}
+        for run in model["runs"]:
+            partner = first.get((run["protocol"], run["clients"], run["reviews_per_request"], run["round"]))
+            if partner and partner["p99_ms"] and partner["reviews_per_s"]:
+                pairs.setdefault((run["protocol"], run["clients"], run["reviews_per_request"]), []).append(
+                    (run["p99_ms"] / partner["p99_ms"], run["reviews_per_s"] / partner["reviews_per_s"]))
+        for (protocol, clients, size), ratios in pairs.items():
+            rows.append({"model": model["model"], "against": models[0]["model"], "protocol": protocol,
+                         "clients": clients, "reviews_per_request": size, "rounds": len(ratios),
+                         "p99_ratios": [round(p, 3) for p, _ in ratios],
+                         "median_p99_ratio": statistics.median(p for p, _ in ratios),
+                         "median_reviews_per_s_ratio": statistics.median(r for _, r in ratios)})
+    return rows
 
 
 def main() -> None:
@@ -206,26 +261,34 @@ def main() -> None:
               "grpc_load_generator": (subprocess.run(["h2load", "--version"], capture_output=True, text=True)
                                       .stdout.split("\n")[0] if shutil.which("h2load") else None),
               "server_settings": {"max_batch_size": settings.DEFAULT_MAX_BATCH_SIZE,
-                                  "batch_wait_ms": settings.DEFAULT_BATCH_WAIT_MS, "server_args": args.server_args},
+                                  "batch_wait_ms": settings.DEFAULT_BATCH_WAIT_MS,
+                                  "batch_idle_ms": settings.DEFAULT_BATCH_IDLE_MS, "server_args": args.server_args},
               "models": []}
+    rates = []
     for model_dir in args.model:
-        print(f"{model_dir}:", file=sys.stderr, flush=True)
         rate = in_process_rate(model_dir, texts, settings.DEFAULT_MAX_BATCH_SIZE)
-        print(f"  in-process: {rate['reviews_per_s']:.1f} reviews/s in batches of {rate['batch_size']}, "
+        print(f"{model_dir}: in-process {rate['reviews_per_s']:.1f} reviews/s in batches of {rate['batch_size']}, "
               f"{rate['single_review_ms']:.2f} ms for one review", file=sys.stderr, flush=True)
-        with tempfile.TemporaryDirectory() as workdir:
-            runs = bench_server(model_dir, texts, levels, sizes, args.seconds, args.warmup, workdir,
-                                args.server_args.split(), protocols, args.rounds)
+        rates.append(rate)
+    with tempfile.TemporaryDirectory() as workdir:
+        all_runs = bench_servers(args.model, texts, levels, sizes, args.seconds, args.warmup, workdir,
+                                 args.server_args.split(), protocols, args.rounds)
+    for model_dir, rate, runs in zip(args.model, rates, all_runs):
         for run in runs:
             run["ratio_to_in_process"] = run["reviews_per_s"] / rate["reviews_per_s"]
         summary = medians(runs)
         for row in summary:
             ratio = next((v for k, v in row.items() if k.startswith("median_ratio_to_")), None)
-            print(f"  median of {row['rounds']}: {row['protocol']:9s} {row['clients']:3d} clients x "
-                  f"{row['reviews_per_request']:3d} reviews: {row['median_reviews_per_s']:8.1f} reviews/s, p99 "
-                  f"{row['median_p99_ms']:7.1f} ms" + (f", {ratio:.2f}x the first protocol's" if ratio else ""),
-                  file=sys.stderr, flush=True)
+            print(f"  {os.path.basename(model_dir.rstrip('/'))}: median of {row['rounds']}: {row['protocol']:9s} "
+                  f"{row['clients']:3d} clients x {row['reviews_per_request']:3d} reviews: "
+                  f"{row['median_reviews_per_s']:8.1f} reviews/s, p99 {row['median_p99_ms']:7.1f} ms"
+                  + (f", {ratio:.2f}x the first protocol's" if ratio else ""), file=sys.stderr, flush=True)
         report["models"].append({"model": model_dir, "in_process": rate, "runs": runs, "medians": summary})
+    report["model_ratios"] = model_ratios(report["models"])
+    for row in report["model_ratios"]:
+        print(f"  {row['model']} / {row['against']}: {row['protocol']} {row['clients']} clients x "
+              f"{row['reviews_per_request']}: p99 {row['median_p99_ratio']:.3f}x (rounds {row['p99_ratios']}), "
+              f"reviews/s {row['median_reviews_per_s_ratio']:.3f}x", file=sys.stderr, flush=True)
     report["machine"]["load_average_after"] = os.getloadavg()
     report["resource_self_cpu_s"] = resource.getrusage(resource.RUSAGE_SELF).ru_utime
     print_report(report, args.output)

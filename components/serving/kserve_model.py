@@ -51,11 +51,12 @@ class ImdbModel(kserve.Model):
     request_log = None  # a RequestLog (components/serving/request_log.py) with `serve --request-log`
 
     def __init__(self, name: str, manager: VersionManager, max_batch_size: int, max_wait_ms: float,
-                 max_instances: int):
+                 max_instances: int, idle_gap_ms: float = 0.0):
         super().__init__(name)
         self.manager = manager
         self.max_instances = max_instances
-        self.batcher = Batcher(self._predict_fn, max_batch_size, max_wait_ms, on_batch=self._observe)
+        self.batcher = Batcher(self._predict_fn, max_batch_size, max_wait_ms, on_batch=self._observe,
+                               idle_gap_ms=idle_gap_ms)
         self.kept = KeptVersions(manager, ServedModel.load)  # the versions a request can pin (server.py sets K)
 
     def healthy(self) -> bool:

@@ -47,7 +47,7 @@ def serve(settings: Settings) -> int:
     finally:
         sys.argv = argv
     model = ImdbModel(settings.model_name, manager, settings.max_batch_size, settings.batch_wait_ms,
-                      settings.max_instances)
+                      settings.max_instances, settings.batch_idle_ms)
     model.kept.keep = settings.keep_versions
     if settings.request_log:
         from components.serving.request_log import RequestLog

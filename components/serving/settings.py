@@ -12,7 +12,8 @@ from typing import Optional
 DEFAULT_PORT = 8080  # KServe's default HTTP port (and the InferenceService manifests')
 DEFAULT_MODEL_NAME = "imdb"
 DEFAULT_MAX_BATCH_SIZE = 64
-DEFAULT_BATCH_WAIT_MS = 2.0
+DEFAULT_BATCH_WAIT_MS = 10.0
+DEFAULT_BATCH_IDLE_MS = 1.0
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 DEFAULT_MAX_INSTANCES = 1024
 DEFAULT_POLL_SECONDS = 2.0
@@ -28,6 +29,7 @@ class Settings:
     model_name: str = DEFAULT_MODEL_NAME
     max_batch_size: int = DEFAULT_MAX_BATCH_SIZE
     batch_wait_ms: float = DEFAULT_BATCH_WAIT_MS
+    batch_idle_ms: float = DEFAULT_BATCH_IDLE_MS  # a batch closes after this long with no request (components/serving/batching.py)
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_instances: int = DEFAULT_MAX_INSTANCES
     poll_seconds: float = DEFAULT_POLL_SECONDS
@@ -44,7 +46,8 @@ class Settings:
             raise ValueError("give --serving-dir DIR (serve its newest version) or --model-dir DIR (one model), "
                              "not both")
         for flag, value, least in (("--port", self.port, 0), ("--max-batch-size", self.max_batch_size, 1),
-                                   ("--batch-wait-ms", self.batch_wait_ms, 0), ("--max-body-bytes", self.max_body_bytes, 1),
+                                   ("--batch-wait-ms", self.batch_wait_ms, 0), ("--batch-idle-ms", self.batch_idle_ms, 0),
+                                   ("--max-body-bytes", self.max_body_bytes, 1),
                                    ("--max-instances", self.max_instances, 1), ("--poll-seconds", self.poll_seconds, 0.01),
                                    ("--request-log-max-bytes", self.request_log_max_bytes, 1),
                                    ("--grpc-port", self.grpc_port, 0), ("--keep-versions", self.keep_versions, 1)):
@@ -89,7 +92,11 @@ def add_arguments(parser: argparse.ArgumentParser, serving_dir_default: Optional
     parser.add_argument("--max-batch-size", type=int, default=DEFAULT_MAX_BATCH_SIZE,
                         help=f"most reviews merged into one model call (default {DEFAULT_MAX_BATCH_SIZE})")
     parser.add_argument("--batch-wait-ms", type=float, default=DEFAULT_BATCH_WAIT_MS,
-                        help=f"how long an idle server waits for more requests to batch (default {DEFAULT_BATCH_WAIT_MS:g})")
+                        help="the longest a batch waits for more requests while they keep arriving "
+                             f"(default {DEFAULT_BATCH_WAIT_MS:g})")
+    parser.add_argument("--batch-idle-ms", type=float, default=DEFAULT_BATCH_IDLE_MS,
+                        help="close a batch once this long passes with no request arriving (default "
+                             f"{DEFAULT_BATCH_IDLE_MS:g}; 0: always wait the whole --batch-wait-ms)")
     parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES,
                         help=f"largest request body; larger ones get 413 (default {DEFAULT_MAX_BODY_BYTES}, 8 MiB)")
     parser.add_argument("--max-instances", type=int, default=DEFAULT_MAX_INSTANCES,
@@ -116,6 +123,7 @@ def from_args(args: argparse.Namespace) -> Settings:
         serving_dir = args.serving_dir_default
     return Settings(serving_dir=serving_dir, model_dir=args.model_dir, port=args.port, host=args.host,
                     model_name=args.model_name, max_batch_size=args.max_batch_size, batch_wait_ms=args.batch_wait_ms,
+                    batch_idle_ms=getattr(args, "batch_idle_ms", DEFAULT_BATCH_IDLE_MS),
                     max_body_bytes=args.max_body_bytes, max_instances=args.max_instances,
                     poll_seconds=args.poll_seconds, access_log=args.access_log,
                     request_log=getattr(args, "request_log", None),

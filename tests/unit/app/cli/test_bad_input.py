@@ -97,6 +97,7 @@ CASES = [
     (["serve", "--port", "-1", "--model-dir", "dir"], "--port must be at least 0"),
     (["serve", "--model-dir", "nope"], "nope: no such directory"),
     (["serve", "--model-dir", "dir", "--batch-wait-ms", "nan"], "--batch-wait-ms nan: not a finite number"),
+    (["serve", "--model-dir", "dir", "--batch-idle-ms", "inf"], "--batch-idle-ms inf: not a finite number"),
     (["build-module", "glove", "--output", "file"], "--output file: a file, not a directory"),
     (["build-module", "glove", "--output", "/sys/module-out"], "/sys is read-only"),
     (["build-module", "word2vec", "--output", "x"], "argument name: invalid choice"),

@@ -16,7 +16,7 @@ def run(command, *args):
 def test_help_lists_the_server_flags_without_importing_tensorflow():
     out = run(CLI, "serve", "--help")
     assert out.returncode == 0
-    for flag in ("--serving-dir", "--model-dir", "--port", "--model-name", "--max-batch-size", "--batch-wait-ms",
+    for flag in ("--serving-dir", "--model-dir", "--port", "--model-name", "--max-batch-size", "--batch-wait-ms", "--batch-idle-ms",
                  "--max-body-bytes", "--max-instances", "--poll-seconds"):
         assert flag in out.stdout, flag
     assert "output/serving_model" in out.stdout  # the config's serving dir is the default

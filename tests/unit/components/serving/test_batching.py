@@ -117,3 +117,39 @@ def test_a_worker_stopped_during_a_model_call_fails_that_batch_instead_of_leavin
     assert request in done, "a request of the cancelled batch was left waiting"
     with pytest.raises(RuntimeError, match="stopping"):
         request.result()
+
+
+async def trickle(batcher, count: int, every: float):
+    """`count` one-review requests, one each `every` seconds; their answers."""
+    worker = asyncio.create_task(batcher.run())
+    tasks = []
+    for i in range(count):
+        tasks.append(asyncio.create_task(batcher.predict([f"t{i}"])))
+        await asyncio.sleep(every)
+    answers = await asyncio.gather(*tasks)
+    worker.cancel()
+    batcher.close()
+    return answers
+
+
+def test_with_an_idle_gap_a_batch_stays_open_while_requests_keep_arriving():
+    """Requests 2 ms apart, an idle gap of 10 ms: one batch, though they take longer to arrive
+    than a fixed window of the gap would wait; with the gap 0 and a 10 ms window, several."""
+    model = Model()
+    batcher = Batcher(lambda: model.predict, max_batch_size=64, max_wait_ms=200, idle_gap_ms=10)
+    assert asyncio.run(trickle(batcher, 20, 0.002)) == [[f"T{i}"] for i in range(20)]
+    assert [len(c) for c in model.calls] == [20]
+    model = Model()
+    batcher = Batcher(lambda: model.predict, max_batch_size=64, max_wait_ms=10)
+    asyncio.run(trickle(batcher, 20, 0.002))
+    assert len(model.calls) > 1
+
+
+def test_with_an_idle_gap_a_lone_request_waits_the_gap_not_the_whole_window():
+    model = Model()
+    batcher = Batcher(lambda: model.predict, max_batch_size=64, max_wait_ms=2000, idle_gap_ms=5)
+    start = time.perf_counter()
+    assert asyncio.run(trickle(batcher, 1, 0)) == [["T0"]]
+    assert time.perf_counter() - start < 1.0  # not the 2 s window
+    with pytest.raises(ValueError, match="idle_gap_ms"):
+        Batcher(lambda: model.predict, max_batch_size=64, max_wait_ms=2, idle_gap_ms=-1)
