@@ -24,15 +24,10 @@ def run(config: configs.PipelineConfig, *, progress_stream=None, create_pipeline
     from tfx.orchestration.local import local_dag_runner
 
     from data.dataset import resolve_data
-    from pipeline import production, progress, recovery, window_backfill
+    from pipeline import production, progress, recovery
 
     stream = progress_stream or sys.stderr  # at call time: sys.stderr may have been replaced
     with recovery.exclusive_run(config.metadata_path, config.pipeline_root, stream, wait):
-        source = resolve_data(config.data)
-
-        def run_pipeline(tfx_pipeline):
-            return progress.run_with_progress(tfx_pipeline, local_dag_runner, "LocalDagRunner", Progress, stream)
-
-        if create_pipeline is None:  # the window's spans the store lacks (pipeline/window_backfill.py)
-            window_backfill.ingest_missing_spans(config, source, run_pipeline, stream)
-        return run_pipeline((create_pipeline or production.create_pipeline)(config, source))
+        return production.build_and_run(
+            config, resolve_data(config.data), stream, create_pipeline,
+            lambda tfx_pipeline: progress.run_with_progress(tfx_pipeline, local_dag_runner, "LocalDagRunner", Progress, stream))

@@ -16,7 +16,7 @@ from tfx.proto import pusher_pb2
 from tfx.utils import import_utils
 
 from data.dataset import DataSource
-from pipeline import configs, node_ids, span_stages, stages
+from pipeline import configs, node_ids, span_stages, stages, window_backfill
 from pipeline.evaluation import evaluation_stages
 
 
@@ -50,3 +50,12 @@ def create_pipeline(config: configs.PipelineConfig, source: DataSource,
     return stages.assemble(config, [*trained.components, *(drift.components if drift else ()),
                                     *evaluation.components, infra_validator, pusher],
                            metadata_connection_config)
+
+
+def build_and_run(config: configs.PipelineConfig, source: DataSource, stream, create=None, run_pipeline=None):
+    """Builds the pipeline (`create`, by default the production one) and runs it with
+    `run_pipeline(tfx_pipeline)`; a production run first ingests the spans of its window that
+    the store lacks (pipeline/window_backfill.py)."""
+    if create is None:
+        window_backfill.ingest_missing_spans(config, source, run_pipeline, stream)
+    return run_pipeline((create or create_pipeline)(config, source))
