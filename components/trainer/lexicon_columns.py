@@ -29,7 +29,7 @@ class LexiconScores(tf_keras.layers.Layer):
 
     def build(self, input_shape):
         self.tables = lexicon.VaderTables()
-        # traced once (its ~1,000 ops): every trace of the model (training, each signature,
+        # traced once (its ~540 ops): every trace of the model (training, each signature,
         # saving) calls this function instead of tracing the ops again
         self.scores = tf.function(lambda text: lexicon.vader_scores(text, self.tables),
                                   input_signature=[tf.TensorSpec([None], tf.string)])
@@ -52,8 +52,8 @@ def lexicon_logit(text, l2: float = 0.0):
 class SideColumns:
     """Iterates over ({..., TEXT}, label) batches unchanged, keeping each batch's VADER scores
     (`columns()`: [rows, 3] in the order of the rows). The texts are scored `chunk` at a time:
-    the ~850 ops cost about as much to launch as to run on a batch of 1,000 sentences
-    (scripts/benchmark_lexicon.py)."""
+    a call costs about 1 ms whatever its size (the ~540 ops' launch), as much as scoring ~150
+    sentences (scripts/benchmark_lexicon.py, scripts/benchmark_vader_ops.py)."""
 
     def __init__(self, batches, chunk: int = 16384):
         self.batches, self.chunk, self.scored, self.pending, self.pending_rows = batches, chunk, [], [], 0
