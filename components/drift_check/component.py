@@ -16,12 +16,16 @@ def DriftCheck(examples: InputArtifact[standard_artifacts.Examples],
                drift: OutputArtifact[DriftReport],
                baseline_examples: InputArtifact[List[standard_artifacts.Examples]] = None,
                model: InputArtifact[standard_artifacts.Model] = None,
-               drift_action: Parameter[str] = DEFAULT) -> None:
+               drift_action: Parameter[str] = DEFAULT,
+               code_version: Parameter[str] = "") -> None:
     """Compares `examples` (train+eval) with `baseline_examples` (train+eval; none: a first
     span, nothing to compare with); with `model`, also the model's scores on the baseline's
     eval split against its scores on the new span. `drift_action`: JSON, {"*": "warn"} or per
-    check ({"length": "block", ...})."""
+    check ({"length": "block", ...}). `code_version`: the checks' code fingerprint, part of the
+    cache key only (TFX's key has no source code: changed checks would come from the cache)."""
     from tfx.utils import path_utils
+
+    del code_version
 
     from components.drift_check import executor
 
