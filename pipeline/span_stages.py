@@ -171,9 +171,9 @@ def drift_stages(config: configs.PipelineConfig, source: DataSource, example_gen
     baseline = previous_window(config)
     if baseline is not None:
         inputs["baseline_examples"] = baseline
-    from pipeline.stages import code_version
+    from pipeline import fingerprint
 
     drift_check = import_utils.import_class_by_path(configs.DRIFT_CHECK)(
         **inputs, drift_action=drift_action_json(config),
-        code_version=code_version(config, configs.DRIFT_CHECK)).with_id(node_ids.DRIFT_CHECK)
+        code_version=fingerprint.code_fingerprint(configs.module_of(configs.DRIFT_CHECK))).with_id(node_ids.DRIFT_CHECK)
     return DriftStages(model, drift_check)

@@ -69,10 +69,18 @@ def in_process_probabilities(model_dir: str, texts: list[str]) -> list[float]:
     return [float(p) for p in out.reshape(-1)]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free ports: bound together, so that no two are the same (one at a time,
+    a port released could come back at once: the REST and gRPC ports of the canary's server
+    were once the same, and the server refused its flags)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def check_predictions(predictions, expected: list[float]) -> float:
@@ -108,8 +116,7 @@ def run_canary(model_dir: str, texts: list[str], log_path: str, *, timeout: floa
     unknown = set(protocols) - set(PROTOCOLS)
     if unknown or not protocols:
         raise ValueError(f"canary protocols {sorted(unknown) or 'none'}: expected some of {', '.join(PROTOCOLS)}")
-    port = free_port()
-    grpc_port = free_port() if "grpc" in protocols else 0
+    port, grpc_port = free_ports(2) if "grpc" in protocols else (free_ports(1)[0], 0)
     base = f"http://127.0.0.1:{port}"
     start = time.time()
     with open(log_path, "wb") as log:

@@ -36,3 +36,12 @@ def test_a_model_that_is_not_there_is_not_servable(tmp_path):
 def test_the_protocols_checked_are_known_ones(tmp_path):
     with pytest.raises(ValueError, match="canary protocols \\['soap'\\]: expected some of rest, v2-binary, grpc"):
         canary.run_canary(str(tmp_path), ["a review"], str(tmp_path / "server.log"), protocols=("rest", "soap"))
+
+
+def test_free_ports_are_distinct():
+    """The canary server's REST and gRPC ports are bound together, never the same port twice."""
+    from components.infra_validator.canary import free_ports
+
+    for _ in range(20):
+        ports = free_ports(2)
+        assert len(set(ports)) == 2 and all(0 < p < 65536 for p in ports)
