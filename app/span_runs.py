@@ -100,24 +100,15 @@ def window_of_run(metadata_path: str, execution_id_floor: int) -> list[int] | No
     if not os.path.exists(metadata_path):
         return None
     store = runs.open_store(metadata_path)
-    executions = [e for c in runs.node_contexts(store, node_ids.TRAINER) for e in store.get_executions_by_context(c.id)
-                  if e.id > execution_id_floor]
-    if not executions:
+    model = runs.node_output(store, node_ids.TRAINER, "model", execution_id_floor)
+    if model is None:
         return None
-
-    def inputs(execution_id, key):
-        return store.get_artifacts_by_id([e.artifact_id for e in store.get_events_by_execution_ids([execution_id])
-                                          if e.type == metadata_store_pb2.Event.INPUT and e.path.steps[0].key == key])
-
+    output = metadata_store_pb2.Event.OUTPUT
     spans = set()
-    for examples in inputs(max(e.id for e in executions), "examples"):
-        if "span" in examples.properties:
-            spans.add(examples.properties["span"].int_value)
-            continue
-        producers = [e.execution_id for e in store.get_events_by_artifact_ids([examples.id])
-                     if e.type == metadata_store_pb2.Event.OUTPUT]
-        spans.update(a.properties["span"].int_value for p in producers for a in inputs(p, "examples")
-                     if "span" in a.properties)
+    for examples in runs.linked(store, model.id, output, "Trainer", key="examples"):
+        read = [examples] if "span" in examples.properties else runs.linked(store, examples.id, output, "Transform",
+                                                                            key="examples")
+        spans.update(a.properties["span"].int_value for a in read if "span" in a.properties)
     return sorted(spans) or None
 
 

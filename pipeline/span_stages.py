@@ -29,10 +29,9 @@ import json
 
 from tfx.proto import range_config_pb2
 
+from components.transform import WINDOW_KEY
 from data.dataset import DataSource
 from pipeline import configs, node_ids
-
-WINDOW_KEY = "window_key"  # components/transform/executor.py: WINDOW_KEY
 
 
 def range_config(config: configs.PipelineConfig) -> range_config_pb2.RangeConfig | None:

@@ -159,13 +159,8 @@ def transform_stage(config: configs.PipelineConfig, data: DataStages, *, for_eva
     frozen module applied here costs one forward pass per test review and guard or snippet text
     rather than one per row. The experiments' Transform is then its own execution, shared by
     every row of a grid with the same features (docs/results.md has what each costs)."""
-    options = config.training.transform_options()
-    modules = [configs.PREPROCESSING_FN, configs.TRANSFORM_EXECUTOR]
-    splits = ["train", "eval"] + (["test"] + ([GUARD_SPLIT] if has_guard_split(config) else [])
-                                  if for_evaluation else []) + ([UNSUP_SPLIT] if uses_unsup(config) else [])
-    custom_config = {"code_version": code_version(config, *modules), **options}
-    if data.spans_alone and not for_evaluation:  # its transformed examples join later windows
-        custom_config[span_stages.WINDOW_KEY] = span_stages.window_key(custom_config, splits)
+    custom_config, splits = transform_config(config, for_evaluation=for_evaluation,
+                                             spans_alone=data.spans_alone and not for_evaluation)
     transform = Transform(
         # production: this run's span or dataset (the window of spans for a preprocessing with an
         # analyser: span_stages.window_examples); the experiments: this run's
@@ -178,12 +173,25 @@ def transform_stage(config: configs.PipelineConfig, data: DataStages, *, for_eva
         splits_config=transform_pb2.SplitsConfig(analyze=["train"], transform=splits),
         # Statistics of millions of n-gram ids or 384-d vectors cost minutes and say little;
         # StatisticsGen has described the raw data already.
-        disable_statistics=bool(options),
+        disable_statistics=bool(config.training.transform_options()),
     ).with_id(node_ids.TRANSFORM)
     # gzip level 1, and fixed batches for an embedding module (components/transform/executor.py)
     tfx_private.set_executor(transform, beam_executor(configs.TRANSFORM_EXECUTOR))
     transform.add_upstream_node(data.gate)
     return transform
+
+
+def transform_config(config: configs.PipelineConfig, *, for_evaluation: bool = False,
+                     spans_alone: bool = False) -> tuple[dict, list[str]]:
+    """Transform's custom_config (code version, options; with `spans_alone`, the window key its
+    transformed examples join later windows by: span_stages.window_key) and the splits it transforms."""
+    splits = ["train", "eval"] + (["test"] + ([GUARD_SPLIT] if has_guard_split(config) else [])
+                                  if for_evaluation else []) + ([UNSUP_SPLIT] if uses_unsup(config) else [])
+    custom_config = {"code_version": code_version(config, configs.PREPROCESSING_FN, configs.TRANSFORM_EXECUTOR),
+                     **config.training.transform_options()}
+    if spans_alone:
+        custom_config[span_stages.WINDOW_KEY] = span_stages.window_key(custom_config, splits)
+    return custom_config, splits
 
 
 def _training_custom_config(config: configs.PipelineConfig, entry_point: str) -> dict:

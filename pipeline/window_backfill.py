@@ -17,7 +17,6 @@ transformed examples with this preprocessing's window key.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 
 from data.dataset import DataSource
@@ -30,14 +29,14 @@ def ingest_pipeline(config: configs.PipelineConfig, source: DataSource, span: in
 
     config = dataclasses.replace(config, span=span)
     data = stages.data_stages(config, source)
-    transform = stages.transform_stage(config, data)
-    return stages.assemble(config, [*data.components, transform]), transform
+    return stages.assemble(config, [*data.components, stages.transform_stage(config, data)])
 
 
-def window_key(config: configs.PipelineConfig, source: DataSource) -> str:
+def window_key(config: configs.PipelineConfig) -> str:
     """The window key of this config's Transform (the same for every span)."""
-    _, transform = ingest_pipeline(config, source, config.span or 0)
-    return json.loads(transform.exec_properties["custom_config"])[span_stages.WINDOW_KEY]
+    from pipeline import stages
+
+    return stages.transform_config(config, spans_alone=True)[0][span_stages.WINDOW_KEY]
 
 
 def window_spans(config: configs.PipelineConfig, source: DataSource) -> list[int]:
@@ -78,7 +77,7 @@ def spans_to_ingest(config: configs.PipelineConfig, source: DataSource) -> list[
     wanted = window_spans(config, source)
     if not wanted:
         return []
-    held = transformed_spans(config.metadata_path, config.pipeline_name, window_key(config, source))
+    held = transformed_spans(config.metadata_path, config.pipeline_name, window_key(config))
     return [s for s in wanted if s not in held]
 
 
@@ -91,5 +90,5 @@ def ingest_missing_spans(config: configs.PipelineConfig, source: DataSource, run
                      "ingesting them first (ExampleGen to Transform)\n")
     for span in missing:
         stream.write(f"imdb-tfx: ingesting span {span} of the window\n")
-        run_pipeline(ingest_pipeline(config, source, span)[0])
+        run_pipeline(ingest_pipeline(config, source, span))
     return missing

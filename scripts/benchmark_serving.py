@@ -189,7 +189,7 @@ def bench_servers(model_dirs: list[str], texts: list[str], levels: list[int], si
             for m in [(round_ + i) % len(model_dirs) for i in range(len(model_dirs))]:
                 print(f"round {round_}, {model_dirs[m]}:", file=sys.stderr, flush=True)
                 for size in sizes:
-                    for protocol in [protocols[(round_ + i) % len(protocols)] for i in range(len(protocols))]:
+                    for protocol in [p for r, p in rotated(protocols, rounds) if r == round_]:
                         if (protocol, size) not in scripts:
                             scripts[protocol, size] = write_requests(protocol, texts, size, workdir)
                         for clients in levels:

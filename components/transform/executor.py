@@ -25,10 +25,9 @@ import json
 from tfx.components.transform import executor as tfx_transform
 
 from components.gzip_tfrecords import GzipTFRecordSink
-from components.transform import tfx_private
+from components.transform import WINDOW_KEY, tfx_private
 
 BATCH_SIZE = 512
-WINDOW_KEY = "window_key"  # custom_config key and custom property of a span transformed alone
 
 
 class Executor(tfx_transform.Executor):
