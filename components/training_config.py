@@ -54,6 +54,10 @@ class TrainingConfig:
     loss_reduction: str = "sum"  # sum | mean
     batch_size: int = 128
     train_steps: int = 1000
+    # The trained weights are the moving average of the steps' weights with this decay (Keras'
+    # use_ema with TF's warm-up, components/trainer/optimizers.py: AveragedWeights); 0: the last
+    # step's. Keras optimisers except ftrl; not a trainable embedding's table.
+    ema_momentum: float = 0.99
     shuffle_buffer_size: int = 25000  # >= the train split (22.5k), for a uniform shuffle
     evaluations: int = 10  # validation passes over `eval` during training
     train_on: str = "reviews"  # one of TRAIN_ON
@@ -108,6 +112,8 @@ class TrainingConfig:
                 if member.head == "ensemble" or member.task != self.task:
                     raise ValueError(f"ensemble member {member.head}/{member.task}: members must be "
                                      f"single models of the ensemble's task ({self.task})")
+        if not 0 <= self.ema_momentum < 1:
+            raise ValueError(f"ema_momentum (--ema-momentum) {self.ema_momentum} must be in [0, 1)")
         if not 0 < self.warm_start_fraction <= 1:
             raise ValueError(f"warm_start_fraction (--warm-start-fraction) {self.warm_start_fraction} "
                              "must be in (0, 1]")

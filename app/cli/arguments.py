@@ -39,6 +39,9 @@ def add_training_args(parser: argparse.ArgumentParser) -> None:
                    help="sum over the batch as TF1's DNNClassifier (the tutorial), or mean as Keras")
     g.add_argument("--batch-size", type=int, default=d.batch_size)
     g.add_argument("--train-steps", type=int, default=d.train_steps)
+    g.add_argument("--ema-momentum", type=float, default=d.ema_momentum, metavar="M",
+                   help="the trained weights are the moving average of the steps' weights with this decay (0: the "
+                        "last step's; not for ftrl, lbfgs or a trainable embedding) (default: %(default)s)")
     g.add_argument("--evaluations", type=int, default=d.evaluations,
                    help="validation passes over the eval split during training")
     g.add_argument("--no-warm-start", action="store_true",
@@ -71,7 +74,7 @@ def training_config(args: argparse.Namespace):
                           learning_rate=args.learning_rate, optimizer_l1=args.optimizer_l1,
                           optimizer_l2=args.optimizer_l2, loss_reduction=args.loss_reduction,
                           batch_size=args.batch_size, train_steps=args.train_steps,
-                          evaluations=args.evaluations)
+                          ema_momentum=args.ema_momentum, evaluations=args.evaluations)
 
 
 def add_pipeline_args(parser: argparse.ArgumentParser) -> None:

@@ -13,7 +13,7 @@ import argparse
 # The flags that describe a training set-up (app/cli/arguments.py: add_training_args).
 SET_UP_FLAGS = ("--module", "--trainable", "--hidden-units", "--dropout", "--l2", "--optimizer", "--learning-rate",
                 "--optimizer-l1", "--optimizer-l2", "--loss-reduction", "--batch-size", "--train-steps",
-                "--evaluations")
+                "--ema-momentum", "--evaluations")
 
 
 class _Store(argparse.Action):

@@ -1,5 +1,6 @@
 """components.trainer.optimizers: LazyAdam and ProximalAdagrad against their dense definitions."""
 import numpy as np
+import pytest
 import tensorflow as tf
 import tf_keras
 
@@ -64,3 +65,50 @@ def test_proximal_adagrad_matches_tensorflows_kernels():
                                                 grad=2 * ref * [1.0, 3.0])
         np.testing.assert_allclose(dense.numpy(), ref.numpy(), rtol=1e-5, atol=1e-7)
     assert ProximalAdagrad.from_config(dense_opt.get_config()).l1 == l1
+
+
+def test_a_fit_ends_on_the_average_of_its_steps_weights_with_tfs_warm_up():
+    """Adagrad with ema_momentum: after fit, the weights are the moving average of the weights
+    after each step, decay min(ema_momentum, (1 + t) / (10 + t)) at step t, started from the
+    weights fit began with (a warm start's); with ema_momentum 0, the last step's weights."""
+    from components.trainer.optimizers import make_optimizer
+    from components.training_config import TrainingConfig
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(64, 3)).astype(np.float32), rng.integers(0, 2, 64).astype(np.float32)
+
+    def fit(momentum, steps=30):
+        tf_keras.utils.set_random_seed(0)
+        model = tf_keras.Sequential([tf_keras.layers.Dense(1, activation="sigmoid", input_shape=(3,))])
+        model.compile(optimizer=make_optimizer(TrainingConfig(learning_rate=0.5, ema_momentum=momentum)),
+                      loss="binary_crossentropy")
+        start = [w.numpy() for w in model.trainable_weights]
+        seen = []
+        record = tf_keras.callbacks.LambdaCallback(
+            on_train_batch_end=lambda batch, logs: seen.append([w.numpy() for w in model.trainable_weights]))
+        model.fit(x, y, batch_size=8, epochs=steps // 8, verbose=0, callbacks=[record], shuffle=False)
+        return start, seen, [w.numpy() for w in model.trainable_weights]
+
+    start, seen, final = fit(0.9)
+    average = start
+    for t, weights in enumerate(seen):
+        decay = min(0.9, (1 + t) / (10 + t))
+        average = [decay * a + (1 - decay) * w for a, w in zip(average, weights)]
+    for got, want, last in zip(final, average, seen[-1]):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+        assert not np.allclose(got, last, atol=1e-4)  # not the last step's
+    _, seen, final = fit(0.0)
+    for got, last in zip(final, seen[-1]):
+        np.testing.assert_array_equal(got, last)
+
+
+def test_no_weight_averaging_for_a_trainable_embedding_or_when_off():
+    from components.trainer.optimizers import make_optimizer
+    from components.training_config import TrainingConfig
+
+    assert make_optimizer(TrainingConfig()).use_ema
+    assert make_optimizer(TrainingConfig(optimizer="adam")).use_ema
+    assert not make_optimizer(TrainingConfig(trainable=True, optimizer="adam")).use_ema
+    assert not make_optimizer(TrainingConfig(ema_momentum=0)).use_ema
+    with pytest.raises(ValueError, match="--ema-momentum"):
+        TrainingConfig(ema_momentum=1.0)
