@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+from app import eval_results
 from components import features
 from components.trainer import warm_start
 from pipeline import node_ids
@@ -76,16 +77,6 @@ def number(value) -> float | None:
     return float(value["doubleValue"]) if isinstance(value, dict) and "doubleValue" in value else None
 
 
-def load_eval_result(evaluation_uri: str):
-    """TFMA's EvalResult of the candidate model (the evaluated one, when there is a baseline too)."""
-    import tensorflow_model_analysis as tfma
-    from tensorflow_model_analysis.writers.eval_config_writer import load_eval_run
-
-    config = load_eval_run(evaluation_uri)[0]
-    candidate = next((s.name for s in config.model_specs if not s.is_baseline), "")
-    return tfma.load_eval_result(evaluation_uri, model_name=candidate or None)
-
-
 DATASET = features.DATASET
 IMDB = features.IMDB_DATASET
 
@@ -127,7 +118,7 @@ def overall_metrics(evaluation_uri: str) -> dict[str, float]:
 
     A model with several outputs (regression: rating and probability) has its metrics of
     every output in one dict (their names differ)."""
-    imdb, _ = dataset_view(load_eval_result(evaluation_uri).slicing_metrics)
+    imdb, _ = dataset_view(eval_results.load_eval_result(evaluation_uri, plots=False).slicing_metrics)
     return _flat(imdb[()]) if () in imdb else {}
 
 
@@ -137,7 +128,7 @@ def dataset_metrics(evaluation_uri: str) -> tuple[dict[str, dict], dict[str, dic
     dataset named snippet_... (components/example_gen/snippet_sets.py; no guard set is)."""
     from components.example_gen.snippet_sets import is_snippet_set
 
-    _, datasets = dataset_view(load_eval_result(evaluation_uri).slicing_metrics)
+    _, datasets = dataset_view(eval_results.load_eval_result(evaluation_uri, plots=False).slicing_metrics)
     guard, snippets = {}, {}
     for name, by_output in sorted(datasets.items()):
         m = _flat(by_output, with_diff=True)

@@ -41,7 +41,8 @@ def load_evaluation(uri: str) -> dict:
     import tensorflow_model_analysis as tfma
     from tensorflow_model_analysis.writers.eval_config_writer import load_eval_run
 
-    from app.runs import dataset_view, load_eval_result, number
+    from app.eval_results import load_eval_result
+    from app.runs import dataset_view, number
     from components.example_gen.snippet_sets import is_snippet_set
 
     result = load_eval_result(uri)
