@@ -11,8 +11,9 @@ From the store of a benchmark_spans chain (its transformed spans), in one invoca
 `--warm-steps` (default 500, the share a warm start trains on spans 1-2, half of them new to the
 base), differing only in the order of the batches; `--orders` cold models on the same window
 (1,000 steps). Each model's accuracy on the official test reviews at the 0.5 threshold, its AUC
-and its mean predicted probability. The training loop is Keras' fit on the transformed
-examples, as the Trainer's.
+and its mean predicted probability; the median time of the fits by setting and steps (the
+settings take turns, order by order, so that their ratio is taken under the same load). The
+training loop is Keras' fit on the transformed examples, as the Trainer's.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import json
 import os
 import sys
 import tarfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -91,34 +93,44 @@ def main(argv=None) -> None:
         return {"accuracy": round(float(((p > 0.5) == labels).mean()), 5),
                 "auc": round(float(roc_auc_score(labels, p)), 4), "mean_probability": round(float(p.mean()), 3)}
 
+    fit_seconds: dict = {}
+
     def trained(config, window, steps, seed, start=None):
         tf_keras.utils.set_random_seed(seed)
         model = build_model(config)
         for variable, value in zip(model.trainable_weights, start or []):
             variable.assign(value)
+        begin = time.perf_counter()
         model.fit(batches(window, seed), steps_per_epoch=steps, epochs=1, verbose=0)
+        fit_seconds.setdefault((config.ema_momentum, steps), []).append(time.perf_counter() - begin)
         return model
 
     window = [int(s) for s in args.window.split(",")]
     warm_steps = [int(s) for s in args.warm_steps.split(",")]
+    momenta = [float(m) for m in args.momenta.split(",")]
+    kinds = [f"warm_{steps}" for steps in warm_steps] + ["cold"]
     results = {"command": " ".join(sys.argv), "window": window, "settings": {}}
-    for momentum in (float(m) for m in args.momenta.split(",")):
-        config = TrainingConfig(ema_momentum=momentum)
-        base = trained(config, [1], 1000, 1)
-        kinds = [f"warm_{steps}" for steps in warm_steps] + ["cold"]
-        row = {"base": scores(base), **{kind: [] for kind in kinds}}
-        start = [v.numpy() for v in base.trainable_weights]
-        for order in range(args.orders):
+    starts = {}
+    for momentum in momenta:
+        base = trained(TrainingConfig(ema_momentum=momentum), [1], 1000, 1)
+        results["settings"][str(momentum)] = {"base": scores(base), **{kind: [] for kind in kinds}}
+        starts[momentum] = [v.numpy() for v in base.trainable_weights]
+    for order in range(args.orders):
+        for momentum in momenta:
+            config, row = TrainingConfig(ema_momentum=momentum), results["settings"][str(momentum)]
             for steps in warm_steps:
-                row[f"warm_{steps}"].append(scores(trained(config, window, steps, 300 + order, start)))
+                row[f"warm_{steps}"].append(scores(trained(config, window, steps, 300 + order, starts[momentum])))
             row["cold"].append(scores(trained(config, window, 1000, 400 + order)))
             print(momentum, order, {kind: row[kind][-1]["accuracy"] for kind in kinds}, flush=True)
+    for momentum in momenta:
+        row = results["settings"][str(momentum)]
         for kind in kinds:
             accuracies = [r["accuracy"] for r in row[kind]]
             row[f"{kind}_accuracy_range"] = [min(accuracies), max(accuracies)]
-        results["settings"][str(momentum)] = row
-        with open(args.output, "w") as f:
-            json.dump(results, f, indent=1)
+        row["fit_seconds_median"] = {steps: round(float(np.median(t)), 2)
+                                     for (m, steps), t in fit_seconds.items() if m == momentum}
+    with open(args.output, "w") as f:
+        json.dump(results, f, indent=1)
     print(json.dumps({m: {k: v for k, v in r.items() if k.endswith("range")} for m, r in results["settings"].items()}))
 
 
