@@ -17,6 +17,8 @@ Runtime parameters, set when submitting a run:
               {"static_range": {"start_span_number": 3, "end_span_number": 3}} for span 3
               (the default: `compile --span N`, else {}). A compiled pipeline reads one span
               (no window) and has no drift check: KubeflowV2DagRunner compiles no span resolver.
+The Trainer starts from the latest blessed model (TFX's LatestBlessedModelStrategy:
+pipeline/base_model.py), the Evaluator compares with it.
 """
 from __future__ import annotations
 

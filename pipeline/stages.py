@@ -29,7 +29,7 @@ from components.example_gen.guard import fingerprint as guard_fingerprint
 from components.features import UNSUP_SPLIT
 from components.example_gen.snippet_sets import NAMES as SNIPPET_SETS
 from data.dataset import DataSource
-from pipeline import configs, fingerprint, node_ids, span_stages, tfx_private
+from pipeline import base_model, configs, fingerprint, node_ids, span_stages, tfx_private
 
 # ImportSchemaGen's extra exec property: the schema file's content hash (pipeline/fingerprint.py).
 SCHEMA_FINGERPRINT = "schema_fingerprint"
@@ -216,27 +216,10 @@ def tuner_stage(config: configs.PipelineConfig, data: DataStages, transform: Tra
     ).with_id(node_id)
 
 
-def base_model_stage(config: configs.PipelineConfig, examples):
-    """The Trainer's base model for a warm start (docs/warm_start.md): the latest blessed model not
-    trained on these `examples` (components/trainer/base_model.py), or None when warm start is off
-    or there is no local store (a compiled Kubeflow pipeline trains from scratch)."""
-    if not (config.training.warm_start and config.metadata_path):
-        return None
-    from tfx.dsl.components.common.resolver import Resolver
-    from tfx.types import Channel, standard_artifacts
-
-    from components.trainer import base_model
-
-    return Resolver(strategy_class=base_model.LatestBlessedModelOfOtherExamplesStrategy,
-                    **{base_model.MODEL: Channel(type=standard_artifacts.Model),
-                       base_model.BLESSING: Channel(type=standard_artifacts.ModelBlessing),
-                       base_model.EXAMPLES: examples}).with_id(node_ids.BASE_MODEL_RESOLVER)
-
-
 def trainer_stage(config: configs.PipelineConfig, data: DataStages, transform: Transform, examples, tuner,
                   node_id: str, base_model=None) -> Trainer:
     """The Trainer of `examples` (span_stages.trained_examples); `base_model`: the Resolver of its
-    base model (base_model_stage) or None."""
+    base model (pipeline/base_model.py) or None."""
     training = config.training
     return Trainer(
         run_fn=configs.RUN_FN,
@@ -273,12 +256,12 @@ def training_stages(config: configs.PipelineConfig, source: DataSource, *, tuner
                     trainer_id: str, for_evaluation: bool = False, warm_start: bool = False) -> TrainingStages:
     """ExampleGen -> ... -> Transform [-> Tuner] -> Trainer, the Tuner and Trainer under the given
     ids; `for_evaluation`: Transform materialises the test and guard splits too (transform_stage);
-    `warm_start` (production runs): the Trainer's base model is the latest blessed one (base_model_stage)."""
+    `warm_start` (production runs): the Trainer's base model is the latest blessed one (pipeline/base_model.py)."""
     data = data_stages(config, source)
     transform = transform_stage(config, data, for_evaluation=for_evaluation)
     examples = span_stages.trained_examples(config, transform)
     tuner = tuner_stage(config, data, transform, examples, tuner_id)
-    base = base_model_stage(config, transform.outputs["transformed_examples"]) if warm_start else None
+    base = base_model.resolver(config, transform.outputs["transformed_examples"]) if warm_start else None
     trainer = trainer_stage(config, data, transform, examples, tuner, trainer_id, base)
     return TrainingStages(data, transform, tuner, trainer, base)
 

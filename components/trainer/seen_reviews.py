@@ -47,6 +47,14 @@ def write(directory: str, reviews: np.ndarray) -> None:
 
 
 def read(directory: str) -> np.ndarray | None:
-    """The record's fingerprints, or None (a model exported before they were recorded)."""
+    """The record's fingerprints, or None (a model exported before they were recorded); the
+    directory may be remote (gs://: a Kubeflow run's base model)."""
+    import io
+
+    import tensorflow as tf
+
     path = os.path.join(directory, FILE)
-    return np.load(path) if os.path.isfile(path) else None
+    if not tf.io.gfile.exists(path):
+        return None
+    with tf.io.gfile.GFile(path, "rb") as f:
+        return np.load(io.BytesIO(f.read()))

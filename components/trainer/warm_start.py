@@ -109,12 +109,10 @@ def plan(config: TrainingConfig, base_model: str | None, reviews: np.ndarray | N
     if not base_model:
         return cold(config, "no blessed model to start from: trained from scratch")
     directory = os.path.join(base_model, DIRECTORY)
-    path = os.path.join(directory, ARCHITECTURE_FILE)
-    if not os.path.isfile(path):
+    old = _read_json(os.path.join(directory, ARCHITECTURE_FILE))
+    if old is None:
         return cold(config, f"the blessed model {base_model} has no architecture record "
                             f"({os.path.join(DIRECTORY, ARCHITECTURE_FILE)}): trained from scratch", base_model)
-    with open(path) as f:
-        old = json.load(f)
     new = architecture(config)
     if config.head == "ensemble":
         if old.get("head") != "ensemble":
@@ -153,11 +151,24 @@ def steps_fraction(config: TrainingConfig, directory: str, reviews: np.ndarray |
     return fraction, f" ({new:.0%} of this window's {reviews.size:,} train reviews new to it)"
 
 
-def _load(directory: str, index: int) -> dict | None:
-    path = os.path.join(directory, f"model_{index}.npz")
-    if not os.path.isfile(path):
+def _read_json(path: str):
+    """A JSON file of the record, or None; through tf.io.gfile, as the record may be remote (a
+    Kubeflow run's base model on gs://)."""
+    import tensorflow as tf
+
+    if not tf.io.gfile.exists(path):
         return None
-    with np.load(path) as arrays:
+    with tf.io.gfile.GFile(path) as f:
+        return json.load(f)
+
+
+def _load(directory: str, index: int) -> dict | None:
+    import tensorflow as tf
+
+    path = os.path.join(directory, f"model_{index}.npz")
+    if not tf.io.gfile.exists(path):
+        return None
+    with tf.io.gfile.GFile(path, "rb") as f, np.load(io.BytesIO(f.read())) as arrays:
         return {k: arrays[k] for k in arrays.files}
 
 
@@ -228,11 +239,7 @@ def export(model, config: TrainingConfig, serving_model_dir: str, origin: dict,
 
 def read_origin(serving_model_dir: str) -> dict | None:
     """The origin.json of an exported model, or None (a model exported before warm start)."""
-    path = os.path.join(serving_model_dir, DIRECTORY, ORIGIN_FILE)
-    if not os.path.isfile(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
+    return _read_json(os.path.join(serving_model_dir, DIRECTORY, ORIGIN_FILE))
 
 
 def model_origin(model_uri: str) -> dict:

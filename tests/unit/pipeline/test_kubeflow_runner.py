@@ -33,7 +33,8 @@ BUCKET = "gs://imdb-tfx-example"
 RUN_EXECUTOR = ["python", "-m", "tfx.orchestration.kubeflow.v2.container.kubeflow_v2_run_executor"]
 
 
-RESOLVER_TASKS = {"latest_blessed_model_resolver-model-blessing-resolver", "latest_blessed_model_resolver-model-resolver"}
+RESOLVER_TASKS = {f"{node}-{part}-resolver" for node in ("latest_blessed_model_resolver", "base_model_resolver")
+                  for part in ("model-blessing", "model")}
 
 
 CONTAINER_TASKS = {"FileBasedExampleGen", "StatisticsGen", "ImportSchemaGen", "ExampleValidator", "AnomaliesGate",
@@ -101,7 +102,10 @@ def test_dependencies(spec):
     upstream = {name: set(task.dependent_tasks) for name, task in spec.root.dag.tasks.items()}
     assert upstream["AnomaliesGate"] == {"ExampleValidator"}
     assert upstream["Transform"] == {"FileBasedExampleGen", "ImportSchemaGen", "AnomaliesGate"}
-    assert upstream["Trainer"] == {"Transform", "ImportSchemaGen"}
+    # warm start: the Trainer's base_model from TFX's LatestBlessedModelStrategy
+    assert upstream["Trainer"] == {"Transform", "ImportSchemaGen", "base_model_resolver-model-resolver"}
+    base = json_format.MessageToDict(spec.root.dag.tasks["Trainer"].inputs.artifacts["base_model"])
+    assert base["taskOutputArtifact"]["producerTask"] == "base_model_resolver-model-resolver"
     assert upstream["Evaluator"] == {"FileBasedExampleGen", "Trainer", "latest_blessed_model_resolver-model-resolver"}
     assert upstream["InfraValidator"] == {"FileBasedExampleGen", "Trainer", "Evaluator"}
     assert upstream["Pusher"] == {"Trainer", "Evaluator", "InfraValidator"}

@@ -210,3 +210,21 @@ def test_steps_grow_with_the_share_of_train_reviews_new_to_the_base(tmp_path):
     warm_start.export(base, config, str(tmp_path / "old"), {"from": None, "reason": ""})  # no record of reviews
     assert warm_start.plan(config, str(tmp_path / "old"), reviews(texts)).fraction == 0.25
     assert "records no train reviews" in warm_start.plan(config, str(tmp_path / "old"), reviews(texts)).reason
+
+
+def test_a_base_model_on_another_file_system_is_read_as_a_local_one():
+    """A Kubeflow run's base model is on gs://: the record is read through tf.io.gfile (here
+    TensorFlow's in-memory ram:// file system), weights, reviews and origin alike."""
+    import tensorflow as tf
+
+    config, base = wide([3, 7], [0.5, -1.0], 0.25)
+    remote = "ram://warm_start_test/base"
+    tf.io.gfile.makedirs(remote)
+    warm_start.export(base, config, remote, {"from": None, "reason": "first"}, np.array([5, 9], np.int64))
+    plan = warm_start.plan(config, remote, np.array([5, 9, 11, 13], np.int64))  # 2 of 4 new
+    assert plan.origin["from"] == remote and plan.fraction == 0.5
+    _, fresh = wide([3, 7], [0, 0], 0.0)
+    assert warm_start.apply(fresh, plan.weights[0])
+    np.testing.assert_array_equal(fresh.get_layer("nb_logistic").kernel.numpy(), [0.5, -1.0])
+    assert warm_start.read_origin(remote) == {"from": None, "reason": "first"}
+    assert "no architecture record" in warm_start.plan(config, "ram://warm_start_test/none").reason
