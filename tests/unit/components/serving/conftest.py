@@ -4,21 +4,14 @@ predict_text and serving_default), the newer served and the older kept loaded
 (--keep-versions 2), REST and gRPC on free loopback ports. Started once per session, only when
 one of those modules asks for it.
 """
-import socket
-
 import pytest
 
+from components.infra_validator.canary import free_ports
 from tests.helpers import models
 from tests.unit.components.serving.server_process import start_server
 
 OLD, NEW = 1700000000, 1700000100
 MAX_INSTANCES = 50
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Protocols:
@@ -39,9 +32,9 @@ def protocols(tmp_path_factory):
     for version, seed in ((OLD, 7), (NEW, 8)):
         paths[version] = models.build_model(str(tmp_path_factory.mktemp("m") / f"m{seed}"), seed=seed, examples=True)
         models.push(paths[version], str(serving_dir), version)
-    grpc_port = free_port()
+    rest_port, grpc_port = free_ports(2)  # bound together: never the same port (with REST on port 0, it could be)
     server = start_server(tmp_path_factory.mktemp("protocols-log"), "--serving-dir", str(serving_dir),
-                          "--grpc-port", str(grpc_port), "--keep-versions", "2",
+                          "--port", str(rest_port), "--grpc-port", str(grpc_port), "--keep-versions", "2",
                           "--max-instances", str(MAX_INSTANCES), "--poll-seconds", "0.5")
     yield Protocols(server, grpc_port, paths)
     assert server.stop() == 0, server.log()[-3000:]
