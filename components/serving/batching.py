@@ -66,6 +66,7 @@ class Batcher:
         self._on_batch = on_batch
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._carry: Optional[_Pending] = None  # drained but did not fit: heads the next batch
+        self._queued = 0  # the texts of the requests in the queue: the batch's room is in texts
         # One thread: model calls run one at a time, each using every core (TensorFlow's own
         # intra-op threads); more threads would only contend for them.
         self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="model-call")
@@ -73,6 +74,7 @@ class Batcher:
 
     async def predict(self, texts: list) -> list:
         future = asyncio.get_running_loop().create_future()
+        self._queued += len(texts)
         self._queue.put_nowait(_Pending(list(texts), future))
         return await future
 
@@ -99,13 +101,13 @@ class Batcher:
                 offset += len(pending.texts)
 
     async def _next_batch(self) -> list[_Pending]:
-        first = self._carry or await self._queue.get()
+        first = self._carry or self._taken(await self._queue.get())
         self._carry = None
         batch, size = [first], len(first.texts)
         if size < self.max_batch_size and self.max_wait:
             await self._wait_for_more(self.max_batch_size - size)
         while size < self.max_batch_size and not self._queue.empty():
-            pending = self._queue.get_nowait()
+            pending = self._taken(self._queue.get_nowait())
             if size + len(pending.texts) > self.max_batch_size:
                 self._carry = pending
                 break
@@ -113,16 +115,20 @@ class Batcher:
             size += len(pending.texts)
         return batch
 
+    def _taken(self, pending: _Pending) -> _Pending:
+        self._queued -= len(pending.texts)
+        return pending
+
     async def _wait_for_more(self, room: int) -> None:
-        """Until `room` requests wait, none arrived for idle_gap, or max_wait has passed."""
+        """Until `room` texts wait, none arrived for idle_gap, or max_wait has passed."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.max_wait
-        waiting = self._queue.qsize()
+        waiting = self._queued
         while waiting < room and loop.time() < deadline:
             await asyncio.sleep(min(self.idle_gap or self.max_wait, deadline - loop.time()))
-            if self.idle_gap and self._queue.qsize() == waiting:
+            if self.idle_gap and self._queued == waiting:
                 return  # none came during the gap
-            waiting = self._queue.qsize()
+            waiting = self._queued
 
     def _count(self, requests: int, instances: int, seconds: float) -> None:
         self.stats.model_calls += 1

@@ -153,3 +153,14 @@ def test_with_an_idle_gap_a_lone_request_waits_the_gap_not_the_whole_window():
     assert time.perf_counter() - start < 1.0  # not the 2 s window
     with pytest.raises(ValueError, match="idle_gap_ms"):
         Batcher(lambda: model.predict, max_batch_size=64, max_wait_ms=2, idle_gap_ms=-1)
+
+
+def test_a_batch_closes_once_its_room_in_texts_is_filled_by_requests_of_several_texts():
+    """Room for 8 texts: a request of 1 and one of 7 fill it, so the batch closes at once rather
+    than waiting its 2 s window for 7 more requests."""
+    model = Model()
+    batcher = Batcher(lambda: model.predict, max_batch_size=8, max_wait_ms=2000)
+    start = time.perf_counter()
+    answers = asyncio.run(run_requests(batcher, [["a"], [f"b{i}" for i in range(7)]]))
+    assert time.perf_counter() - start < 1.0
+    assert answers == [["A"], [f"B{i}" for i in range(7)]] and [len(c) for c in model.calls] == [8]
