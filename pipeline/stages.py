@@ -217,13 +217,13 @@ def tuner_stage(config: configs.PipelineConfig, data: DataStages, transform: Tra
 
 
 def trainer_stage(config: configs.PipelineConfig, data: DataStages, transform: Transform, examples, tuner,
-                  node_id: str, base_model=None) -> Trainer:
-    """The Trainer of `examples` (span_stages.trained_examples); `base_model`: the Resolver of its
-    base model (pipeline/base_model.py) or None."""
+                  node_id: str, base=None) -> Trainer:
+    """The Trainer of `examples` (span_stages.trained_examples); `base`: the Resolver of its base
+    model (pipeline/base_model.py) or None."""
     training = config.training
     return Trainer(
         run_fn=configs.RUN_FN,
-        base_model=base_model.outputs["model"] if base_model is not None else None,
+        base_model=base.outputs["model"] if base is not None else None,
         examples=examples,
         transform_graph=transform.outputs["transform_graph"],
         schema=data.schema.outputs["schema"],
