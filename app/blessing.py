@@ -29,12 +29,12 @@ def explain(evaluation_uri: str) -> dict:
     from tensorflow_model_analysis.proto import config_pb2
     from tensorflow_model_analysis.writers.eval_config_writer import load_eval_run
 
-    from app.eval_results import load_eval_result
+    from app.eval_results import slicing_metrics
     from app.runs import DATASET, IMDB, dataset_view, number
 
     config, _, _, model_locations = load_eval_run(evaluation_uri)
     baseline = next((s.name for s in config.model_specs if s.is_baseline), None)
-    imdb, guard = dataset_view(load_eval_result(evaluation_uri, plots=False).slicing_metrics)
+    imdb, guard = dataset_view(slicing_metrics(evaluation_uri))
     flat = lambda by_output: {name: number(v) for output in by_output.values() for name, v in output[""].items()}  # noqa: E731
     values_of = {None: flat(imdb.get((), {})), **{n: flat(m) for n, m in guard.items()}}
     checks = []

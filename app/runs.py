@@ -118,7 +118,7 @@ def overall_metrics(evaluation_uri: str) -> dict[str, float]:
 
     A model with several outputs (regression: rating and probability) has its metrics of
     every output in one dict (their names differ)."""
-    imdb, _ = dataset_view(eval_results.load_eval_result(evaluation_uri, plots=False).slicing_metrics)
+    imdb, _ = dataset_view(eval_results.slicing_metrics(evaluation_uri))
     return _flat(imdb[()]) if () in imdb else {}
 
 
@@ -128,7 +128,7 @@ def dataset_metrics(evaluation_uri: str) -> tuple[dict[str, dict], dict[str, dic
     dataset named snippet_... (components/example_gen/snippet_sets.py; no guard set is)."""
     from components.example_gen.snippet_sets import is_snippet_set
 
-    _, datasets = dataset_view(eval_results.load_eval_result(evaluation_uri, plots=False).slicing_metrics)
+    _, datasets = dataset_view(eval_results.slicing_metrics(evaluation_uri))
     guard, snippets = {}, {}
     for name, by_output in sorted(datasets.items()):
         m = _flat(by_output, with_diff=True)

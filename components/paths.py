@@ -1,4 +1,5 @@
-"""Where things are: the project's cache directory and the URL schemes it recognises."""
+"""Where things are: the project's cache directory, the URL schemes it recognises, and a file's bytes
+wherever it is (read_if_exists)."""
 from __future__ import annotations
 
 import os
@@ -17,3 +18,14 @@ def cache_dir() -> str:
 def is_url(path: str) -> bool:
     """A web or remote-filesystem URL, not a local path."""
     return path.startswith(WEB_SCHEMES + REMOTE_SCHEMES)
+
+
+def read_if_exists(path: str) -> bytes | None:
+    """The bytes of the file at `path`, local or remote (gs://: a Kubeflow run's artifacts, read
+    through tf.io.gfile), or None when there is none."""
+    import tensorflow as tf
+
+    if not tf.io.gfile.exists(path):
+        return None
+    with tf.io.gfile.GFile(path, "rb") as f:
+        return f.read()

@@ -10,11 +10,13 @@ however the window was resolved, and a review that two spans share counts as see
 """
 from __future__ import annotations
 
+import io
 import os
 
 import numpy as np
 
 from components import features
+from components.paths import read_if_exists
 
 FILE = "train_reviews.npy"
 
@@ -49,12 +51,5 @@ def write(directory: str, reviews: np.ndarray) -> None:
 def read(directory: str) -> np.ndarray | None:
     """The record's fingerprints, or None (a model exported before they were recorded); the
     directory may be remote (gs://: a Kubeflow run's base model)."""
-    import io
-
-    import tensorflow as tf
-
-    path = os.path.join(directory, FILE)
-    if not tf.io.gfile.exists(path):
-        return None
-    with tf.io.gfile.GFile(path, "rb") as f:
-        return np.load(io.BytesIO(f.read()))
+    found = read_if_exists(os.path.join(directory, FILE))
+    return None if found is None else np.load(io.BytesIO(found))

@@ -30,6 +30,7 @@ import os
 
 import numpy as np
 
+from components.paths import read_if_exists
 from components.trainer import seen_reviews
 from components.training_config import TrainingConfig
 
@@ -152,23 +153,17 @@ def steps_fraction(config: TrainingConfig, directory: str, reviews: np.ndarray |
 
 
 def _read_json(path: str):
-    """A JSON file of the record, or None; through tf.io.gfile, as the record may be remote (a
-    Kubeflow run's base model on gs://)."""
-    import tensorflow as tf
-
-    if not tf.io.gfile.exists(path):
-        return None
-    with tf.io.gfile.GFile(path) as f:
-        return json.load(f)
+    """A JSON file of the record, or None; the record may be remote (a Kubeflow run's base model
+    on gs://)."""
+    found = read_if_exists(path)
+    return None if found is None else json.loads(found)
 
 
 def _load(directory: str, index: int) -> dict | None:
-    import tensorflow as tf
-
-    path = os.path.join(directory, f"model_{index}.npz")
-    if not tf.io.gfile.exists(path):
+    found = read_if_exists(os.path.join(directory, f"model_{index}.npz"))
+    if found is None:
         return None
-    with tf.io.gfile.GFile(path, "rb") as f, np.load(io.BytesIO(f.read())) as arrays:
+    with np.load(io.BytesIO(found)) as arrays:
         return {k: arrays[k] for k in arrays.files}
 
 

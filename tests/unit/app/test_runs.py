@@ -60,8 +60,6 @@ def test_dataset_view_gives_the_imdb_slices_their_usual_keys_and_the_guard_sets_
 
 
 def test_dataset_metrics_keeps_the_snippet_sets_apart_from_the_guard_sets(monkeypatch):
-    from types import SimpleNamespace
-
     def metrics(accuracy, count, diff=None, auc=None):
         values = {"binary_accuracy": accuracy, "example_count": count, "binary_accuracy_diff": diff, "auc": auc}
         return {"": {"": {k: {"doubleValue": v} for k, v in values.items() if v is not None}}}
@@ -70,7 +68,7 @@ def test_dataset_metrics_keeps_the_snippet_sets_apart_from_the_guard_sets(monkey
                ((("dataset", b"tweets"),), metrics(0.75, 40, diff=0.25)),
                ((("dataset", "snippet_sentence"),), metrics(0.5, 50, diff=-0.25, auc=0.625)),
                ((("dataset", "snippet_sentence"), ("rating", 7)), metrics(0.0, 10))]
-    monkeypatch.setattr(runs.eval_results, "load_eval_result", lambda uri, plots: SimpleNamespace(slicing_metrics=slicing))
+    monkeypatch.setattr(runs.eval_results, "slicing_metrics", lambda uri: slicing)
     guard, snippets = runs.dataset_metrics("eval")
     assert guard == {"tweets": {"accuracy": 0.75, "examples": 40, "baseline_accuracy": 0.5}}
     assert snippets == {"snippet_sentence": {"accuracy": 0.5, "examples": 50, "baseline_accuracy": 0.75, "auc": 0.625}}
