@@ -30,6 +30,7 @@ EVALUATOR_EXECUTOR = "components.evaluator.executor.Executor"
 INFRA_VALIDATOR = "components.infra_validator.component.InfraValidator"
 PUSHER_EXECUTOR = "components.pusher.executor.Executor"
 DRIFT_CHECK = "components.drift_check.component.DriftCheck"
+ANOMALIES_GATE = "components.anomalies_gate.component.AnomaliesGate"
 
 
 def module_of(path: str) -> str:

@@ -146,7 +146,8 @@ def data_stages(config: configs.PipelineConfig, source: DataSource) -> DataStage
                                  # read; snippet rows are cut from checked test reviews)
                                  exclude_splits=excluded,
                                  ).with_id(node_ids.EXAMPLE_VALIDATOR)
-    gate = AnomaliesGate(anomalies=validator.outputs["anomalies"]).with_id(node_ids.ANOMALIES_GATE)
+    gate = AnomaliesGate(anomalies=validator.outputs["anomalies"],
+                         code_version=code_version(config, configs.ANOMALIES_GATE)).with_id(node_ids.ANOMALIES_GATE)
     return DataStages(gen, statistics, schema, validator, gate, span_stages.window_examples(config, source, gen),
                       span_stages.transforms_spans_alone(config, source))
 

@@ -62,6 +62,9 @@ def test_code_versions_follow_each_executors_imports(built):
     expected[node_ids.EVALUATOR] = fingerprint.code_fingerprint("components.evaluator.executor", files=schema)
     assert components[node_ids.EVALUATOR].exec_properties[stages.CODE_VERSION] == expected[node_ids.EVALUATOR]
     assert components[node_ids.EVALUATOR].executor_spec.executor_class.__module__ == "components.evaluator.executor"
+    # a @component's parameter
+    expected[node_ids.ANOMALIES_GATE] = fingerprint.code_fingerprint("components.anomalies_gate.component", files=schema)
+    assert components[node_ids.ANOMALIES_GATE].exec_properties["code_version"] == expected[node_ids.ANOMALIES_GATE]
     assert len(set(expected.values())) == len(expected)
     assert components[node_ids.SCHEMA_GEN].exec_properties[stages.SCHEMA_FINGERPRINT] == \
         fingerprint.file_fingerprint(configs.SCHEMA_PATH)
