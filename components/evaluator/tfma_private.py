@@ -16,6 +16,10 @@ hooks, and why each is still private:
   TFMA has no public API to run them on combiner outputs computed elsewhere.
 - `model_eval_lib._update_eval_config_with_defaults`: the eval config as TFMA completes it
   inside `ExtractEvaluateAndWriteResults`, needed to choose the evaluator before that call.
+- `model_util.ModelSignaturesDoFn` and its `_batch_reducible_process` (the DoFn of TFMA's
+  PredictionsExtractor, subclassed by prediction_cache.py): how it runs each loaded model on a
+  batch (`self._loaded_models`) and gives one model's outputs as they are, several by name;
+  TFMA has no public way to give a model's predictions for some batches and run it on others.
 - `tfx.components.evaluator.executor.tfma` (the module attribute, swapped by `tfma_swapped`):
   TFX's Evaluator calls `tfma.ExtractEvaluateAndWriteResults` with no way to pass evaluators.
 
@@ -29,6 +33,7 @@ import dataclasses
 from tensorflow_model_analysis.api import model_eval_lib as _model_eval_lib
 from tensorflow_model_analysis.evaluators import metrics_plots_and_validations_evaluator as _evaluator
 from tensorflow_model_analysis.metrics import calibration_histogram as _calibration_histogram
+from tensorflow_model_analysis.utils import model_util as _model_util
 from tfx.components.evaluator import executor as _tfx_evaluator
 
 from components.private_api import Hook, swapped
@@ -53,6 +58,12 @@ HOOKS = [
          params=("sliced_metrics_plots_attributions", "key_type")),
     Hook("tensorflow_model_analysis.api.model_eval_lib:_update_eval_config_with_defaults",
          "the config as TFMA completes it", params=("eval_config", "eval_shared_model")),
+    Hook("tensorflow_model_analysis.utils.model_util:ModelSignaturesDoFn.__init__", "subclassed",
+         params=("model_specs", "eval_shared_models", "output_keypath", "signature_names")),
+    Hook("tensorflow_model_analysis.utils.model_util:ModelSignaturesDoFn._batch_reducible_process",
+         "no public way to give some batches' predictions", params=("batched_extract",),
+         source_has=("self._loaded_models.items()", "if len(outputs_per_model) == 1:",
+                     "util.copy_and_set_by_keys(")),
     Hook("tfx.components.evaluator.executor:Executor.Do", "TFX takes no evaluators",
          source_has=("tfma.ExtractEvaluateAndWriteResults",)),
 ]
@@ -75,6 +86,7 @@ add_ci_derived_metrics = _evaluator._add_ci_derived_metrics
 remove_private_metrics = _evaluator._remove_private_metrics
 filter_by_key_type = _evaluator._filter_by_key_type
 update_eval_config_with_defaults = _model_eval_lib._update_eval_config_with_defaults
+ModelSignaturesDoFn = _model_util.ModelSignaturesDoFn  # a Beam DoFn
 
 
 @dataclasses.dataclass(frozen=True)
