@@ -116,6 +116,9 @@ def eval_config(accuracy_lower_bound: float = 0.7, accuracy_change_tolerance: fl
     else:
         model_spec = tfma.ModelSpec(label_key=features.LABEL, prediction_key=features.PROBABILITY)
         metrics_specs = [classification, plots]
+    # The Trainer's models are Keras models. Said here, TFMA does not load each model as a Keras
+    # model to find out (model_util.get_model_type: 0.5-1 s a model, before its evaluation loads it).
+    model_spec.model_type = tfma.TF_KERAS
     if transformed:
         model_spec.signature_name = "serving_transformed"
     else:

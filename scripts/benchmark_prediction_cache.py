@@ -1,0 +1,101 @@
+"""Benchmark: the production Evaluator's TFMA job with a baseline, the baseline run on the test
+examples against its predictions read from an earlier evaluation (components/evaluator/
+prediction_cache.py), and the candidate alone for scale.
+
+    .venv/bin/python scripts/benchmark_prediction_cache.py \\
+        --candidate /tmp/s15/spans2/chain/root/Trainer/model/78/Format-Serving \\
+        --baseline /tmp/s15/spans2/chain/root/Trainer/model/51/Format-Serving \\
+        --examples '/tmp/s15/spans2/chain/root/FileBasedExampleGen/examples/66/Split-test/*' --repeats 3
+
+First evaluates the baseline alone into a folder (as the run that trained it did, untimed), then
+in one process and in turn, `--repeats` times each: the candidate alone; candidate and baseline
+in a folder with no earlier evaluation beside it (the baseline runs); candidate and baseline
+beside the baseline's evaluation (its predictions read). The production eval config (accuracy
+thresholds, sliced as in production, no snippet sets). Prints each one's wall time, the ratio
+of the two with a baseline, the Beam counters of predictions reused and computed, and whether
+the two wrote the same metrics, plots and validation (tests/helpers/evaluations.py).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+import components  # noqa: E402,F401  (the TensorFlow environment)
+
+PIPELINE_ARGS = ("--direct_running_mode=in_memory", "--direct_num_workers=1")  # as the pipeline's default
+
+
+def _evaluate(read, paths: list[str], output: str) -> tuple[float, dict]:
+    import apache_beam as beam
+    import tensorflow_model_analysis as tfma
+    from apache_beam.metrics.metric import MetricsFilter
+
+    from components.evaluator import prediction_cache
+    from components.evaluator.eval_config import eval_config
+    from components.evaluator.executor import abridged_printing, extract_evaluate_and_write
+
+    config = tfma.utils.update_eval_config_with_defaults(eval_config(), has_baseline=len(paths) > 1,
+                                                         rubber_stamp=len(paths) == 1)
+    start = time.time()
+    models = [tfma.default_eval_shared_model(eval_saved_model_path=p, model_name=s.name, eval_config=config)
+              for p, s in zip(paths, config.model_specs)]
+    pipeline = beam.Pipeline(argv=list(PIPELINE_ARGS))
+    with abridged_printing():
+        _ = read(pipeline) | extract_evaluate_and_write(eval_shared_model=models if len(models) > 1 else models[0],
+                                                        eval_config=config, output_path=output)
+        result = pipeline.run()
+        result.wait_until_finish()
+    seconds = time.time() - start
+    counts = {}
+    for counter in result.metrics().query(MetricsFilter().with_namespace(prediction_cache.COUNTERS))["counters"]:
+        counts[counter.key.metric.name] = counts.get(counter.key.metric.name, 0) + counter.committed
+    return seconds, counts
+
+
+def main() -> int:
+    from tests.helpers.evaluations import differences, read_examples, written
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidate", required=True, help="a model's serving directory")
+    parser.add_argument("--baseline", required=True, help="another model's serving directory")
+    parser.add_argument("--examples", required=True, help="file pattern of the test examples (TFRecord, gzip)")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--output", default="output/benchmark-prediction-cache.json")
+    args = parser.parse_args()
+    read = read_examples([args.examples])
+    variants = {"candidate alone": [args.candidate], "baseline run": [args.candidate, args.baseline],
+                "baseline read": [args.candidate, args.baseline]}
+    times = {name: [] for name in variants}
+    counts, results = {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        _evaluate(read, [args.baseline], os.path.join(tmp, "read", "evaluation", "0"))
+        for repeat in range(args.repeats):
+            for name, paths in variants.items():
+                # "baseline read" beside the baseline's evaluation; the others each in a folder of their own
+                folder = "read" if name == "baseline read" else f"{name.replace(' ', '-')}-{repeat}"
+                output = os.path.join(tmp, folder, "evaluation", f"{repeat + 1}")
+                seconds, counts[name] = _evaluate(read, paths, output)
+                times[name].append(round(seconds, 1))
+                if repeat == 0 and name != "candidate alone":
+                    results[name] = written(output)
+                print(f"{name}: {seconds:.1f} s {counts[name]}", flush=True)
+    median = {name: sorted(t)[len(t) // 2] for name, t in times.items()}
+    report = {"candidate": args.candidate, "baseline": args.baseline, "examples": args.examples,
+              "wall_s": times, "median_s": median,
+              "read/run": round(median["baseline read"] / median["baseline run"], 3),
+              "counters": counts, "differences": differences(results["baseline read"], results["baseline run"])[:20]}
+    print(json.dumps(report, indent=2))
+    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+    with open(args.output, "w") as f:
+        json.dump(report, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
