@@ -195,6 +195,7 @@ class CachedSignaturesDoFn(ModelSignaturesDoFn):
         return [result]
 
     def finish_bundle(self):
+        super().finish_bundle()  # TFMA's model-load-time metric
         for name, (keys, values) in self._pending.items():
             if keys:
                 write(self._evaluation_dir, self._keys[name], self._paths[name], keys, values)
