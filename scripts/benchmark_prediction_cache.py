@@ -32,30 +32,21 @@ PIPELINE_ARGS = ("--direct_running_mode=in_memory", "--direct_num_workers=1")  #
 
 
 def _evaluate(read, paths: list[str], output: str) -> tuple[float, dict]:
-    import apache_beam as beam
+    """(seconds, the prediction cache's counters) of evaluating `paths` (candidate, baseline)."""
     import tensorflow_model_analysis as tfma
-    from apache_beam.metrics.metric import MetricsFilter
 
     from components.evaluator import prediction_cache
     from components.evaluator.eval_config import eval_config
-    from components.evaluator.executor import abridged_printing, extract_evaluate_and_write
+    from tests.helpers.evaluations import evaluate_counted
 
+    start = time.time()
     config = tfma.utils.update_eval_config_with_defaults(eval_config(), has_baseline=len(paths) > 1,
                                                          rubber_stamp=len(paths) == 1)
-    start = time.time()
     models = [tfma.default_eval_shared_model(eval_saved_model_path=p, model_name=s.name, eval_config=config)
               for p, s in zip(paths, config.model_specs)]
-    pipeline = beam.Pipeline(argv=list(PIPELINE_ARGS))
-    with abridged_printing():
-        _ = read(pipeline) | extract_evaluate_and_write(eval_shared_model=models if len(models) > 1 else models[0],
-                                                        eval_config=config, output_path=output)
-        result = pipeline.run()
-        result.wait_until_finish()
-    seconds = time.time() - start
-    counts = {}
-    for counter in result.metrics().query(MetricsFilter().with_namespace(prediction_cache.COUNTERS))["counters"]:
-        counts[counter.key.metric.name] = counts.get(counter.key.metric.name, 0) + counter.committed
-    return seconds, counts
+    _, counts = evaluate_counted(read, config, models if len(models) > 1 else models[0], output,
+                                 prediction_cache.COUNTERS, PIPELINE_ARGS)
+    return time.time() - start, counts
 
 
 def main() -> int:

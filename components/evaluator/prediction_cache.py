@@ -40,6 +40,7 @@ from tensorflow_model_analysis.extractors import extractor, predictions_extracto
 from tensorflow_model_analysis.utils import model_util, util
 
 from components.evaluator.tfma_private import ModelSignaturesDoFn
+from components.paths import read_if_exists
 
 DIRECTORY = "predictions"
 KEYS = "keys"
@@ -65,10 +66,9 @@ def model_key(model_path: str, signature: str) -> str:
     """The fingerprint of a SavedModel's content and a signature name."""
     digest = hashlib.sha256(signature.encode())
     for name in ("saved_model.pb", os.path.join("variables", "variables.index")):
-        path = os.path.join(model_path, name)
-        if tf.io.gfile.exists(path):
-            with tf.io.gfile.GFile(path, "rb") as f:
-                digest.update(name.encode() + f.read())
+        found = read_if_exists(os.path.join(model_path, name))
+        if found is not None:
+            digest.update(name.encode() + found)
     return digest.hexdigest()[:24]
 
 
@@ -101,13 +101,12 @@ def read(evaluation_dir: str, key: str) -> Known | None:
     keys, outputs = [], {}
     for path in sorted(tf.io.gfile.glob(pattern)):
         try:
-            with tf.io.gfile.GFile(path, "rb") as f:
-                part = np.load(io.BytesIO(f.read()))
-                names = [n for n in part.files if n.startswith(OUTPUT)]
-                if outputs and sorted(names) != sorted(OUTPUT + n for n in outputs):
-                    continue  # another shape of outputs: not the same model after all
-                values = {n[len(OUTPUT):]: part[n] for n in names}
-                part_keys = part[KEYS]
+            part = np.load(io.BytesIO(read_if_exists(path) or b""))
+            names = [n for n in part.files if n.startswith(OUTPUT)]
+            if outputs and sorted(names) != sorted(OUTPUT + n for n in outputs):
+                continue  # another shape of outputs: not the same model after all
+            values = {n[len(OUTPUT):]: part[n] for n in names}
+            part_keys = part[KEYS]
         except (OSError, ValueError, KeyError) as e:  # an unreadable part is one the model recomputes
             logging.warning("prediction cache: %s unreadable (%s): left out", path, e)
             continue
@@ -152,8 +151,7 @@ class CachedSignaturesDoFn(ModelSignaturesDoFn):
 
     def setup(self):
         super().setup()
-        signature = {name: (names or [""])[0] or "" for name, names in self._signature_names.items()}
-        self._keys = {name: model_key(path, signature.get(name, "")) for name, path in self._paths.items()}
+        self._keys = {name: model_key(path, self._signature_names[name][0]) for name, path in self._paths.items()}
         self._known = {}
         for name in self._baselines:
             known = read(self._evaluation_dir, self._keys[name])
@@ -161,7 +159,6 @@ class CachedSignaturesDoFn(ModelSignaturesDoFn):
                 self._known[name] = known
                 logging.info("prediction cache: %d predictions of the baseline %s from earlier evaluations",
                              len(known), self._paths[name])
-        self._pending: dict = {}
 
     def start_bundle(self):
         self._pending = {name: ([], []) for name in self._paths if name not in self._baselines}

@@ -41,6 +41,29 @@ def evaluate(variant: str, read, eval_config, eval_shared_model, output: str, pi
     return time.time() - start
 
 
+def evaluate_counted(read, eval_config, eval_shared_model, output: str, namespace: str,
+                     pipeline_args=()) -> tuple[float, dict]:
+    """The executor's ExtractEvaluateAndWriteResults over `read`'s examples into `output`: (wall
+    seconds, {name: value} of the Beam counters in `namespace`)."""
+    import apache_beam as beam
+    from apache_beam.metrics.metric import MetricsFilter
+
+    from components.evaluator.executor import abridged_printing, extract_evaluate_and_write
+
+    start = time.time()
+    pipeline = beam.Pipeline(argv=list(pipeline_args))
+    with abridged_printing():
+        _ = read(pipeline) | extract_evaluate_and_write(eval_shared_model=eval_shared_model,
+                                                        eval_config=eval_config, output_path=output)
+        result = pipeline.run()
+        result.wait_until_finish()
+    seconds = time.time() - start
+    counts: dict = {}
+    for counter in result.metrics().query(MetricsFilter().with_namespace(namespace))["counters"]:
+        counts[counter.key.metric.name] = counts.get(counter.key.metric.name, 0) + counter.committed
+    return seconds, counts
+
+
 def run_both(read, eval_config, eval_shared_model, output_dir: str) -> dict:
     """{"tfma" | "batched": output path}."""
     outputs = {name: os.path.join(output_dir, name) for name in VARIANTS}

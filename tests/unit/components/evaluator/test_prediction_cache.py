@@ -2,7 +2,6 @@
 (components/evaluator/prediction_cache.py): the same results as running the baseline, without
 running it where an earlier evaluation covers the examples. Tiny SavedModels with the exported
 model's serving_default (tests/helpers/models.py), the production eval config."""
-import os
 
 import numpy as np
 import pytest
@@ -11,8 +10,7 @@ import tensorflow_model_analysis as tfma
 
 from components.evaluator import prediction_cache
 from components.evaluator.eval_config import eval_config
-from components.evaluator.executor import abridged_printing, extract_evaluate_and_write
-from tests.helpers.evaluations import differences, read_examples, written
+from tests.helpers.evaluations import differences, evaluate_counted, read_examples, written
 from tests.helpers.models import build_model
 
 WORDS = "good bad film plot acting dull great boring fine awful superb weak".split()
@@ -40,23 +38,12 @@ def _config(models: int):
 
 def _evaluate(examples: str, model_paths: list[str], output: str) -> dict:
     """Evaluates the candidate (and baseline) into `output`; the prediction cache's counters."""
-    import apache_beam as beam
-    from apache_beam.metrics.metric import MetricsFilter
-
     config = _config(len(model_paths))
     models = [tfma.default_eval_shared_model(eval_saved_model_path=p, model_name=s.name, eval_config=config)
               for p, s in zip(model_paths, config.model_specs)]
-    pipeline = beam.Pipeline()
-    with abridged_printing():
-        _ = read_examples([examples], batch_size=50)(pipeline) | extract_evaluate_and_write(
-            eval_shared_model=models if len(models) > 1 else models[0], eval_config=config, output_path=output)
-        result = pipeline.run()
-        result.wait_until_finish()
-    counters = result.metrics().query(MetricsFilter().with_namespace(prediction_cache.COUNTERS))["counters"]
-    counts = {prediction_cache.REUSED: 0, prediction_cache.COMPUTED: 0}
-    for counter in counters:
-        counts[counter.key.metric.name] += counter.committed
-    return counts
+    _, counts = evaluate_counted(read_examples([examples], batch_size=50), config,
+                                 models if len(models) > 1 else models[0], output, prediction_cache.COUNTERS)
+    return {prediction_cache.REUSED: 0, prediction_cache.COMPUTED: 0, **counts}
 
 
 @pytest.fixture(scope="module")
