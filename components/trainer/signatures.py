@@ -6,7 +6,8 @@
   serving_transformed serialized transformed tf.Example   -> the outputs (experiments' TFMA)
 
 A regression model's signatures also give sigmoid(rating - 5.5) as the probability of a
-positive review.
+positive review. They are traced without AutoGraph (no control flow on tensors here; see
+components/trainer/autograph.py).
 """
 from __future__ import annotations
 
@@ -35,11 +36,11 @@ def make_signatures(model: tf_keras.Model, tf_transform_output: tft.TFTransformO
     def predict(raw_features):
         return outputs(model.tft_layer(raw_features))
 
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="examples")])
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="examples")], autograph=False)
     def serve_tf_examples(serialized):
         return predict(tf.io.parse_example(serialized, text_spec))
 
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")], autograph=False)
     def predict_text(text):
         return predict({features.TEXT: tf.reshape(text, [-1, 1])})
 
@@ -50,13 +51,13 @@ def make_signatures(model: tf_keras.Model, tf_transform_output: tft.TFTransformO
         if isinstance(raw_spec.get(key), tf.io.FixedLenFeature):
             eval_spec[key] = raw_spec[key]._replace(default_value=default)
 
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="examples")])
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="examples")], autograph=False)
     def transform_features(serialized):
         return model.tft_layer(tf.io.parse_example(serialized, eval_spec))
 
     transformed_spec = tf_transform_output.transformed_feature_spec()
 
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="examples")])
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="examples")], autograph=False)
     def serve_transformed(serialized):
         return outputs(tf.io.parse_example(serialized, transformed_spec))
 
