@@ -57,6 +57,18 @@ def without_autotune(dataset: tf.data.Dataset) -> tf.data.Dataset:
     return dataset.with_options(options)
 
 
+def text_dataset(texts: tf.Tensor, labels: tf.Tensor, batch_size: int, *,
+                 shuffle_buffer_size: int = 0) -> tf.data.Dataset:
+    """({TEXT: [batch]}, label [batch]) batches of texts in memory, in order; shuffled (their
+    indices, so that the buffer holds integers, not copies of the texts) and repeated if a
+    buffer is given."""
+    indices = tf.data.Dataset.range(int(texts.shape[0]))
+    if shuffle_buffer_size > 0:
+        indices = indices.shuffle(max(1, min(shuffle_buffer_size, int(texts.shape[0])))).repeat()
+    return without_autotune(indices.batch(batch_size).map(
+        lambda i: ({features.TEXT: tf.gather(texts, i)}, tf.gather(labels, i))))
+
+
 def selector(keys, task: str = "classification"):
     """The function that maps (transformed features, label) to the model's inputs `keys`, shaped
     as its Keras inputs, and the label as a vector (float for regression)."""
@@ -93,6 +105,9 @@ class TrainingData:
     tf_transform_output: tft.TFTransformOutput
     unlabelled_files: list = dataclasses.field(default_factory=list)
     extra_sentences: tuple | None = None
+    # (split, task) -> (texts, labels): the splits read into memory (texts()); shared by copies
+    # made with dataclasses.replace, which read the same files.
+    _in_memory: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_fn_args(cls, fn_args) -> "TrainingData":
@@ -112,11 +127,34 @@ class TrainingData:
         if split == features.TRAIN_SPLIT and config.train_on == review_pieces.SENTENCES and not reviews:
             return self.pieces(config, split, [review_pieces.SENTENCES], keys=keys, train=train, batch_size=batch_size,
                                extra=self.extra_sentences)
-        files = {features.TRAIN_SPLIT: self.train_files, features.EVAL_SPLIT: self.eval_files, features.UNSUP_SPLIT: self.unlabelled_files}[split]
-        return input_fn(files, self.data_accessor, self.tf_transform_output, batch_size or config.batch_size,
+        keys = list(keys or feature_keys(config))
+        if keys == [features.TEXT] and split != features.UNSUP_SPLIT:
+            texts, labels = self.texts(split, config.task)
+            return text_dataset(texts, labels, batch_size or config.batch_size,
+                                shuffle_buffer_size=config.shuffle_buffer_size if train else 0)
+        return input_fn(self._files(split), self.data_accessor, self.tf_transform_output, batch_size or config.batch_size,
                         num_epochs=None if train else 1,
                         shuffle_buffer_size=config.shuffle_buffer_size if train else 0,
-                        keys=keys or feature_keys(config), task=config.task)
+                        keys=keys, task=config.task)
+
+    def _files(self, split: str) -> list:
+        return {features.TRAIN_SPLIT: self.train_files, features.EVAL_SPLIT: self.eval_files,
+                features.UNSUP_SPLIT: self.unlabelled_files}[split]
+
+    def texts(self, split: str, task: str = "classification") -> tuple[tf.Tensor, tf.Tensor]:
+        """The transformed `text` of the split's reviews and their labels (`rating` for
+        regression), read once and kept in memory. A model that reads text alone passes over its
+        train split three times (the reviews' fingerprints, the shuffle buffer's fill, the
+        metrics) and over its eval split at every validation: each pass parsed the files again
+        (docs/warm_start.md). The train split is in memory anyway, in the shuffle buffer."""
+        if (split, task) not in self._in_memory:
+            parts = list(input_fn(self._files(split), self.data_accessor, self.tf_transform_output, 1000,
+                                  num_epochs=1, keys=[features.TEXT], task=task))
+            label_dtype = tf.float32 if task == "regression" else tf.int64
+            self._in_memory[split, task] = (
+                tf.concat([batch[features.TEXT] for batch, _ in parts] or [tf.zeros([0], tf.string)], 0),
+                tf.concat([label for _, label in parts] or [tf.zeros([0], label_dtype)], 0))
+        return self._in_memory[split, task]
 
     def pieces(self, config: TrainingConfig, split: str, kinds, *, keys=None, train: bool = False,
                batch_size: int | None = None, extra: tuple | None = None) -> tf.data.Dataset:
