@@ -1,0 +1,79 @@
+"""The Trainer warm against cold, alone, in one invocation: the newest Trainer execution of a
+metadata store run again with a base model (a warm start) and without (cold), in turn, each in a
+fresh process.
+
+    .venv/bin/python scripts/benchmark_warm_trainer.py --metadata-path /tmp/s14/spans/chain/metadata.sqlite \\
+        --base-model /tmp/s14/spans/chain/root/Trainer/model/78/Format-Serving --workdir /tmp/wt --pairs 3
+
+The spans benchmark (scripts/benchmark_spans.py) measures the same ratio inside whole pipeline
+runs; this isolates it, with the time of each of the Trainer's phases (metrics.json's
+phase_seconds). Prints one JSON object: every run, the medians and warm / cold.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+WORKER = """
+import json, os, sys, time
+sys.path.insert(0, sys.argv[1]); sys.path.insert(0, os.path.join(sys.argv[1], "scripts"))
+import components  # the TensorFlow environment
+from components.trainer.run_fn import run_fn
+from profile_trainer import trainer_fn_args
+fn_args = trainer_fn_args(sys.argv[2], sys.argv[3])
+fn_args.base_model = sys.argv[4] or None
+fn_args.custom_config["warm_start"] = bool(sys.argv[4])
+start = time.time()
+run_fn(fn_args)
+seconds = time.time() - start
+metrics = json.load(open(os.path.join(fn_args.model_run_dir, "metrics.json")))
+print("RESULT " + json.dumps({"seconds": round(seconds, 2), "phases": metrics["phase_seconds"],
+                              "warm_start": metrics["warm_start"], "eval": metrics["eval"]}))
+"""
+
+
+def run_once(metadata_path: str, workdir: str, base_model: str) -> dict:
+    process = subprocess.run([sys.executable, "-c", WORKER, ROOT, metadata_path, workdir, base_model],
+                             capture_output=True, text=True)
+    lines = [line for line in process.stdout.splitlines() if line.startswith("RESULT ")]
+    if process.returncode or not lines:
+        sys.exit(f"benchmark_warm_trainer: the Trainer failed (exit {process.returncode}):\n{process.stderr[-3000:]}")
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--metadata-path", required=True, help="the store of a finished run (its newest Trainer)")
+    parser.add_argument("--base-model", required=True, help="a blessed model's serving directory to start from")
+    parser.add_argument("--workdir", required=True, help="where the runs write their models")
+    parser.add_argument("--pairs", type=int, default=3, help="warm and cold runs, in turn")
+    parser.add_argument("--output", help="also write the JSON here")
+    args = parser.parse_args()
+    for path in (args.metadata_path, args.base_model):
+        if not os.path.exists(path):
+            sys.exit(f"benchmark_warm_trainer: {path}: not found")
+    runs = {"warm": [], "cold": []}
+    for i in range(args.pairs):
+        for kind in ("warm", "cold"):
+            workdir = os.path.join(args.workdir, f"{kind}-{i}")
+            runs[kind].append(run_once(args.metadata_path, workdir, args.base_model if kind == "warm" else ""))
+            print(kind, runs[kind][-1]["seconds"], runs[kind][-1]["phases"], file=sys.stderr, flush=True)
+    medians = {kind: statistics.median(r["seconds"] for r in runs[kind]) for kind in runs}
+    report = {"command": " ".join(sys.argv), "runs": runs, "median_seconds": medians,
+              "warm/cold": round(medians["warm"] / medians["cold"], 3),
+              "warm/cold by pair": [round(w["seconds"] / c["seconds"], 3) for w, c in zip(runs["warm"], runs["cold"])]}
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
