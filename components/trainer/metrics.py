@@ -9,11 +9,17 @@ from components import features
 
 
 def predictions(model: tf_keras.Model, dataset: tf.data.Dataset) -> tuple[np.ndarray, np.ndarray]:
-    """(model outputs, labels) over a finite dataset."""
+    """(model outputs, labels) over a finite dataset. The model runs as one traced function on
+    two batches at once (tf.data's parallel map, in order): called eagerly batch after batch it
+    kept one core busy (0.73-0.76 s against 0.46-0.52 s for a window's 13,450 train reviews on
+    the GloVe model, docs/warm_start.md)."""
+    predict = tf.function(lambda batch: model(batch, training=False))
+    pairs = dataset.map(lambda batch, label: (tf.reshape(predict(batch), [-1]), tf.reshape(label, [-1])),
+                        num_parallel_calls=2, deterministic=True)
     outputs, labels = [], []
-    for batch, label in dataset:
-        outputs.append(model(batch, training=False).numpy().reshape(-1))
-        labels.append(label.numpy().reshape(-1))
+    for output, label in pairs:
+        outputs.append(output.numpy())
+        labels.append(label.numpy())
     if not outputs:
         return np.zeros(0), np.zeros(0)
     return np.concatenate(outputs), np.concatenate(labels)
