@@ -3,17 +3,20 @@ metadata store run again with a base model (a warm start) and without (cold), in
 fresh process.
 
     .venv/bin/python scripts/benchmark_warm_trainer.py --metadata-path /tmp/s14/spans/chain/metadata.sqlite \\
-        --base-model /tmp/s14/spans/chain/root/Trainer/model/78/Format-Serving --workdir /tmp/wt --pairs 3
+        --base-model /tmp/s14/spans/chain/root/Trainer/model/78/Format-Serving --workdir /tmp/wt --pairs 3 \\
+        [--commit f75e072]
 
 The spans benchmark (scripts/benchmark_spans.py) measures the same ratio inside whole pipeline
 runs; this isolates it, with the time of each of the Trainer's phases (metrics.json's
-phase_seconds). Prints one JSON object: every run, the medians and warm / cold.
+phase_seconds). With --commit, the same runs with that commit's code (a git worktree) take
+turns with this tree's. Prints one JSON object: every run, the medians and warm / cold.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -34,12 +37,13 @@ run_fn(fn_args)
 seconds = time.time() - start
 metrics = json.load(open(os.path.join(fn_args.model_run_dir, "metrics.json")))
 print("RESULT " + json.dumps({"seconds": round(seconds, 2), "phases": metrics["phase_seconds"],
-                              "warm_start": metrics["warm_start"], "eval": metrics["eval"]}))
+                              "warm_start": metrics["warm_start"], "eval": metrics["eval"],
+                              "code": os.path.dirname(os.path.dirname(components.__file__))}))
 """
 
 
-def run_once(metadata_path: str, workdir: str, base_model: str) -> dict:
-    process = subprocess.run([sys.executable, "-c", WORKER, ROOT, metadata_path, workdir, base_model],
+def run_once(code: str, metadata_path: str, workdir: str, base_model: str) -> dict:
+    process = subprocess.run([sys.executable, "-c", WORKER, code, metadata_path, workdir, base_model],
                              capture_output=True, text=True)
     lines = [line for line in process.stdout.splitlines() if line.startswith("RESULT ")]
     if process.returncode or not lines:
@@ -53,21 +57,41 @@ def main() -> None:
     parser.add_argument("--base-model", required=True, help="a blessed model's serving directory to start from")
     parser.add_argument("--workdir", required=True, help="where the runs write their models")
     parser.add_argument("--pairs", type=int, default=3, help="warm and cold runs, in turn")
+    parser.add_argument("--commit", help="also run the Trainer of this commit (a worktree of it), in turn")
     parser.add_argument("--output", help="also write the JSON here")
     args = parser.parse_args()
     for path in (args.metadata_path, args.base_model):
         if not os.path.exists(path):
             sys.exit(f"benchmark_warm_trainer: {path}: not found")
-    runs = {"warm": [], "cold": []}
-    for i in range(args.pairs):
-        for kind in ("warm", "cold"):
-            workdir = os.path.join(args.workdir, f"{kind}-{i}")
-            runs[kind].append(run_once(args.metadata_path, workdir, args.base_model if kind == "warm" else ""))
-            print(kind, runs[kind][-1]["seconds"], runs[kind][-1]["phases"], file=sys.stderr, flush=True)
-    medians = {kind: statistics.median(r["seconds"] for r in runs[kind]) for kind in runs}
-    report = {"command": " ".join(sys.argv), "runs": runs, "median_seconds": medians,
-              "warm/cold": round(medians["warm"] / medians["cold"], 3),
-              "warm/cold by pair": [round(w["seconds"] / c["seconds"], 3) for w, c in zip(runs["warm"], runs["cold"])]}
+    codes = {"tree": ROOT}
+    if args.commit:
+        codes[args.commit] = os.path.join(args.workdir, "commit")
+        shutil.rmtree(codes[args.commit], ignore_errors=True)
+        added = subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", "-f", codes[args.commit], args.commit],
+                               capture_output=True, text=True)
+        if added.returncode:
+            sys.exit(f"benchmark_warm_trainer: --commit {args.commit}: {added.stderr.strip()}")
+    runs = {name: {"warm": [], "cold": []} for name in codes}
+    try:
+        for i in range(args.pairs):
+            for name, code in codes.items():
+                for kind in ("warm", "cold"):
+                    workdir = os.path.join(args.workdir, f"{name}-{kind}-{i}")
+                    result = run_once(code, args.metadata_path, workdir, args.base_model if kind == "warm" else "")
+                    runs[name][kind].append(result)
+                    print(name, kind, result["seconds"], result["phases"], file=sys.stderr, flush=True)
+    finally:
+        if args.commit:
+            subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", codes[args.commit]], capture_output=True)
+    report = {"command": " ".join(sys.argv), "runs": runs}
+    for name, by_kind in runs.items():
+        medians = {kind: statistics.median(r["seconds"] for r in by_kind[kind]) for kind in by_kind}
+        report[name] = {"median_seconds": medians, "warm/cold": round(medians["warm"] / medians["cold"], 3),
+                        "warm/cold by pair": [round(w["seconds"] / c["seconds"], 3)
+                                              for w, c in zip(by_kind["warm"], by_kind["cold"])]}
+    if args.commit:
+        report["tree/commit"] = {kind: round(report["tree"]["median_seconds"][kind]
+                                             / report[args.commit]["median_seconds"][kind], 3) for kind in ("warm", "cold")}
     text = json.dumps(report, indent=2)
     print(text)
     if args.output:
