@@ -128,7 +128,7 @@ class TrainingData:
             return self.pieces(config, split, [review_pieces.SENTENCES], keys=keys, train=train, batch_size=batch_size,
                                extra=self.extra_sentences)
         keys = list(keys or feature_keys(config))
-        if keys == [features.TEXT] and split != features.UNSUP_SPLIT:
+        if keys == feature_keys(config) == [features.TEXT] and split != features.UNSUP_SPLIT:
             texts, labels = self.texts(split, config.task)
             return text_dataset(texts, labels, batch_size or config.batch_size,
                                 shuffle_buffer_size=config.shuffle_buffer_size if train else 0)
@@ -143,10 +143,11 @@ class TrainingData:
 
     def texts(self, split: str, task: str = "classification") -> tuple[tf.Tensor, tf.Tensor]:
         """The transformed `text` of the split's reviews and their labels (`rating` for
-        regression), read once and kept in memory. A model that reads text alone passes over its
-        train split three times (the reviews' fingerprints, the shuffle buffer's fill, the
-        metrics) and over its eval split at every validation: each pass parsed the files again
-        (docs/warm_start.md). The train split is in memory anyway, in the shuffle buffer."""
+        regression), read once and kept in memory, for a model that reads text alone: it passes
+        over its train split three times (the reviews' fingerprints, the shuffle buffer's fill,
+        the metrics) and over its eval split at every validation, and each pass parsed the files
+        again (docs/warm_start.md); its train split is in memory anyway, in the shuffle buffer.
+        Other models (the n-gram ones, whose peak memory is the fit's) read the files."""
         if (split, task) not in self._in_memory:
             parts = list(input_fn(self._files(split), self.data_accessor, self.tf_transform_output, 1000,
                                   num_epochs=1, keys=[features.TEXT], task=task))

@@ -62,3 +62,8 @@ def test_a_model_that_reads_text_alone_reads_each_split_once_and_every_review_ea
     data.dataset(config, features.EVAL_SPLIT)
     data.dataset(config, features.EVAL_SPLIT, batch_size=1000)
     assert reads == [["train-files"], ["eval-files"]]  # each split parsed once
+    # an n-gram model's run reads the files (its peak memory is the fit's), even for the text alone
+    wide = input_data.TrainingConfig(head="wide")
+    assert [t for inputs, _ in data.dataset(wide, features.TRAIN_SPLIT, keys=[features.TEXT], batch_size=10)
+            for t in inputs[features.TEXT].numpy()] == texts
+    assert reads[2:] == [["train-files"]]
