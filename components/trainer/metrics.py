@@ -1,6 +1,8 @@
 """Metrics the Trainer computes itself: a model's outputs over a split, AUC, accuracy."""
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import tensorflow as tf
 import tf_keras
@@ -8,12 +10,20 @@ import tf_keras
 from components import features
 
 
+# model -> its traced call. Not an attribute of the model: Keras would track the function and
+# save it with the model.
+_traced: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def predictions(model: tf_keras.Model, dataset: tf.data.Dataset) -> tuple[np.ndarray, np.ndarray]:
     """(model outputs, labels) over a finite dataset. The model runs as one traced function on
     two batches at once (tf.data's parallel map, in order): called eagerly batch after batch it
     kept one core busy (0.73-0.76 s against 0.46-0.52 s for a window's 13,450 train reviews on
     the GloVe model, docs/warm_start.md)."""
-    predict = tf.function(lambda batch: model(batch, training=False))
+    predict = _traced.get(model)
+    if predict is None:  # one function per model, so that its splits share the trace
+        call = weakref.ref(model)  # the function must not keep its key alive
+        predict = _traced[model] = tf.function(lambda batch: call()(batch, training=False))
     pairs = dataset.map(lambda batch, label: (tf.reshape(predict(batch), [-1]), tf.reshape(label, [-1])),
                         num_parallel_calls=2, deterministic=True)
     outputs, labels = [], []
