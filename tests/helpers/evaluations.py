@@ -25,39 +25,43 @@ def read_examples(patterns: list[str], batch_size: int | None = None):
     return read
 
 
-def evaluate(variant: str, read, eval_config, eval_shared_model, output: str, pipeline_args=()) -> float:
-    """Runs `variant`'s ExtractEvaluateAndWriteResults over `read`'s examples into `output`,
-    with numpy printing as in the executor; the wall time in seconds."""
+def _run(transform, read, eval_config, eval_shared_model, output: str, pipeline_args=()):
+    """`transform` (an ExtractEvaluateAndWriteResults) over `read`'s examples into `output`, with
+    numpy printing as in the executor: (wall seconds, the Beam pipeline's result)."""
     import apache_beam as beam
-    import tensorflow_model_analysis as tfma
 
-    from components.evaluator.executor import abridged_printing, extract_evaluate_and_write
+    from components.evaluator.executor import abridged_printing
 
-    transform = {"tfma": tfma.ExtractEvaluateAndWriteResults, "batched": extract_evaluate_and_write}[variant]
     start = time.time()
-    with abridged_printing(), beam.Pipeline(argv=list(pipeline_args)) as pipeline:
+    pipeline = beam.Pipeline(argv=list(pipeline_args))
+    with abridged_printing():
         _ = read(pipeline) | transform(eval_shared_model=eval_shared_model, eval_config=eval_config,
                                        output_path=output)
-    return time.time() - start
+        result = pipeline.run()
+        result.wait_until_finish()
+    return time.time() - start, result
+
+
+def evaluate(variant: str, read, eval_config, eval_shared_model, output: str, pipeline_args=()) -> float:
+    """Runs `variant`'s ExtractEvaluateAndWriteResults over `read`'s examples into `output`; the
+    wall time in seconds."""
+    import tensorflow_model_analysis as tfma
+
+    from components.evaluator.executor import extract_evaluate_and_write
+
+    transform = {"tfma": tfma.ExtractEvaluateAndWriteResults, "batched": extract_evaluate_and_write}[variant]
+    return _run(transform, read, eval_config, eval_shared_model, output, pipeline_args)[0]
 
 
 def evaluate_counted(read, eval_config, eval_shared_model, output: str, namespace: str,
                      pipeline_args=()) -> tuple[float, dict]:
     """The executor's ExtractEvaluateAndWriteResults over `read`'s examples into `output`: (wall
     seconds, {name: value} of the Beam counters in `namespace`)."""
-    import apache_beam as beam
     from apache_beam.metrics.metric import MetricsFilter
 
-    from components.evaluator.executor import abridged_printing, extract_evaluate_and_write
+    from components.evaluator.executor import extract_evaluate_and_write
 
-    start = time.time()
-    pipeline = beam.Pipeline(argv=list(pipeline_args))
-    with abridged_printing():
-        _ = read(pipeline) | extract_evaluate_and_write(eval_shared_model=eval_shared_model,
-                                                        eval_config=eval_config, output_path=output)
-        result = pipeline.run()
-        result.wait_until_finish()
-    seconds = time.time() - start
+    seconds, result = _run(extract_evaluate_and_write, read, eval_config, eval_shared_model, output, pipeline_args)
     counts: dict = {}
     for counter in result.metrics().query(MetricsFilter().with_namespace(namespace))["counters"]:
         counts[counter.key.metric.name] = counts.get(counter.key.metric.name, 0) + counter.committed
