@@ -3,7 +3,7 @@ those of a commit, in one invocation: the same outputs, bit for bit, and the tim
 
     .venv/bin/python scripts/benchmark_vader_ops.py [--ref HEAD] [--data ../shared/data/aclImdb_v1.tar.gz] \
         [--reviews 4000] [--ood-dir ../shared/data/ood_dev] [--fuzz 20000] [--batch-sizes 700,64] \
-        [--rounds 5] [--default-threading]
+        [--rounds 5] [--default-threading] [--timed sentences,reviews]
 
 Texts checked: the sentences of the first --reviews test reviews of the archive (as
 scripts/benchmark_lexicon.py makes them), those reviews whole and uncleaned, the "text" of every
@@ -13,7 +13,8 @@ space and letters, invalid UTF-8). Both implementations score every text (batche
 float32 outputs are compared as bits. Prints the number of texts (by source) and of mismatches
 (the first 5 of them), and exits 1 on any mismatch.
 
-Timing: the sentences in batches of each --batch-sizes, both implementations traced as the
+Timing: the texts of each --timed set (the sentences; the reviews, cleaned as Transform cleans
+them, as the model server's model scores them) in batches of each --batch-sizes, both implementations traced as the
 model's layer traces them (one tf.function over a [None] string tensor), both run on each batch,
 which first alternating; per round the mean per batch, best of --rounds, in ms of wall time and
 of the process's CPU time, with the ratio tree/ref. Single-threaded (TensorFlow's inter- and
@@ -86,6 +87,7 @@ def main() -> None:
     parser.add_argument("--batch-sizes", default="700,64")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--default-threading", action="store_true", help="TensorFlow's own thread pools")
+    parser.add_argument("--timed", default="sentences", help="the sets timed: sentences, reviews (comma-separated)")
     args = parser.parse_args()
     sizes = [int(b) for b in args.batch_sizes.split(",")]
 
@@ -128,8 +130,9 @@ def main() -> None:
                           "ref": outputs["ref"][i].tolist(), "tree": outputs["tree"][i].tolist()}))
 
     timing = {}
-    for size in sizes:
-        batches = [tf.constant(sentences[i:i + size], tf.string) for i in range(0, len(sentences) - size + 1, size)]
+    timed = {"sentences": sentences, "reviews": [snippets.clean(t) for t in reviews]}
+    for texts, size in [(timed[name], size) for name in args.timed.split(",") for size in sizes]:
+        batches = [tf.constant(texts[i:i + size], tf.string) for i in range(0, len(texts) - size + 1, size)]
         best = {(name, clock): float("inf") for name in functions for clock in CLOCKS}
         for r in range(args.rounds):
             spent = dict.fromkeys(best, 0.0)
@@ -140,10 +143,11 @@ def main() -> None:
                     for clock in CLOCKS:
                         spent[name, clock] += CLOCKS[clock]() - start[clock]
             best = {key: min(best[key], spent[key] / len(batches)) for key in best}
-        timing[str(size)] = {"batches": len(batches)}
+        key = str(size) if texts is sentences else f"reviews/{size}"
+        timing[key] = {"batches": len(batches)}
         for clock in CLOCKS:
             ref_ms, tree_ms = best["ref", clock] * 1e3, best["tree", clock] * 1e3
-            timing[str(size)][clock] = {"ref_ms": round(ref_ms, 3), "tree_ms": round(tree_ms, 3),
+            timing[key][clock] = {"ref_ms": round(ref_ms, 3), "tree_ms": round(tree_ms, 3),
                                         "ratio": round(tree_ms / ref_ms, 3)}
     print(json.dumps({"ref": args.ref, "threading": "default" if args.default_threading else "single",
                       "texts_checked": len(checked), "by_source": {**{k: len(v) for k, v in sources.items()},

@@ -208,12 +208,16 @@ def _keys(text: tf.Tensor, tables: VaderTables):
     token = _where(tf.strings.length(stripped, unit="UTF8_CHAR") <= 2, token, stripped)
     ids = tf.tensor_scatter_nd_update(ids, at, tables.table.lookup(token))
     # ALL CAPS (punctuation has no case) counts at boosters and lexicon words, in a text whose tokens
-    # are not all so: tested for all tokens only in the texts (few) with such a word in caps
+    # are not all so: tested only in the texts with such a word in caps, where a text with an ASCII
+    # small letter has a token not in caps; the tokens of the others (fewer still) are tested
     at = tf.where(ids >= tables.first_booster_id)
     caps, row = _all_caps(tf.gather_nd(raw, at), tf.gather_nd(lowered, at)), tf.gather_nd(rows, at)
     flagged = tf.where(tf.math.unsorted_segment_max(tf.cast(caps, tf.int32), row, words.nrows()) > 0)
-    texts = tf.gather(words, flagged[:, 0])
-    some_not = ~tf.reduce_all(texts.with_flat_values(_all_caps(texts.flat_values)), 1)
+    flagged_text = tf.gather_nd(text, flagged)
+    no_small = tf.where(tf.equal(tf.strings.upper(flagged_text), flagged_text))
+    texts = tf.strings.split(tf.gather_nd(flagged_text, no_small))
+    some_not = tf.tensor_scatter_nd_update(tf.ones_like(flagged[:, 0], tf.bool), no_small,
+                                           ~tf.reduce_all(texts.with_flat_values(_all_caps(texts.flat_values)), 1))
     caps &= tf.gather(tf.scatter_nd(flagged, some_not, tf.shape(words.row_lengths(), out_type=tf.int64)), row)
     return tf.tensor_scatter_nd_add(ids * 2, at, tf.cast(caps, tf.int64)), lowered, words
 

@@ -74,7 +74,8 @@ def test_the_package_examples_score_as_the_package_scores_them():
 @pytest.mark.parametrize("text", [
     "", "!!!", "ok", "ok.", ":)", "great", "GREAT film", "not great", "never so good", "no problems here",
     "very good", "VERY good movie", "kind of good", "good but boring", "good, but boring!!", "the least bit good",
-    "at least good", "is it good???", "is it good????", "yeah right", "kiss of death", "really really good"])
+    "at least good", "is it good???", "is it good????", "yeah right", "kiss of death", "really really good",
+    "GREAT FILM", "GREAT FILM 10", "GREAT FILM :)"])
 def test_each_rule_scores_as_the_package(text):
     np.testing.assert_allclose(graph([text]), reference([text]), atol=1e-4, err_msg=text)
 
