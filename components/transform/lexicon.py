@@ -1,6 +1,6 @@
 """The VADER sentiment lexicon's scores as TensorFlow ops, so that they run inside the model's
-graph (a layer of the model: components/trainer/lexicon_columns.py): training, `predict_text`,
-the model server and the Evaluator compute them alike, with no Python callback.
+graph (a layer of the model: components/trainer/lexicon_columns.py): training, `predict_text`, the model
+server and the Evaluator compute them alike, with no Python callback.
 
 VADER (Hutto & Gilbert 2014; the PyPI package vaderSentiment 3.3.2, MIT licence) gives each
 text a `compound` score in [-1, 1] and the shares `pos` and `neg` of its sentiment. This is a
@@ -13,10 +13,9 @@ marks, and the normalisation x / sqrt(x^2 + 15). Not ported: its emoji lexicon (
 descriptions), and two of its quirks (docs/lexicon.md); the agreement with the package is
 measured by tests/unit/components/transform/test_lexicon.py and scripts/lexicon_agreement.py.
 
-Every token is split, lowercased and looked up once; only those with punctuation at an end are
-stripped, ALL CAPS is tested only at boosters and lexicon words, and the rules are bit tests on
-a lexicon word's neighbours' flags (RULES). scripts/benchmark_vader_ops.py checks the outputs bit
-for bit against an earlier commit's, and times both.
+Every token is split, lowercased and looked up once; only those with punctuation at an end are stripped,
+ALL CAPS is tested only at boosters and lexicon words, and the rules are bit tests on a lexicon word's
+neighbours' flags (RULES). scripts/benchmark_vader_ops.py times them against another commit's, bit for bit.
 """
 from __future__ import annotations
 
@@ -196,9 +195,8 @@ def _keys(text: tf.Tensor, tables: VaderTables):
     raw, rows = words.flat_values, words.value_rowids()
     lowered = tf.strings.lower(raw)  # ASCII, as the lexicon's words are
     ids = tables.table.lookup(lowered)
-    # VADER strips a token's leading and trailing punctuation unless that leaves 2 characters or
-    # fewer: the tokens with a punctuation byte at an end are stripped and looked up again (with
-    # two anchored replacements, as RE2 runs them faster than one global "^P+|P+$")
+    # VADER strips a token's leading and trailing punctuation unless that leaves 2 characters or fewer: the tokens
+    # with a punctuation byte at an end are stripped and looked up again (two anchored replacements: faster in RE2)
     ends = tf.concat([tf.io.decode_raw(raw, tf.uint8, fixed_length=1),
                       tf.io.decode_raw(tf.strings.substr(raw, -1, 1), tf.uint8, fixed_length=1)], 1)
     at = tf.where(tf.reduce_any(_is_punctuation(ends), 1))
@@ -207,17 +205,16 @@ def _keys(text: tf.Tensor, tables: VaderTables):
     stripped = tf.strings.regex_replace(stripped, f"{_PUNCTUATION}+$", "", replace_global=False)
     token = _where(tf.strings.length(stripped, unit="UTF8_CHAR") <= 2, token, stripped)
     ids = tf.tensor_scatter_nd_update(ids, at, tables.table.lookup(token))
-    # ALL CAPS (punctuation has no case) counts at boosters and lexicon words, in a text whose tokens
-    # are not all so: tested only in the texts with such a word in caps, where a text with an ASCII
-    # small letter has a token not in caps; the tokens of the others (fewer still) are tested
+    # ALL CAPS (punctuation has no case) counts at boosters and lexicon words, in a text whose tokens are not
+    # all so: a text with such a word in caps and an ASCII small letter has one; the others' tokens are tested
     at = tf.where(ids >= tables.first_booster_id)
     caps, row = _all_caps(tf.gather_nd(raw, at), tf.gather_nd(lowered, at)), tf.gather_nd(rows, at)
     flagged = tf.where(tf.math.unsorted_segment_max(tf.cast(caps, tf.int32), row, words.nrows()) > 0)
     flagged_text = tf.gather_nd(text, flagged)
     no_small = tf.where(tf.equal(tf.strings.upper(flagged_text), flagged_text))
     texts = tf.strings.split(tf.gather_nd(flagged_text, no_small))
-    some_not = tf.tensor_scatter_nd_update(tf.ones_like(flagged[:, 0], tf.bool), no_small,
-                                           ~tf.reduce_all(texts.with_flat_values(_all_caps(texts.flat_values)), 1))
+    not_all = ~tf.reduce_all(texts.with_flat_values(_all_caps(texts.flat_values)), 1)
+    some_not = tf.tensor_scatter_nd_update(tf.ones_like(flagged[:, 0], tf.bool), no_small, not_all)
     caps &= tf.gather(tf.scatter_nd(flagged, some_not, tf.shape(words.row_lengths(), out_type=tf.int64)), row)
     return tf.tensor_scatter_nd_add(ids * 2, at, tf.cast(caps, tf.int64)), lowered, words
 
