@@ -4,8 +4,9 @@ blessed model, TFX's `base_model` input.
 With a local store (LocalDagRunner, BeamDagRunner), the latest blessed model not trained on this
 run's transformed examples (components/trainer/base_model.py), so that an identical rerun
 comes from the cache. A compiled Kubeflow pipeline (no local store: config.metadata_path
-empty) has TFX's LatestBlessedModelStrategy, the strategy KubeflowV2DagRunner compiles (as for
-the Evaluator's baseline, pipeline/evaluation.py): the model its cluster's store last blessed.
+empty) has TFX's LatestBlessedModelStrategy, the strategy KubeflowV2DagRunner compiles: the model
+its cluster's store last blessed, which is the Evaluator's baseline too (pipeline/evaluation.py),
+so one Resolver node (latest_blessed_model_resolver) gives both.
 """
 from __future__ import annotations
 
@@ -25,10 +26,9 @@ def resolver(config: configs.PipelineConfig, examples):
     channels = {base_model.MODEL: Channel(type=standard_artifacts.Model),
                 base_model.BLESSING: Channel(type=standard_artifacts.ModelBlessing)}
     if config.metadata_path:
-        found = Resolver(strategy_class=base_model.LatestBlessedModelOfOtherExamplesStrategy,
-                         **channels, **{base_model.EXAMPLES: examples})
-    else:  # compiled for Kubeflow
-        from tfx.dsl.input_resolution.strategies.latest_blessed_model_strategy import LatestBlessedModelStrategy
+        return Resolver(strategy_class=base_model.LatestBlessedModelOfOtherExamplesStrategy,
+                        **channels, **{base_model.EXAMPLES: examples}).with_id(node_ids.BASE_MODEL_RESOLVER)
+    from tfx.dsl.input_resolution.strategies.latest_blessed_model_strategy import LatestBlessedModelStrategy
 
-        found = Resolver(strategy_class=LatestBlessedModelStrategy, **channels)
-    return found.with_id(node_ids.BASE_MODEL_RESOLVER)
+    # compiled for Kubeflow: the Evaluator's baseline is the same query, and the same node
+    return Resolver(strategy_class=LatestBlessedModelStrategy, **channels).with_id(node_ids.BASELINE_RESOLVER)

@@ -5,7 +5,8 @@ The baseline is the latest blessed model other than the candidate
 (components/evaluator/baseline.py), so that an identical rerun takes the Evaluator and the
 Pusher from the cache instead of scoring the model against itself. A pipeline without a
 local metadata store (Kubeflow: config.metadata_path empty) keeps TFX's
-LatestBlessedModelStrategy, the only one KubeflowV2DagRunner compiles with the candidate.
+LatestBlessedModelStrategy, the only one KubeflowV2DagRunner compiles with the candidate: with
+warm start, the Resolver node of the Trainer's base model (pipeline/base_model.py), the same query.
 """
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ def evaluation_stages(config: configs.PipelineConfig, trained: TrainingStages) -
     if config.metadata_path:  # LocalDagRunner, BeamDagRunner
         baseline = Resolver(strategy_class=LatestBlessedOtherModelStrategy,
                             **channels, **{CANDIDATE: trained.trainer.outputs["model"]})
+    elif trained.base_model is not None:  # compiled for Kubeflow, warm start: the base model's node
+        baseline = trained.base_model
     else:  # compiled for Kubeflow
         baseline = Resolver(strategy_class=LatestBlessedModelStrategy, **channels)
     baseline = baseline.with_id(node_ids.BASELINE_RESOLVER)

@@ -269,14 +269,15 @@ def training_stages(config: configs.PipelineConfig, source: DataSource, *, tuner
 
 def assemble(config: configs.PipelineConfig, components: list,
              metadata_connection_config=None) -> tfx_pipeline.Pipeline:
-    """The TFX pipeline of `components` (None entries dropped) with the config's name, root,
+    """The TFX pipeline of `components` (None entries and repeats dropped: a node may serve two
+    stages, as a compiled pipeline's latest blessed model does) with the config's name, root,
     store (SQLite at config.metadata_path unless a connection config is given), cache and Beam args."""
     if metadata_connection_config is None and config.metadata_path:
         metadata_connection_config = metadata.sqlite_metadata_connection_config(config.metadata_path)
     return tfx_pipeline.Pipeline(
         pipeline_name=config.pipeline_name,
         pipeline_root=config.pipeline_root,
-        components=[c for c in components if c is not None],
+        components=list({id(c): c for c in components if c is not None}.values()),
         enable_cache=config.enable_cache,
         metadata_connection_config=metadata_connection_config,
         beam_pipeline_args=list(config.beam_pipeline_args),

@@ -9,30 +9,24 @@ baseline as the run that first trained the model (the latest blessed model befor
 none), so the Evaluator and everything after it come from the cache; a new candidate is
 compared with the latest blessed model exactly as before.
 
-Resolved by the orchestrator (LocalDagRunner, BeamDagRunner), not by an executor.
-KubeflowV2DagRunner compiles only TFX's own strategies into queries, so a compiled pipeline
-keeps LatestBlessedModelStrategy (pipeline/evaluation.py).
+Resolved by the orchestrator (LocalDagRunner, BeamDagRunner), not by an executor
+(components/blessed_models.py). KubeflowV2DagRunner compiles only TFX's own strategies into
+queries, so a compiled pipeline keeps LatestBlessedModelStrategy (pipeline/evaluation.py).
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from components.blessed_models import BLESSING, MODEL, LatestBlessedModelLeavingOutStrategy
 
-from tfx import types
-from tfx.dsl.input_resolution.strategies.latest_blessed_model_strategy import LatestBlessedModelStrategy
+CANDIDATE = "candidate"  # the Resolver's input key of the candidate model
 
-MODEL, BLESSING, CANDIDATE = "model", "model_blessing", "candidate"  # the Resolver's input keys
+__all__ = ["BLESSING", "CANDIDATE", "MODEL", "LatestBlessedOtherModelStrategy"]
 
 
-class LatestBlessedOtherModelStrategy(LatestBlessedModelStrategy):
+class LatestBlessedOtherModelStrategy(LatestBlessedModelLeavingOutStrategy):
     """The latest blessed Model (and its ModelBlessing) that is not one of the `candidate` channel's
     models; the candidate passes through."""
 
-    def resolve_artifacts(self, store, input_dict: Dict[str, List[types.Artifact]]
-                          ) -> Optional[Dict[str, List[types.Artifact]]]:
-        candidate = list(input_dict.get(CANDIDATE, []))
-        excluded = {a.id for a in candidate}
-        models = [m for m in input_dict.get(MODEL, []) if m.id not in excluded]
-        blessings = list(input_dict.get(BLESSING, []))
-        result = ({MODEL: [], BLESSING: []} if not models or not blessings
-                  else self._resolve({MODEL: models, BLESSING: blessings}, MODEL, BLESSING))
-        return {**result, CANDIDATE: candidate}
+    PASSED = CANDIDATE
+
+    def left_out(self, store, models, passed) -> set[int]:
+        return {a.id for a in passed}

@@ -14,12 +14,11 @@ BeamDagRunner) from the store's lineage: the examples that the execution which o
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from components.blessed_models import BLESSING, MODEL, LatestBlessedModelLeavingOutStrategy
 
-from tfx import types
-from tfx.dsl.input_resolution.strategies.latest_blessed_model_strategy import LatestBlessedModelStrategy
+EXAMPLES = "examples"  # the Resolver's input key of this run's transformed examples
 
-MODEL, BLESSING, EXAMPLES = "model", "model_blessing", "examples"  # the Resolver's input keys
+__all__ = ["BLESSING", "EXAMPLES", "MODEL", "LatestBlessedModelOfOtherExamplesStrategy", "trained_on"]
 
 
 def trained_on(store, model_id: int) -> set[int]:
@@ -32,16 +31,12 @@ def trained_on(store, model_id: int) -> set[int]:
             if e.type == Event.INPUT and e.path.steps and e.path.steps[0].key == EXAMPLES}
 
 
-class LatestBlessedModelOfOtherExamplesStrategy(LatestBlessedModelStrategy):
+class LatestBlessedModelOfOtherExamplesStrategy(LatestBlessedModelLeavingOutStrategy):
     """The latest blessed Model (and its ModelBlessing) that was not trained on any of the
     `examples` channel's artifacts; the examples pass through."""
 
-    def resolve_artifacts(self, store, input_dict: Dict[str, List[types.Artifact]]
-                          ) -> Optional[Dict[str, List[types.Artifact]]]:
-        examples = list(input_dict.get(EXAMPLES, []))
-        current = {a.id for a in examples}
-        models = [m for m in input_dict.get(MODEL, []) if not trained_on(store, m.id) & current]
-        blessings = list(input_dict.get(BLESSING, []))
-        result = ({MODEL: [], BLESSING: []} if not models or not blessings
-                  else self._resolve({MODEL: models, BLESSING: blessings}, MODEL, BLESSING))
-        return {**result, EXAMPLES: examples}
+    PASSED = EXAMPLES
+
+    def left_out(self, store, models, passed) -> set[int]:
+        current = {a.id for a in passed}
+        return {m.id for m in models if trained_on(store, m.id) & current}

@@ -33,8 +33,8 @@ BUCKET = "gs://imdb-tfx-example"
 RUN_EXECUTOR = ["python", "-m", "tfx.orchestration.kubeflow.v2.container.kubeflow_v2_run_executor"]
 
 
-RESOLVER_TASKS = {f"{node}-{part}-resolver" for node in ("latest_blessed_model_resolver", "base_model_resolver")
-                  for part in ("model-blessing", "model")}
+# one Resolver of the latest blessed model: the Trainer's base model and the Evaluator's baseline
+RESOLVER_TASKS = {f"latest_blessed_model_resolver-{part}-resolver" for part in ("model-blessing", "model")}
 
 
 CONTAINER_TASKS = {"FileBasedExampleGen", "StatisticsGen", "ImportSchemaGen", "ExampleValidator", "AnomaliesGate",
@@ -102,13 +102,26 @@ def test_dependencies(spec):
     upstream = {name: set(task.dependent_tasks) for name, task in spec.root.dag.tasks.items()}
     assert upstream["AnomaliesGate"] == {"ExampleValidator"}
     assert upstream["Transform"] == {"FileBasedExampleGen", "ImportSchemaGen", "AnomaliesGate"}
-    # warm start: the Trainer's base_model from TFX's LatestBlessedModelStrategy
-    assert upstream["Trainer"] == {"Transform", "ImportSchemaGen", "base_model_resolver-model-resolver"}
-    base = json_format.MessageToDict(spec.root.dag.tasks["Trainer"].inputs.artifacts["base_model"])
-    assert base["taskOutputArtifact"]["producerTask"] == "base_model_resolver-model-resolver"
-    assert upstream["Evaluator"] == {"FileBasedExampleGen", "Trainer", "latest_blessed_model_resolver-model-resolver"}
+    # warm start: the Trainer's base_model from TFX's LatestBlessedModelStrategy, the same task
+    # that gives the Evaluator its baseline
+    resolver = "latest_blessed_model_resolver-model-resolver"
+    assert upstream["Trainer"] == {"Transform", "ImportSchemaGen", resolver}
+    assert upstream["Evaluator"] == {"FileBasedExampleGen", "Trainer", resolver}
+    inputs = {(task, key): json_format.MessageToDict(spec.root.dag.tasks[task].inputs.artifacts[key])
+              for task, key in (("Trainer", "base_model"), ("Evaluator", "baseline_model"))}
+    assert {i["taskOutputArtifact"]["producerTask"] for i in inputs.values()} == {resolver}
     assert upstream["InfraValidator"] == {"FileBasedExampleGen", "Trainer", "Evaluator"}
     assert upstream["Pusher"] == {"Trainer", "Evaluator", "InfraValidator"}
+
+
+def test_without_warm_start_the_resolver_gives_the_baseline_alone():
+    from pipeline import node_ids
+
+    pipeline = kubeflow_runner.kubeflow_pipeline(remote_config(training=configs.TrainingConfig(warm_start=False)),
+                                                 configs.KubeflowConfig(image=IMAGE))
+    nodes = {c.id: c for c in pipeline.components}
+    assert node_ids.BASE_MODEL_RESOLVER not in nodes and "base_model" not in nodes["Trainer"].inputs
+    assert nodes["Evaluator"].inputs["baseline_model"].producer_component_id == node_ids.BASELINE_RESOLVER
 
 
 def test_runtime_parameters_are_wired(compiled, spec):

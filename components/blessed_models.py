@@ -1,0 +1,40 @@
+"""The latest blessed model, some models left out: the base of the Resolver strategies of the
+Evaluator's baseline (components/evaluator/baseline.py) and the Trainer's base model
+(components/trainer/base_model.py).
+
+TFX's LatestBlessedModelStrategy returns the latest Model with a blessed ModelBlessing. Each of
+the two strategies leaves out the models that one more input channel rules out (the candidate;
+the models trained on this run's examples) and passes that channel through, as the Resolver
+node expects every input key back. Resolved by the orchestrator (LocalDagRunner,
+BeamDagRunner), not by an executor; KubeflowV2DagRunner compiles only TFX's own strategies.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+from tfx import types
+from tfx.dsl.input_resolution.strategies.latest_blessed_model_strategy import LatestBlessedModelStrategy
+
+MODEL, BLESSING = "model", "model_blessing"  # the Resolver's input keys of TFX's strategy
+
+
+class LatestBlessedModelLeavingOutStrategy(LatestBlessedModelStrategy):
+    """The latest blessed Model (and its ModelBlessing) that `left_out` does not rule out, given the
+    artifacts of the input channel `PASSED`, which passes through."""
+
+    PASSED = ""  # the input key of the channel that rules models out (a subclass names it)
+
+    def left_out(self, store, models: List[types.Artifact], passed: List[types.Artifact]) -> set[int]:
+        """The ids of the `models` to leave out, given the `passed` channel's artifacts."""
+        raise NotImplementedError
+
+    def resolve_artifacts(self, store, input_dict: Dict[str, List[types.Artifact]]
+                          ) -> Optional[Dict[str, List[types.Artifact]]]:
+        passed = list(input_dict.get(self.PASSED, []))
+        models = list(input_dict.get(MODEL, []))
+        excluded = self.left_out(store, models, passed) if models else set()
+        models = [m for m in models if m.id not in excluded]
+        blessings = list(input_dict.get(BLESSING, []))
+        result = ({MODEL: [], BLESSING: []} if not models or not blessings
+                  else self._resolve({MODEL: models, BLESSING: blessings}, MODEL, BLESSING))
+        return {**result, self.PASSED: passed}
