@@ -83,3 +83,20 @@ def test_the_saved_model_scores_in_its_graph(tmp_path):
     got = loaded.signatures["predict_text"](text=tf.constant(TEXTS))["probability"].numpy().reshape(-1)
     scores = lexicon.vader_scores(tf.constant(TEXTS)).numpy()
     np.testing.assert_allclose(got, 1 / (1 + np.exp(-(scores @ np.array([3.0, -1.0, 0.5])))), atol=1e-5)
+
+
+def test_only_texts_of_at_most_max_bytes_are_scored():
+    """A text longer than MAX_BYTES (a whole review) has the scores 0: its lexicon term is 0, in
+    training (SideColumns) as in the model."""
+    long_text = " ".join(["A wonderful film!"] * 60)
+    edge = ("x" * (lexicon_columns.MAX_BYTES - len("Wonderful! "))) + " Wonderful!"
+    texts = [TEXTS[0], long_text, edge, edge + "!", ""]
+    assert len(edge.encode()) == lexicon_columns.MAX_BYTES
+    got = lexicon_columns.LexiconScores()(tf.constant(texts)).numpy()
+    expected = lexicon.vader_scores(tf.constant(texts)).numpy()
+    np.testing.assert_array_equal(got[[0, 2, 4]], expected[[0, 2, 4]])
+    assert expected[1, 0] > 0.9 and expected[3, 0] > 0 and not got[[1, 3]].any()
+    assert not lexicon_columns.LexiconScores()(tf.constant([long_text, long_text])).numpy().any()  # none scored
+    side = lexicon_columns.SideColumns(batches(texts, np.zeros(len(texts), np.int64), batch_size=2), chunk=3)
+    list(side)
+    np.testing.assert_array_equal(side.columns(), got)
