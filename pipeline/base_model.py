@@ -10,7 +10,7 @@ so one Resolver node (latest_blessed_model_resolver) gives both.
 """
 from __future__ import annotations
 
-from pipeline import configs, node_ids
+from pipeline import blessed_model, configs, node_ids
 
 
 def resolver(config: configs.PipelineConfig, examples):
@@ -18,17 +18,10 @@ def resolver(config: configs.PipelineConfig, examples):
     off; `examples`: this run's transformed examples."""
     if not config.training.warm_start:
         return None
-    from tfx.dsl.components.common.resolver import Resolver
-    from tfx.types import Channel, standard_artifacts
-
     from components.trainer import base_model
 
-    channels = {base_model.MODEL: Channel(type=standard_artifacts.Model),
-                base_model.BLESSING: Channel(type=standard_artifacts.ModelBlessing)}
     if config.metadata_path:
-        return Resolver(strategy_class=base_model.LatestBlessedModelOfOtherExamplesStrategy,
-                        **channels, **{base_model.EXAMPLES: examples}).with_id(node_ids.BASE_MODEL_RESOLVER)
-    from tfx.dsl.input_resolution.strategies.latest_blessed_model_strategy import LatestBlessedModelStrategy
-
+        return blessed_model.resolver(base_model.LatestBlessedModelOfOtherExamplesStrategy, node_ids.BASE_MODEL_RESOLVER,
+                                      **{base_model.EXAMPLES: examples})
     # compiled for Kubeflow: the Evaluator's baseline is the same query, and the same node
-    return Resolver(strategy_class=LatestBlessedModelStrategy, **channels).with_id(node_ids.BASELINE_RESOLVER)
+    return blessed_model.latest(node_ids.BASELINE_RESOLVER)

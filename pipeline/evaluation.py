@@ -14,14 +14,12 @@ import dataclasses
 
 from tfx.components.evaluator.component import Evaluator
 from tfx.dsl.components.common.resolver import Resolver
-from tfx.dsl.input_resolution.strategies.latest_blessed_model_strategy import LatestBlessedModelStrategy
-from tfx.types import Channel, standard_artifacts
 
-from components.evaluator.baseline import BLESSING, CANDIDATE, MODEL, LatestBlessedOtherModelStrategy
+from components.evaluator.baseline import CANDIDATE, LatestBlessedOtherModelStrategy
 from components.evaluator.eval_config import eval_config
 from components.features import GUARD_SPLIT, TEST_SPLIT
 from components.example_gen.snippet_sets import NAMES as SNIPPET_SETS
-from pipeline import configs, node_ids, stages
+from pipeline import blessed_model, configs, node_ids, stages
 from pipeline.stages import TrainingStages, has_guard_split
 
 
@@ -36,15 +34,13 @@ class EvaluationStages:
 
 
 def evaluation_stages(config: configs.PipelineConfig, trained: TrainingStages) -> EvaluationStages:
-    channels = {MODEL: Channel(type=standard_artifacts.Model), BLESSING: Channel(type=standard_artifacts.ModelBlessing)}
     if config.metadata_path:  # LocalDagRunner, BeamDagRunner
-        baseline = Resolver(strategy_class=LatestBlessedOtherModelStrategy,
-                            **channels, **{CANDIDATE: trained.trainer.outputs["model"]})
+        baseline = blessed_model.resolver(LatestBlessedOtherModelStrategy, node_ids.BASELINE_RESOLVER,
+                                          **{CANDIDATE: trained.trainer.outputs["model"]})
     elif trained.base_model is not None:  # compiled for Kubeflow, warm start: the base model's node
         baseline = trained.base_model
     else:  # compiled for Kubeflow
-        baseline = Resolver(strategy_class=LatestBlessedModelStrategy, **channels)
-    baseline = baseline.with_id(node_ids.BASELINE_RESOLVER)
+        baseline = blessed_model.latest(node_ids.BASELINE_RESOLVER)
     evaluator = Evaluator(
         examples=trained.data.example_gen.outputs["examples"],
         model=trained.trainer.outputs["model"],

@@ -31,7 +31,7 @@ from tfx.proto import range_config_pb2
 
 from components.transform import WINDOW_KEY
 from data.dataset import DataSource
-from pipeline import configs, node_ids
+from pipeline import blessed_model, configs, node_ids
 
 
 def range_config(config: configs.PipelineConfig) -> range_config_pb2.RangeConfig | None:
@@ -158,14 +158,9 @@ def drift_stages(config: configs.PipelineConfig, source: DataSource, example_gen
     or no local store to resolve spans from)."""
     if not resolves_spans(config, source):
         return None
-    from tfx.dsl.components.common.resolver import Resolver
-    from tfx.dsl.input_resolution.strategies.latest_blessed_model_strategy import LatestBlessedModelStrategy
-    from tfx.types import Channel, standard_artifacts
     from tfx.utils import import_utils
 
-    model = Resolver(strategy_class=LatestBlessedModelStrategy, model=Channel(type=standard_artifacts.Model),
-                     model_blessing=Channel(type=standard_artifacts.ModelBlessing)
-                     ).with_id(node_ids.DRIFT_MODEL_RESOLVER)
+    model = blessed_model.latest(node_ids.DRIFT_MODEL_RESOLVER)
     inputs = {"examples": example_gen.outputs["examples"], "model": model.outputs["model"]}
     baseline = previous_window(config)
     if baseline is not None:

@@ -19,7 +19,6 @@ with the model's work included, no Python gRPC front end of that model can match
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -98,6 +97,7 @@ def main() -> None:
 
     from benchmark_serving import Server, free_port
     from data.sample import archive_reviews
+    from json_report import print_report
     from serving_requests import run_h2load, run_wrk, write_requests
 
     texts = [t for t, _ in archive_reviews(args.data, 2000)]
@@ -143,11 +143,7 @@ def main() -> None:
                                  "median_ratio_to_model_server_rest": statistics.median(
                                      x["requests_per_s"] / y["requests_per_s"] for x, y in zip(rs, rest)),
                                  "runs": rs} for name, rs in runs.items()}}
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.output:
-        with open(args.output, "w") as f:
-            f.write(text + "\n")
+    print_report(report, args.output)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,8 @@ from components.serving import client, settings  # noqa: E402
 from components.serving.request_log import log_files  # noqa: E402
 from data.dataset import SHARED_ARCHIVE  # noqa: E402
 from data.sample import archive_reviews  # noqa: E402
-from serving_requests import print_report, run_wrk  # noqa: E402  (beside this script)
+from json_report import print_report  # noqa: E402  (beside this script)
+from serving_requests import run_wrk  # noqa: E402
 
 # wrk's script: POST the bodies of a file (one JSON body a line) in turn; its summary as one JSON line.
 LUA = r"""

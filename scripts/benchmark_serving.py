@@ -56,7 +56,8 @@ import components  # noqa: E402,F401  (the TensorFlow environment)
 from components.serving import client, settings  # noqa: E402
 from data.dataset import SHARED_ARCHIVE  # noqa: E402
 from data.sample import archive_reviews  # noqa: E402
-from serving_requests import PROTOCOLS, print_report, run_h2load, run_wrk, write_requests  # noqa: E402  (beside this script)
+from json_report import print_report  # noqa: E402  (beside this script)
+from serving_requests import PROTOCOLS, run_h2load, run_wrk, write_requests  # noqa: E402
 
 
 def in_process_rate(model_dir: str, texts: list[str], batch_size: int, repeats: int = 3) -> dict:

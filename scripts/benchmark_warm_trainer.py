@@ -21,6 +21,8 @@ import statistics
 import subprocess
 import sys
 
+from json_report import print_report  # beside this script
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 WORKER = """
@@ -92,11 +94,7 @@ def main() -> None:
     if args.commit:
         report["tree/commit"] = {kind: round(report["tree"]["median_seconds"][kind]
                                              / report[args.commit]["median_seconds"][kind], 3) for kind in ("warm", "cold")}
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.output:
-        with open(args.output, "w") as f:
-            f.write(text + "\n")
+    print_report(report, args.output)
 
 
 if __name__ == "__main__":

@@ -157,13 +157,3 @@ def run_wrk(url: str, script: str, clients: int, seconds: float, server_pid: int
     result["wrk_cpu_cores"] = (usage.ru_utime + usage.ru_stime) / wall
     result["server_cpu_cores"] = (cpu_seconds(server_pid) - server_cpu) / wall
     return result
-
-
-def print_report(report: dict, output: str | None) -> None:
-    """The benchmark's JSON on stdout, and into `output` when given."""
-    text = json.dumps(report, indent=2)
-    print(text)
-    if output:
-        os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
-        with open(output, "w") as f:
-            f.write(text + "\n")
