@@ -1,8 +1,9 @@
 """The Evaluator executor: TFX's, with TFMA's per-example metric computation replaced by
 batched_metrics.BatchedMetricsEvaluator where the eval config allows it (every metric this
-project configures does), and TFMA's PredictionsExtractor by prediction_cache's, which takes the
-baseline's predictions from an earlier evaluation that made them on the same examples; TFMA's
-other extractors, derived metrics, validation and writers as before.
+project configures does), and TFMA's PredictionsExtractor and TransformedFeaturesExtractor by
+cached_extractors', which take the baseline's predictions and transformed features from an
+earlier evaluation that made them on the same examples (prediction_cache.py); TFMA's other
+extractors, derived metrics, validation and writers as before.
 
 TFX's Executor.Do builds its Beam pipeline around one call of
 `tfma.ExtractEvaluateAndWriteResults`, with no way to pass evaluators; for the length of `Do`
@@ -23,7 +24,7 @@ import numpy as np
 import tensorflow_model_analysis as tfma
 from tfx.components.evaluator import executor as tfx_evaluator
 
-from components.evaluator import batched_metrics, prediction_cache, tfma_private
+from components.evaluator import batched_metrics, cached_extractors, prediction_cache, tfma_private
 
 
 def extract_evaluate_and_write(*, eval_shared_model=None, eval_config=None, extractors=None, evaluators=None,
@@ -37,10 +38,11 @@ def extract_evaluate_and_write(*, eval_shared_model=None, eval_config=None, extr
                 eval_shared_model=eval_shared_model, eval_config=eval_config,
                 tensor_adapter_config=tensor_adapter_config)
                 if e.stage_name not in batched_metrics.PER_EXAMPLE_EXTRACTORS]
-            if eval_shared_model and kwargs.get("output_path"):  # the baseline's predictions, if made before
-                extractors = [prediction_cache.CachedPredictionsExtractor(eval_config, eval_shared_model,
-                                                                          kwargs["output_path"])
-                              if e.stage_name == prediction_cache.STAGE_NAME else e for e in extractors]
+            if eval_shared_model and kwargs.get("output_path"):  # the baseline's outputs, if made before
+                cached = {prediction_cache.STAGE_NAME: cached_extractors.CachedPredictionsExtractor,
+                          prediction_cache.TRANSFORMED_STAGE_NAME: cached_extractors.CachedTransformedFeaturesExtractor}
+                extractors = [cached[e.stage_name](eval_config, eval_shared_model, kwargs["output_path"])
+                              if e.stage_name in cached else e for e in extractors]
             evaluators = [batched_metrics.BatchedMetricsEvaluator(eval_config)]
         else:
             logging.info("Evaluator: TFMA's per-example evaluator (the eval config has metrics the batched one lacks)")

@@ -17,9 +17,12 @@ hooks, and why each is still private:
 - `model_eval_lib._update_eval_config_with_defaults`: the eval config as TFMA completes it
   inside `ExtractEvaluateAndWriteResults`, needed to choose the evaluator before that call.
 - `model_util.ModelSignaturesDoFn` and its `_batch_reducible_process` (the DoFn of TFMA's
-  PredictionsExtractor, subclassed by prediction_cache.py): how it runs each loaded model on a
-  batch (`self._loaded_models`) and gives one model's outputs as they are, several by name;
-  TFMA has no public way to give a model's predictions for some batches and run it on others.
+  PredictionsExtractor and TransformedFeaturesExtractor, subclassed by cached_extractors.py): how
+  it runs each loaded model on a batch (`self._loaded_models`) and gives one model's outputs as
+  they are, several by name; TFMA has no public way to give a model's outputs for some batches
+  and run it on others. And `DoFnWithModels.setup`, which loads every model
+  (`self._model_loaders`, `_set_model_load_seconds`): the subclass loads a model when a batch
+  first needs it.
 - `tfx.components.evaluator.executor.tfma` (the module attribute, swapped by `tfma_swapped`):
   TFX's Evaluator calls `tfma.ExtractEvaluateAndWriteResults` with no way to pass evaluators.
 
@@ -60,6 +63,8 @@ HOOKS = [
          "the config as TFMA completes it", params=("eval_config", "eval_shared_model")),
     Hook("tensorflow_model_analysis.utils.model_util:ModelSignaturesDoFn.__init__", "subclassed",
          params=("model_specs", "eval_shared_models", "output_keypath", "signature_names")),
+    Hook("tensorflow_model_analysis.utils.model_util:DoFnWithModels.setup", "no public lazy load",
+         source_has=("self._model_loaders.items()", "model_load_time_callback=self._set_model_load_seconds")),
     Hook("tensorflow_model_analysis.utils.model_util:ModelSignaturesDoFn._batch_reducible_process",
          "no public way to give some batches' predictions", params=("batched_extract",),
          source_has=("self._loaded_models.items()", "if len(outputs_per_model) == 1:",

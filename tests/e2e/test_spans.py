@@ -6,6 +6,7 @@ the window of spans 1-2, trains warm from span 1's model, is blessed against the
 and pushed; span 3 (short off-topic texts, 90% negative), with --drift-action block, is flagged and stopped with exit
 status 5: no new Trainer execution in the store, nothing pushed. In a new store, span 2's run
 ingests span 1 first, so that its Trainer reads the same window."""
+import glob
 import json
 import os
 import random
@@ -105,6 +106,9 @@ def test_spans_drift_and_block(spans_root, small_corpus):
     assert new and 0 < int(new.group(1)) < 100, summary["warm_start"]["reason"]
     second = summary["pushed_model"]
     assert second != first
+    # each evaluation keeps its candidate's predictions and transformed features for the next one's baseline
+    for kept in ("predictions", "transformed_features"):
+        assert len(glob.glob(str(root / "root" / "Evaluator" / "evaluation" / "*" / kept / "*" / "part-*.npz"))) >= 2
     trained = trainer_executions(store)
     served = sorted(os.listdir(root / "root-serving"))
 

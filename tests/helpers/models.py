@@ -42,9 +42,12 @@ class _TextModel(tf.Module):
         return outputs
 
 
-def build_model(path: str, seed: int = 0, regression: bool = False, kind: str = "good", examples: bool = False) -> str:
+def build_model(path: str, seed: int = 0, regression: bool = False, kind: str = "good", examples: bool = False,
+                transform: bool = False) -> str:
     """A SavedModel at path; kind "good", "nan" (every probability NaN) or "out_of_range" (p + 1);
-    with `examples`, also the exported model's serving_default (serialized tf.Examples with `text`)."""
+    with `examples`, also the exported model's serving_default (serialized tf.Examples with `text`);
+    with `transform` too, a `transform_features` like the exported model's: the example's text,
+    label and rating, and a `length_bucket` of its own ("100-199" from 4 + seed % 3 words on)."""
     module = _TextModel(seed, regression, kind)
     signatures = {"predict_text": module.predict_text}
     if examples:
@@ -54,6 +57,17 @@ def build_model(path: str, seed: int = 0, regression: bool = False, kind: str = 
             return module.predict_text(tf.reshape(parsed["text"], [-1]))
 
         signatures["serving_default"] = serving_default
+    if transform:
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="examples")])
+        def transform_features(serialized):
+            parsed = tf.io.parse_example(serialized, {
+                "text": tf.io.FixedLenFeature([1], tf.string), "label": tf.io.FixedLenFeature([1], tf.int64),
+                "rating": tf.io.FixedLenFeature([1], tf.int64)})
+            words = tf.strings.split(tf.reshape(parsed["text"], [-1])).row_lengths()
+            bucket = tf.where(words >= 4 + seed % 3, tf.constant(b"100-199"), tf.constant(b"000-099"))
+            return {**parsed, "length_bucket": tf.reshape(bucket, [-1, 1])}
+
+        signatures["transform_features"] = transform_features
     tf.saved_model.save(module, path, signatures=signatures)
     return path
 

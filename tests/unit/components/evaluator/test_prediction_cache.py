@@ -1,7 +1,11 @@
-"""The Evaluator reuses a baseline's predictions from the evaluation that made them
-(components/evaluator/prediction_cache.py): the same results as running the baseline, without
-running it where an earlier evaluation covers the examples. Tiny SavedModels with the exported
-model's serving_default (tests/helpers/models.py), the production eval config."""
+"""The Evaluator reuses a baseline's predictions and transformed features from the evaluation
+that made them (components/evaluator/prediction_cache.py, cached_extractors.py): the same
+results as running the baseline, without running, or loading, it where an earlier evaluation
+covers the examples. Tiny SavedModels with the exported model's serving_default (and
+transform_features) (tests/helpers/models.py), the production eval config."""
+
+import os
+import shutil
 
 import numpy as np
 import pytest
@@ -30,26 +34,38 @@ def _examples(path: str, n: int, seed: int = 0) -> str:
     return path
 
 
-def _config(models: int):
+TRANSFORMED = (prediction_cache.TRANSFORMED_REUSED, prediction_cache.TRANSFORMED_COMPUTED)
+
+
+def _config(models: int, transform: bool):
     config = eval_config(0.0, 0.5)
-    config.model_specs[0].ClearField("preprocessing_function_names")  # the features are in the examples
+    if not transform:
+        config.model_specs[0].ClearField("preprocessing_function_names")  # the features are in the examples
     return tfma.utils.update_eval_config_with_defaults(config, has_baseline=models == 2, rubber_stamp=models == 1)
 
 
-def _evaluate(examples: str, model_paths: list[str], output: str) -> dict:
-    """Evaluates the candidate (and baseline) into `output`; the prediction cache's counters."""
-    config = _config(len(model_paths))
+def _evaluate(examples: str, model_paths: list[str], output: str, transform: bool = False) -> dict:
+    """Evaluates the candidate (and baseline) into `output`; the prediction cache's counters of
+    predictions (and with `transform`, of transformed features: the models' transform_features)."""
+    config = _config(len(model_paths), transform)
     models = [tfma.default_eval_shared_model(eval_saved_model_path=p, model_name=s.name, eval_config=config)
               for p, s in zip(model_paths, config.model_specs)]
     _, counts = evaluate_counted(read_examples([examples], batch_size=50), config,
                                  models if len(models) > 1 else models[0], output, prediction_cache.COUNTERS)
-    return {prediction_cache.REUSED: 0, prediction_cache.COMPUTED: 0, **counts}
+    names = (prediction_cache.REUSED, prediction_cache.COMPUTED, *(TRANSFORMED if transform else ()))
+    return {name: counts.get(name, 0) for name in names}
 
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
     root = tmp_path_factory.mktemp("models")
     return {name: build_model(str(root / name), seed, examples=True) for name, seed in (("a", 0), ("b", 1))}
+
+
+@pytest.fixture(scope="module")
+def transform_models(tmp_path_factory):
+    root = tmp_path_factory.mktemp("transform_models")
+    return {name: build_model(str(root / name), seed, examples=True, transform=True) for name, seed in (("a", 0), ("b", 1))}
 
 
 def test_the_baselines_predictions_come_from_its_own_evaluation_and_give_the_same_results(tmp_path, models):
@@ -70,6 +86,31 @@ def test_the_baselines_predictions_come_from_its_own_evaluation_and_give_the_sam
     assert ("metrics", "rating:8") in computed and differences(reused, computed) == []
     # the comparison is of two models: B's accuracy differs from A's, so the baseline's values are A's
     assert any("diff" in field.lower() for fields in computed.values() for field in fields)
+
+
+def test_a_baseline_every_batch_finds_is_never_loaded_and_gives_the_same_results(tmp_path, transform_models):
+    """The models' transform_features disagree on the length bucket of 4-word texts, so the
+    slices depend on the baseline's own transformed features, which must be read back exactly."""
+    examples = _examples(str(tmp_path / "test.tfrecord"), 300)
+    baseline = str(tmp_path / "a")
+    shutil.copytree(transform_models["a"], baseline)
+    evaluations = tmp_path / "Evaluator" / "evaluation"
+    assert _evaluate(examples, [baseline], str(evaluations / "1"), transform=True) == dict.fromkeys(
+        (prediction_cache.REUSED, prediction_cache.COMPUTED, *TRANSFORMED), 0)
+    key = prediction_cache.model_key(baseline, "transform_features")
+    assert tf.io.gfile.glob(str(evaluations / "1" / prediction_cache.TRANSFORMED_DIRECTORY / key / "part-*.npz"))
+    alone = str(tmp_path / "alone" / "evaluation" / "2")  # the baseline run
+    assert _evaluate(examples, [transform_models["b"], baseline], alone, transform=True) == {
+        prediction_cache.REUSED: 0, prediction_cache.COMPUTED: 300,
+        prediction_cache.TRANSFORMED_REUSED: 0, prediction_cache.TRANSFORMED_COMPUTED: 300}
+    # the baseline can no longer be loaded (its variables gone; its key, of its graph and index, the same)
+    for data in tf.io.gfile.glob(os.path.join(baseline, "variables", "variables.data-*")):
+        os.remove(data)
+    counts = _evaluate(examples, [transform_models["b"], baseline], str(evaluations / "2"), transform=True)
+    assert counts == {prediction_cache.REUSED: 300, prediction_cache.COMPUTED: 0,
+                      prediction_cache.TRANSFORMED_REUSED: 300, prediction_cache.TRANSFORMED_COMPUTED: 0}
+    reused, computed = written(str(evaluations / "2")), written(alone)
+    assert ("metrics", "length_bucket:100-199") in computed and differences(reused, computed) == []
 
 
 def test_examples_an_earlier_evaluation_lacks_are_run_through_the_baseline(tmp_path, models):
