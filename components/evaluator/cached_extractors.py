@@ -13,13 +13,16 @@ import logging
 import apache_beam as beam
 import numpy as np
 from tensorflow_model_analysis import constants
-from tensorflow_model_analysis.extractors import extractor
+from tensorflow_model_analysis.extractors import extractor, predictions_extractor
 from tensorflow_model_analysis.utils import model_util, util
 
-from components.evaluator.prediction_cache import (COUNTERS, DIRECTORY, STAGE_NAME, TRANSFORM_SIGNATURES,
-                                                   TRANSFORMED_DIRECTORY, TRANSFORMED_STAGE_NAME, example_keys,
+from components.evaluator.prediction_cache import (COUNTERS, DIRECTORY, TRANSFORMED_DIRECTORY, example_keys,
                                                    model_key, read, storable, write)
-from components.evaluator.tfma_private import ModelSignaturesDoFn
+from components.evaluator.tfma_private import (TRANSFORM_SIGNATURES, TRANSFORMED_FEATURES_STAGE_NAME,
+                                               ModelSignaturesDoFn)
+
+STAGE_NAME = predictions_extractor.PREDICTIONS_EXTRACTOR_STAGE_NAME
+TRANSFORMED_STAGE_NAME = TRANSFORMED_FEATURES_STAGE_NAME
 
 
 class CachedSignaturesDoFn(ModelSignaturesDoFn):
@@ -36,11 +39,12 @@ class CachedSignaturesDoFn(ModelSignaturesDoFn):
         self._reused = beam.metrics.Metrics.counter(COUNTERS, f"baseline_{directory}_reused")
         self._computed = beam.metrics.Metrics.counter(COUNTERS, f"baseline_{directory}_computed")
 
-    def _signature(self, name: str) -> str:
-        return "+".join(self._signature_names[name] or self._default_signature_names or [""])
+    def _signatures(self, name: str) -> list[str]:
+        """The signatures TFMA calls on model `name` (a name "" is the model's default)."""
+        return self._signature_names[name] or self._default_signature_names or [""]
 
     def setup(self):  # TFMA's loads every model here
-        self._keys = {name: model_key(path, self._signature(name)) for name, path in self._paths.items()}
+        self._keys = {name: model_key(path, "+".join(self._signatures(name))) for name, path in self._paths.items()}
         self._loaded_models, self._signed = {}, {}
         for name in self._paths:
             if name not in self._baselines:
@@ -62,7 +66,7 @@ class CachedSignaturesDoFn(ModelSignaturesDoFn):
         model = self._loaded_models[name] = self._model_loaders[self._loaders[name]].load(
             model_load_time_callback=self._set_model_load_seconds)
         self._signed[name] = any(model_util.get_callable(model, signature, required=False) is not None
-                                 for signature in self._signature_names[name] or self._default_signature_names or [""])
+                                 for signature in self._signatures(name))
 
     def start_bundle(self):
         self._pending = {name: ([], []) for name in self._paths if name not in self._baselines}

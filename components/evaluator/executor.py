@@ -24,7 +24,7 @@ import numpy as np
 import tensorflow_model_analysis as tfma
 from tfx.components.evaluator import executor as tfx_evaluator
 
-from components.evaluator import batched_metrics, cached_extractors, prediction_cache, tfma_private
+from components.evaluator import batched_metrics, cached_extractors, tfma_private
 
 
 def extract_evaluate_and_write(*, eval_shared_model=None, eval_config=None, extractors=None, evaluators=None,
@@ -39,8 +39,8 @@ def extract_evaluate_and_write(*, eval_shared_model=None, eval_config=None, extr
                 tensor_adapter_config=tensor_adapter_config)
                 if e.stage_name not in batched_metrics.PER_EXAMPLE_EXTRACTORS]
             if eval_shared_model and kwargs.get("output_path"):  # the baseline's outputs, if made before
-                cached = {prediction_cache.STAGE_NAME: cached_extractors.CachedPredictionsExtractor,
-                          prediction_cache.TRANSFORMED_STAGE_NAME: cached_extractors.CachedTransformedFeaturesExtractor}
+                cached = {cached_extractors.STAGE_NAME: cached_extractors.CachedPredictionsExtractor,
+                          cached_extractors.TRANSFORMED_STAGE_NAME: cached_extractors.CachedTransformedFeaturesExtractor}
                 extractors = [cached[e.stage_name](eval_config, eval_shared_model, kwargs["output_path"])
                               if e.stage_name in cached else e for e in extractors]
             evaluators = [batched_metrics.BatchedMetricsEvaluator(eval_config)]

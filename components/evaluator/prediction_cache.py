@@ -42,7 +42,6 @@ import uuid
 
 import numpy as np
 import tensorflow as tf
-from tensorflow_model_analysis.extractors import predictions_extractor
 
 from components.paths import read_if_exists
 
@@ -56,9 +55,6 @@ COUNTERS = "imdb_tfx_evaluator"
 REUSED, COMPUTED = "baseline_predictions_reused", "baseline_predictions_computed"
 TRANSFORMED_REUSED = "baseline_transformed_features_reused"
 TRANSFORMED_COMPUTED = "baseline_transformed_features_computed"
-STAGE_NAME = predictions_extractor.PREDICTIONS_EXTRACTOR_STAGE_NAME
-TRANSFORMED_STAGE_NAME = "ExtractTransformedFeatures"  # TFMA's TransformedFeaturesExtractor
-TRANSFORM_SIGNATURES = ["transformed_features", "transformed_labels"]  # TFMA's defaults for it
 
 
 def example_keys(serialized) -> np.ndarray:

@@ -22,7 +22,9 @@ hooks, and why each is still private:
   they are, several by name; TFMA has no public way to give a model's outputs for some batches
   and run it on others. And `DoFnWithModels.setup`, which loads every model
   (`self._model_loaders`, `_set_model_load_seconds`): the subclass loads a model when a batch
-  first needs it.
+  first needs it. TransformedFeaturesExtractor's stage name and default signature names
+  (`transformed_features_extractor._TRANSFORMED_FEATURES_EXTRACTOR_STAGE_NAME`,
+  `_DEFAULT_SIGNATURE_NAMES`): the subclass replaces that stage and calls what it calls.
 - `tfx.components.evaluator.executor.tfma` (the module attribute, swapped by `tfma_swapped`):
   TFX's Evaluator calls `tfma.ExtractEvaluateAndWriteResults` with no way to pass evaluators.
 
@@ -35,6 +37,7 @@ import dataclasses
 
 from tensorflow_model_analysis.api import model_eval_lib as _model_eval_lib
 from tensorflow_model_analysis.evaluators import metrics_plots_and_validations_evaluator as _evaluator
+from tensorflow_model_analysis.extractors import transformed_features_extractor as _transformed
 from tensorflow_model_analysis.metrics import calibration_histogram as _calibration_histogram
 from tensorflow_model_analysis.utils import model_util as _model_util
 from tfx.components.evaluator import executor as _tfx_evaluator
@@ -42,6 +45,7 @@ from tfx.components.evaluator import executor as _tfx_evaluator
 from components.private_api import Hook, swapped
 
 _EVALUATOR = "tensorflow_model_analysis.evaluators.metrics_plots_and_validations_evaluator"
+_TRANSFORMED = "tensorflow_model_analysis.extractors.transformed_features_extractor"
 _COMBINER = "tensorflow_model_analysis.metrics.calibration_histogram:_CalibrationHistogramCombiner"
 _COMBINER_ATTRIBUTES = ("_key", "_num_buckets", "_left", "_range", "_fractional_labels", "_class_weights",
                         "_aggregation_type", "_example_weighted", "_prediction_based_bucketing")
@@ -63,6 +67,10 @@ HOOKS = [
          "the config as TFMA completes it", params=("eval_config", "eval_shared_model")),
     Hook("tensorflow_model_analysis.utils.model_util:ModelSignaturesDoFn.__init__", "subclassed",
          params=("model_specs", "eval_shared_models", "output_keypath", "signature_names")),
+    Hook(f"{_TRANSFORMED}:_TRANSFORMED_FEATURES_EXTRACTOR_STAGE_NAME", "the stage replaced",
+         check=lambda name: None if isinstance(name, str) else "not a stage name"),
+    Hook(f"{_TRANSFORMED}:_DEFAULT_SIGNATURE_NAMES", "the signatures it calls",
+         check=lambda names: None if all(isinstance(n, str) for n in names) else "not signature names"),
     Hook("tensorflow_model_analysis.utils.model_util:DoFnWithModels.setup", "no public lazy load",
          source_has=("self._model_loaders.items()", "model_load_time_callback=self._set_model_load_seconds")),
     Hook("tensorflow_model_analysis.utils.model_util:ModelSignaturesDoFn._batch_reducible_process",
@@ -92,6 +100,8 @@ remove_private_metrics = _evaluator._remove_private_metrics
 filter_by_key_type = _evaluator._filter_by_key_type
 update_eval_config_with_defaults = _model_eval_lib._update_eval_config_with_defaults
 ModelSignaturesDoFn = _model_util.ModelSignaturesDoFn  # a Beam DoFn
+TRANSFORMED_FEATURES_STAGE_NAME = _transformed._TRANSFORMED_FEATURES_EXTRACTOR_STAGE_NAME
+TRANSFORM_SIGNATURES = list(_transformed._DEFAULT_SIGNATURE_NAMES)
 
 
 @dataclasses.dataclass(frozen=True)
