@@ -39,8 +39,7 @@ def extract_evaluate_and_write(*, eval_shared_model=None, eval_config=None, extr
                 tensor_adapter_config=tensor_adapter_config)
                 if e.stage_name not in batched_metrics.PER_EXAMPLE_EXTRACTORS]
             if eval_shared_model and kwargs.get("output_path"):  # the baseline's outputs, if made before
-                cached = {cached_extractors.STAGE_NAME: cached_extractors.CachedPredictionsExtractor,
-                          cached_extractors.TRANSFORMED_STAGE_NAME: cached_extractors.CachedTransformedFeaturesExtractor}
+                cached = cached_extractors.BY_STAGE
                 extractors = [cached[e.stage_name](eval_config, eval_shared_model, kwargs["output_path"])
                               if e.stage_name in cached else e for e in extractors]
             evaluators = [batched_metrics.BatchedMetricsEvaluator(eval_config)]

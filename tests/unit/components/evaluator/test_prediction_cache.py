@@ -12,7 +12,7 @@ import pytest
 import tensorflow as tf
 import tensorflow_model_analysis as tfma
 
-from components.evaluator import prediction_cache
+from components.evaluator import cached_extractors, prediction_cache
 from components.evaluator.eval_config import eval_config
 from tests.helpers.evaluations import differences, evaluate_counted, read_examples, written
 from tests.helpers.models import build_model
@@ -111,6 +111,19 @@ def test_a_baseline_every_batch_finds_is_never_loaded_and_gives_the_same_results
                       prediction_cache.TRANSFORMED_REUSED: 300, prediction_cache.TRANSFORMED_COMPUTED: 0}
     reused, computed = written(str(evaluations / "2")), written(alone)
     assert ("metrics", "length_bucket:100-199") in computed and differences(reused, computed) == []
+
+
+def test_each_examples_key_is_made_once_for_both_extractors(tmp_path, transform_models, monkeypatch):
+    keyed = []
+
+    def counted(serialized):
+        keyed.append(len(serialized))
+        return prediction_cache.example_keys(serialized)
+
+    monkeypatch.setattr(cached_extractors, "example_keys", counted)
+    examples = _examples(str(tmp_path / "test.tfrecord"), 300)
+    _evaluate(examples, [transform_models["b"], transform_models["a"]], str(tmp_path / "evaluation" / "1"), transform=True)
+    assert sum(keyed) == 300  # by the first extractor of each batch; the second reads them from the batch
 
 
 def test_examples_an_earlier_evaluation_lacks_are_run_through_the_baseline(tmp_path, models):
