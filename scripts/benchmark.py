@@ -16,7 +16,6 @@ With --floors it then runs, in the same process, each heavy component's floor
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import resource
@@ -27,6 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import components  # noqa: E402,F401  (the TensorFlow environment)
+from json_report import print_report  # noqa: E402  (scripts/, this file's folder, is on sys.path)
 
 
 def parser_with_run_args(description: str) -> argparse.ArgumentParser:
@@ -104,10 +104,7 @@ def write_report(report: dict, output: str) -> None:
     report["peak_rss_mib"] = peak_rss_mib()
     report["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
     report["command"] = " ".join([os.path.basename(sys.executable), *sys.argv])
-    os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
-    with open(output, "w") as f:
-        json.dump(report, f, indent=2)
-    print(json.dumps(report, indent=2))
+    print_report(report, output)
 
 
 def main(argv=None) -> int:

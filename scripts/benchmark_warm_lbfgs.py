@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import glob
-import json
 import os
 import sys
 import time
@@ -27,6 +26,7 @@ import scipy.sparse
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from json_report import print_report  # noqa: E402
 from make_spans import DEFAULT_DIR  # noqa: E402
 
 
@@ -106,12 +106,7 @@ def main(argv=None) -> int:
     report["warm-cold_points"] = round(100 * (report["warm_B"]["test_accuracy"] - report["cold_B"]["test_accuracy"]), 2)
     report["fit_warm/cold"] = round(report["warm_B"]["fit_s"] / report["cold_B"]["fit_s"], 3)
     report["load_avg_after"] = os.getloadavg()
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.output:
-        os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-        with open(args.output, "w") as f:
-            f.write(text)
+    print_report(report, args.output)
     return 0
 
 
