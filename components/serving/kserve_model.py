@@ -136,6 +136,5 @@ class ImdbModel(kserve.Model):
         return outputs
 
     def stop(self) -> None:
-        """KServe unloads the model as soon as a stop is asked, while the REST server still
-        drains the requests in flight: the batcher must go on answering them, so it is closed by
-        the server once both servers have stopped (server.py), not here."""
+        """Nothing: the batcher answers the requests in flight until both servers have stopped,
+        and is closed then (server.py)."""

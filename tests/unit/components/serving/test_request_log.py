@@ -1,7 +1,9 @@
 """The request log (components/serving/request_log.py): its lines, rotation, flushing within a
 second, nothing lost or written twice, and a real server that logs every answered prediction
-of V1 and V2 requests and still has them all after a SIGTERM under load."""
+of V1 and V2 requests and still has them all after a SIGTERM under load, having answered
+every request until it stopped."""
 import concurrent.futures
+import http.client
 import json
 import os
 import time
@@ -9,7 +11,6 @@ import urllib.request
 
 import pytest
 
-from components.serving import client
 from components.serving.request_log import RequestLog, log_files
 from tests.helpers import models
 from tests.unit.components.serving.server_process import start_server
@@ -86,7 +87,7 @@ def test_a_server_logs_every_answered_prediction_and_keeps_them_after_sigterm_un
     log_dir = tmp_path / "requests"
     server = start_server(tmp_path, "--serving-dir", str(serving_dir), "--request-log", str(log_dir),
                           "--request-log-max-bytes", "20000")
-    answered, stop = [], False
+    answered, refused, stop = [], [], False
 
     def v2(i):
         body = json.dumps({"id": f"v2-{i}", "inputs": [{"name": "text", "datatype": "BYTES", "shape": [1],
@@ -96,16 +97,24 @@ def test_a_server_logs_every_answered_prediction_and_keeps_them_after_sigterm_un
         with urllib.request.urlopen(request, timeout=30) as response:
             assert json.load(response)["id"] == f"v2-{i}"
 
-    def load(worker):
+    def load(worker):  # on one kept-alive connection, as load balancers and clients keep them
+        connection = http.client.HTTPConnection(server.url[len("http://"):], timeout=30)
         i = 0
         while not stop:
             text = f"worker {worker} review {i}"
             try:
-                client.predict(server.url, [text, text + " again"])
+                connection.request("POST", "/v1/models/imdb:predict", json.dumps({"instances": [text, text + " again"]}),
+                                   {"Content-Type": "application/json"})
+                response = connection.getresponse()
+                body = response.read()
             except Exception:  # noqa: BLE001  (refused or cut by the stop: not answered)
+                break
+            if response.status != 200:  # an answer, but not the model's: the stop must not give one
+                refused.append((response.status, body[:200]))
                 break
             answered.extend([text, text + " again"])
             i += 1
+        connection.close()
 
     v2(0)
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
@@ -116,6 +125,7 @@ def test_a_server_logs_every_answered_prediction_and_keeps_them_after_sigterm_un
         concurrent.futures.wait(futures)
     lines = read_lines(log_dir)
     assert len(answered) > 50
+    assert refused == []  # until the server stopped, every request was answered by the model (no 404)
     logged = [x["text"] for x in lines if x["request_id"] != "v2-0"]
     assert set(answered) <= set(logged)  # every answered prediction is there ...
     assert len(logged) == len(set(logged))  # ... once
