@@ -10,7 +10,8 @@ the port it bound, and lets every error through as UNKNOWN with a traceback. Add
 - raw_input_contents (what tritonclient.grpc sends) decoded as REST's binary extension is
   (components/serving/v2_binary.py), and every output written as raw_output_contents, which
   tritonclient.grpc requires for FP32 (KServe's clients read both);
-- `model_version` pins a version, as /v2/models/NAME/versions/N does on REST;
+- `model_version` pins a version, as /v2/models/NAME/versions/N does on REST; ModelMetadata and
+  ModelReady with a `version` answer for that version (NOT_FOUND unless it is loaded);
 - errors as gRPC status codes with REST's message: a bad request INVALID_ARGUMENT (413's too
   many reviews RESOURCE_EXHAUSTED), an unknown model or version NOT_FOUND, no version served
   yet UNAVAILABLE, anything else INTERNAL.
@@ -30,6 +31,7 @@ from kserve.protocol.infer_type import InferInput, InferRequest
 from kserve.utils.utils import to_headers
 
 from components.serving import v2_binary
+from components.serving.loaded_versions import pinned_version
 from components.serving.protocol import BadRequest
 
 logger = logging.getLogger("components.serving")
@@ -76,12 +78,20 @@ class ImdbServicer(InferenceServicer):
     async def ModelReady(self, request, context):
         async def call():
             self._check(request.name)
+            if request.version.strip():  # a version is ready once loaded (NOT_FOUND otherwise)
+                self.model.kept.get(pinned_version(request.version.strip()))
+                return pb.ModelReadyResponse(ready=True)
             return pb.ModelReadyResponse(ready=self.model.healthy())
         return await self._answer(context, call)
 
     async def ModelMetadata(self, request, context):
         async def call():
             self._check(request.name)
+            if request.version.strip():
+                metadata = self.model.version_metadata(request.version.strip())
+                return pb.ModelMetadataResponse(name=metadata["name"], platform=metadata["platform"],
+                                                versions=metadata["versions"], inputs=metadata["inputs"],
+                                                outputs=metadata["outputs"])
             metadata = await self._data_plane.model_metadata(model_name=request.name)
             current = self.model.manager.current
             versions = [str(v) for v in self.model.kept.versions()] if current is not None else []
@@ -113,9 +123,7 @@ def read_request(request: pb.ModelInferRequest) -> InferRequest:
         inputs.append(InferInput(tensor.name, list(tensor.shape), tensor.datatype, data))
     infer_request = InferRequest(request.model_name, inputs, request_id=request.id, from_grpc=True)
     version = request.model_version.strip()
-    if version and not version.isdigit():
-        raise BadRequest(f"model_version {version!r} is not a number (a version is its directory's name)")
-    infer_request.pinned_version = int(version) if version else None
+    infer_request.pinned_version = pinned_version(version, "model_version") if version else None
     return infer_request
 
 

@@ -26,7 +26,7 @@ from prometheus_client import Histogram  # noqa: E402
 from components.serving import protocol  # noqa: E402
 from components.serving.request_log import request_id  # noqa: E402
 from components.serving.batching import Batcher  # noqa: E402
-from components.serving.loaded_versions import KeptVersions  # noqa: E402
+from components.serving.loaded_versions import KeptVersions, pinned_version  # noqa: E402
 from components.serving.manager import VersionManager  # noqa: E402
 from components.serving.served_model import ServedModel  # noqa: E402
 from components.serving.routed import Routed  # noqa: E402
@@ -127,13 +127,21 @@ class ImdbModel(kserve.Model):
     def get_input_types(self) -> list[dict]:
         return [{"name": "text", "datatype": "BYTES", "shape": [-1]}]
 
-    def get_output_types(self) -> list[dict]:
+    def get_output_types(self, served=None) -> list[dict]:
+        """The V2 outputs of the served version, or of `served` (a pinned version)."""
         outputs = [{"name": "probability", "datatype": "FP32", "shape": [-1]},
                    {"name": "label", "datatype": "BYTES", "shape": [-1]}]
-        current = self.manager.current
-        if current is not None and current.model.regression:
+        served = served or self.manager.current
+        if served is not None and served.model.regression:
             outputs.append({"name": "rating", "datatype": "FP32", "shape": [-1]})
         return outputs
+
+    def version_metadata(self, version: str) -> dict:
+        """V2 model metadata of one loaded version (/v2/models/NAME/versions/N, gRPC
+        ModelMetadata with a version); BadRequest 404 naming the versions held otherwise."""
+        served = self.kept.get(pinned_version(version))
+        return {"name": self.name, "versions": [str(served.version)], "platform": "",
+                "inputs": self.get_input_types(), "outputs": self.get_output_types(served)}
 
     def stop(self) -> None:
         """Nothing: the batcher answers the requests in flight until both servers have stopped,

@@ -26,6 +26,14 @@ logger = logging.getLogger("components.serving")
 LABELS = ("stable", "previous")
 
 
+def pinned_version(version: str, field: str = "version") -> int:
+    """A version asked for (a URL's /versions/N, gRPC's model_version) as a number; BadRequest
+    400 otherwise."""
+    if not version.isdigit():
+        raise BadRequest(f"{field} {version!r} is not a number (a version is its directory's name)")
+    return int(version)
+
+
 class KeptVersions:
     def __init__(self, manager: VersionManager, loader: Callable[[str], object], keep: int = 1):
         if keep < 1:

@@ -17,6 +17,7 @@ import orjson
 from kserve.errors import InvalidInput, ModelNotFound, ModelNotReady
 
 from components.serving import tf_serving_rest, v2_binary
+from components.serving.loaded_versions import pinned_version
 from components.serving.protocol import BadRequest
 
 logger = logging.getLogger("components.serving")
@@ -86,11 +87,7 @@ async def _v2(gate, scope, send, match, header, raw: bytes) -> None:
 def _pinned(model, version: Optional[str], label: Optional[str]) -> Optional[int]:
     if label is not None:
         return model.kept.label(label)
-    if version is None:
-        return None
-    if not version.isdigit():
-        raise BadRequest(f"version {version!r} is not a number (a version is its directory's name)")
-    return int(version)
+    return None if version is None else pinned_version(version)
 
 
 def _regression(model) -> bool:
@@ -137,7 +134,8 @@ async def _send(send, status: int, body: bytes, header_length: Optional[int] = N
 
 def add_routes(app, model) -> None:
     """GET /v1/models/NAME[/versions/N | /labels/L][/metadata] (TF Serving's status and
-    metadata of a version), first in the route list."""
+    metadata of a version) and GET /v2/models/NAME/versions/N[/ready] (V2's metadata and
+    readiness of a version), first in the route list."""
     from fastapi.responses import ORJSONResponse
     from fastapi.routing import APIRoute
 
@@ -157,6 +155,21 @@ def add_routes(app, model) -> None:
         kept = served(model_name, version, label)
         return ORJSONResponse(tf_serving_rest.metadata(model.name, kept.version, kept.model.signatures))
 
+    async def v2_version_metadata(model_name: str, version: str):
+        if model_name != model.name:
+            raise ModelNotFound(model_name)
+        return ORJSONResponse(model.version_metadata(version))
+
+    async def v2_version_ready(model_name: str, version: str):
+        await v2_version_metadata(model_name, version)  # 404 unless the version is loaded
+        return ORJSONResponse({"name": model.name, "ready": True})
+
+    # KServe's V2 version routes answer 501 "not supported" (and its /ready one lacks its
+    # leading slash, so never matches).
+    app.router.routes.insert(0, APIRoute("/v2/models/{model_name}/versions/{version}", v2_version_metadata,
+                                         methods=["GET"]))
+    app.router.routes.insert(0, APIRoute("/v2/models/{model_name}/versions/{version}/ready", v2_version_ready,
+                                         methods=["GET"]))
     for path, endpoint in (("/v1/models/{model_name}/versions/{version}", status),
                            ("/v1/models/{model_name}/labels/{label}", status),
                            ("/v1/models/{model_name}/metadata", metadata),

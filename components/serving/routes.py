@@ -12,7 +12,8 @@
 - `GET /v2/health/ready`: 503 until a version is served (KServe's always answers ready).
 - KServe's per-request timing middleware is removed (see customize).
 - Exception handlers: a BadRequest (components/serving/protocol.py) or KServe InvalidInput is
-  its status and {"error": reason}, logged as one warning line (KServe logs a traceback).
+  its status and {"error": reason}, an unknown model 404 and no version served yet 503, each
+  logged as one warning line (KServe logs a traceback); a GET of a verb (`NAME:predict`) 405.
 """
 from __future__ import annotations
 
@@ -141,6 +142,10 @@ def customize(app: FastAPI, model, max_body_bytes: int, dataplane=None) -> None:
     `dataplane` (KServe's DataPlane), the gate answers V1 predict itself."""
 
     async def model_status(model_name: str):
+        if ":" in model_name:  # GET /v1/models/NAME:predict: the verbs take a POST
+            reason = f"{model_name.partition(':')[2]} takes a POST with a JSON body, not a GET"
+            logger.warning("bad request to /v1/models/%s: %s", model_name, reason)
+            return ORJSONResponse({"error": reason}, status_code=405, headers={"Allow": "POST"})
         if model_name != model.name:
             raise ModelNotFound(model_name)
         status = {"name": model.name, **model.manager.status(), "batching": model.batcher.stats.as_dict()}
@@ -162,12 +167,22 @@ def customize(app: FastAPI, model, max_body_bytes: int, dataplane=None) -> None:
     app.add_exception_handler(protocol.BadRequest, _bad_request)
     app.add_exception_handler(InvalidInput, _bad_request)
     app.add_exception_handler(RequestValidationError, _invalid_body)
+    app.add_exception_handler(ModelNotFound, _unknown_model)
+    app.add_exception_handler(ModelNotReady, _unknown_model)
 
 
 async def _bad_request(request: Request, exc) -> ORJSONResponse:
     reason = getattr(exc, "reason", str(exc))
     logger.warning("bad request to %s: %s", request.url.path, reason)
     return ORJSONResponse({"error": reason}, status_code=getattr(exc, "status", 400))
+
+
+async def _unknown_model(request: Request, exc) -> ORJSONResponse:
+    """A model name the server does not serve (404), or no version served yet (503): one
+    warning line (KServe's handlers log a traceback for each such request)."""
+    status = 404 if isinstance(exc, ModelNotFound) else 503
+    logger.warning("%s %s: %s", request.method, request.url.path, exc)
+    return ORJSONResponse({"error": str(exc)}, status_code=status)
 
 
 async def _invalid_body(request: Request, exc: RequestValidationError) -> ORJSONResponse:

@@ -48,6 +48,14 @@ def answer(result):
 
 out["health"] = [client.is_server_live(), client.is_server_ready(), client.is_model_ready("imdb")]
 out["metadata"] = client.get_model_metadata("imdb", as_json=True)
+out["version_metadata"] = client.get_model_metadata("imdb", model_version=old, as_json=True)
+out["version_ready"] = client.is_model_ready("imdb", model_version=old)
+for name, call in (("unknown_version_metadata", lambda: client.get_model_metadata("imdb", model_version="12")),
+                   ("unknown_version_ready", lambda: client.is_model_ready("imdb", model_version="12"))):
+    try:
+        out[name] = ["OK", str(call())]
+    except InferenceServerException as e:
+        out[name] = [e.status(), e.message()]
 out["infer"] = answer(client.infer("imdb", [text_input(texts)]))
 out["pinned"] = answer(client.infer("imdb", [text_input(texts)], model_version=old))
 bad = {"wrong-name": ("imdb", [text_input(["x"], name="review")], {}),
@@ -104,6 +112,16 @@ def test_health_and_metadata(triton):
     assert metadata["name"] == "imdb" and str(NEW) in metadata["versions"] and str(OLD) in metadata["versions"]
     assert [(t["name"], t["datatype"]) for t in metadata["inputs"]] == [("text", "BYTES")]
     assert [t["name"] for t in metadata["outputs"]] == ["probability", "label"]
+
+
+def test_a_versions_metadata_and_readiness(triton):
+    metadata = triton["version_metadata"]
+    assert metadata["name"] == "imdb" and metadata["versions"] == [str(OLD)]
+    assert [t["name"] for t in metadata["outputs"]] == ["probability", "label"]
+    assert triton["version_ready"] is True
+    for name in ("unknown_version_metadata", "unknown_version_ready"):
+        status, message = triton[name]
+        assert status == "StatusCode.NOT_FOUND" and "version 12 is not loaded" in message, (name, status, message)
 
 
 def test_tritonclient_answers_equal_predict_text_and_rest(protocols, triton):
