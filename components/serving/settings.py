@@ -66,7 +66,8 @@ class Settings:
 
 
 def _check_writable_directory(path: str, flag: str) -> None:
-    """ValueError unless `path` is a writable directory or can be made one."""
+    """Makes `path` a directory if it is none yet; ValueError unless that works and it is
+    writable (a path under /proc, say, passes an access check and fails only when made)."""
     existing = path
     while existing and not os.path.exists(existing):
         existing = os.path.dirname(existing.rstrip(os.sep)) or "."
@@ -74,6 +75,10 @@ def _check_writable_directory(path: str, flag: str) -> None:
         raise ValueError(f"{path}: not a directory ({flag})")
     if not os.path.isdir(existing) or not os.access(existing, os.W_OK | os.X_OK):
         raise ValueError(f"{path}: cannot write there ({flag})")
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as e:
+        raise ValueError(f"{path}: cannot make the directory: {e.strerror} ({flag})") from None
 
 
 def add_arguments(parser: argparse.ArgumentParser, serving_dir_default: Optional[str] = None) -> None:

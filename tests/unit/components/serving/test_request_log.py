@@ -145,3 +145,17 @@ def test_a_request_log_that_is_a_file_is_refused_before_the_server_starts(tmp_pa
                              "--request-log", str(blocker)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert f"{blocker}: not a directory (--request-log)" in result.stderr
+
+
+def test_a_request_log_that_cannot_be_made_is_refused_by_the_check(tmp_path):
+    """Before the model loads: a path that passes an access check (/proc, for root) but cannot
+    be made a directory."""
+    from components.serving.settings import Settings
+
+    if not os.access("/proc", os.W_OK):  # not root: such a path fails the access check already
+        pytest.skip("needs a path that passes os.access and cannot be made (root and /proc)")
+    with pytest.raises(ValueError, match=r"^/proc/imdb_tfx_request_log: cannot make the directory: .* \(--request-log\)$"):
+        Settings(serving_dir=str(tmp_path), request_log="/proc/imdb_tfx_request_log").check()
+    made = tmp_path / "made" / "log"
+    Settings(serving_dir=str(tmp_path), request_log=str(made)).check()
+    assert made.is_dir()
