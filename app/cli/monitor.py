@@ -4,16 +4,17 @@ It reads a window of the model server's request log (`imdb-tfx serve --request-l
 finds through the metadata store the training data of the version that answered it, and runs
 the drift checks of `imdb-tfx run` (token distribution, domain classifier, length, the
 model's scores) between the two. It prints {"drift": ..., "window": ...} as JSON on stdout and
-one line on stderr; `--output` writes an HTML page, `--export` the logged texts as a span file
-to label. Exit status: 0 no check fired (or too little traffic to judge: said so), 3 a check
-fired, 2 bad input (one line naming the file or flag). docs/monitoring.md.
+one line on stderr (TensorFlow's messages go to a log file, as `predict`'s); `--output` writes
+an HTML page, `--export` the logged texts as a span file to label. Exit status: 0 no check
+fired (or too little traffic to judge: said so), 3 a check fired, 2 bad input (one line naming
+the file or flag; a metadata store that is missing or is none, whatever the traffic).
+docs/monitoring.md.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import sys
 
 from app.cli import status
 
@@ -29,17 +30,32 @@ def _window_name(predictions, since, last) -> str:
 
 
 def cmd_monitor(args: argparse.Namespace) -> int:
-    import time
+    from app.cli import flag_checks
+    from app.cli.library_log import quiet_stderr
 
-    from app.monitor import window as log_window
-
-    start = time.perf_counter()
     for flag, value in (("--last", args.last), ("--min-size", args.min_size)):
         if value is not None and value < 1:
             raise ValueError(f"{flag} must be at least 1 (got {value})")
-    if args.output and not os.path.isdir(os.path.dirname(os.path.abspath(args.output))):
-        raise FileNotFoundError(f"{args.output}: no such directory {os.path.dirname(os.path.abspath(args.output))} "
-                                "(--output)")
+    for flag, path in (("--output", args.output), ("--export", args.export)):
+        flag_checks.writable_file(flag, path)  # its directory is made when it is written
+    with quiet_stderr("monitor", args.verbose) as terminal:  # TensorFlow's messages into a log file
+        drift = _monitor(args, terminal)
+        print(f"imdb-tfx monitor: {_one_line(drift)}", file=terminal)
+    return DRIFT if drift["detected"] else status.OK
+
+
+def _monitor(args: argparse.Namespace, terminal) -> dict:
+    """The checks of the request log's window (printed as JSON on stdout, and as a page with
+    --output); the drift dict."""
+    import time
+
+    from app import runs
+    from app.monitor import window as log_window
+
+    start = time.perf_counter()
+    # The store first, whatever the traffic: a scheduled monitor with a mistyped store must not
+    # pass as "too little traffic" on a quiet day.
+    runs.open_store(args.metadata_path)
     since = log_window.parse_since(args.since) if args.since else None
     predictions = log_window.read_window(args.request_log, since, args.last)
     info = {"request_log": args.request_log, "predictions": len(predictions),
@@ -47,9 +63,10 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     if args.export:
         from app.monitor.export import export
 
+        os.makedirs(os.path.dirname(os.path.abspath(args.export)), exist_ok=True)
         info["exported"] = {"path": args.export, "texts": export(predictions, args.export)}
         print(f"imdb-tfx monitor: {info['exported']['texts']} distinct texts written to {args.export}: set each "
-              f"\"label\" to 1 (positive) or 0 (negative) and it is a span file (span-<N>/*.jsonl)", file=sys.stderr)
+              f"\"label\" to 1 (positive) or 0 (negative) and it is a span file (span-<N>/*.jsonl)", file=terminal)
     versions = {}
     for p in predictions:
         versions[p.model_version] = versions.get(p.model_version, 0) + 1
@@ -79,9 +96,9 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     if args.output:
         from app.monitor.page import write_page
 
+        os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
         write_page(args.output, drift, info)
-    print(f"imdb-tfx monitor: {_one_line(drift)}", file=sys.stderr)
-    return DRIFT if drift["detected"] else status.OK
+    return drift
 
 
 def _one_line(drift: dict) -> str:
@@ -113,4 +130,6 @@ def add_parser(sub) -> None:
                         "labelled, a span file for imdb-tfx run")
     p.add_argument("--min-size", type=int, default=MIN_SIZE, help=f"fewest predictions to judge (default {MIN_SIZE})")
     p.add_argument("--seed", type=int, default=0, help="seed of the checks' samples and permutations (default 0)")
+    p.add_argument("--verbose", action="store_true", help="show TensorFlow's messages on stderr (by default they "
+                   "go to a log file under ~/.cache/imdb-tfx/logs/)")
     p.set_defaults(func=cmd_monitor)

@@ -77,7 +77,9 @@ def read_file(path: str, newest: bool) -> list[Prediction]:
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise LogError(f"{path}: invalid UTF-8 at byte {e.start}") from None
+        line = content.count(b"\n", 0, e.start) + 1
+        column = e.start - (content.rfind(b"\n", 0, e.start) + 1) + 1
+        raise LogError(f"{path}:{line}: invalid UTF-8 (byte {column} of the line)") from None
     lines = text.split("\n")
     tail = lines.pop()  # "" after a final newline; else a line still being written
     if tail.strip() and not newest:

@@ -21,9 +21,22 @@ def write_log(directory, n: int, version="7", max_bytes: int = 10_000, start: fl
 
 
 def run(capsys, *argv):
-    code = main(["monitor", *argv])
+    code = main(["monitor", "--verbose", *argv])  # --verbose: stderr stays the test's to read
     out, err = capsys.readouterr()
     return code, out, err
+
+
+@pytest.fixture
+def store(tmp_path):
+    """An empty metadata store (MLMD's tables, no runs)."""
+    from ml_metadata.metadata_store import metadata_store
+    from ml_metadata.proto import metadata_store_pb2
+
+    config = metadata_store_pb2.ConnectionConfig()
+    config.sqlite.filename_uri = str(tmp_path / "metadata.sqlite")
+    config.sqlite.connection_mode = metadata_store_pb2.SqliteMetadataSourceConfig.READWRITE_OPENCREATE
+    metadata_store.MetadataStore(config)
+    return str(tmp_path / "metadata.sqlite")
 
 
 def test_the_window_reads_rotated_files_with_since_and_last(tmp_path):
@@ -64,42 +77,63 @@ def test_a_line_being_written_is_skipped_a_broken_one_is_an_error(tmp_path):
 @pytest.mark.parametrize("content, message", [
     ("not json\n", "requests-000001.jsonl:1: not a JSON line"),
     ('{"time": "t", "request_id": "r", "instance": 0, "text": 3, "probability": 0.5}\n', "text must be a string"),
+    (b'{"text": "ok"}\n{"text": "caf\xe9"}\n', "requests-000001.jsonl:2: invalid UTF-8 (byte 14 of the line)"),
 ])
-def test_a_broken_log_is_status_2_naming_the_file_and_line(tmp_path, capsys, content, message):
-    (tmp_path / "requests-000001.jsonl").write_text(content)
+def test_a_broken_log_is_status_2_naming_the_file_and_line(tmp_path, capsys, store, content, message):
+    (tmp_path / "requests-000001.jsonl").write_bytes(content if isinstance(content, bytes) else content.encode())
     (tmp_path / "requests-000002.jsonl").write_text("")
-    code, out, err = run(capsys, "--request-log", str(tmp_path))
+    code, out, err = run(capsys, "--request-log", str(tmp_path), "--metadata-path", store)
     assert code == 2 and out == ""
     assert message in err and len(err.strip().splitlines()) == 1
 
 
-def test_bad_inputs_are_status_2_with_one_line(tmp_path, capsys):
-    code, _, err = run(capsys, "--request-log", str(tmp_path / "nowhere"))
+def test_bad_inputs_are_status_2_with_one_line(tmp_path, capsys, store):
+    def monitor(*argv):
+        return run(capsys, "--metadata-path", store, *argv)
+
+    code, _, err = monitor("--request-log", str(tmp_path / "nowhere"))
     assert code == 2 and f"{tmp_path / 'nowhere'}: no such directory (--request-log)" in err
-    code, _, err = run(capsys, "--request-log", str(tmp_path))
+    (tmp_path / "empty").mkdir()
+    code, _, err = monitor("--request-log", str(tmp_path / "empty"))
     assert code == 2 and "no request log files" in err
     write_log(tmp_path / "log", 150)
-    code, _, err = run(capsys, "--request-log", str(tmp_path / "log"), "--since", "last tuesday")
+    code, _, err = monitor("--request-log", str(tmp_path / "log"), "--since", "last tuesday")
     assert code == 2 and "--since 'last tuesday'" in err
-    code, _, err = run(capsys, "--request-log", str(tmp_path / "log"), "--last", "0")
+    code, _, err = monitor("--request-log", str(tmp_path / "log"), "--last", "0")
     assert code == 2 and "--last must be at least 1" in err
-    code, _, err = run(capsys, "--request-log", str(tmp_path / "log"), "--metadata-path", str(tmp_path / "none.sqlite"))
-    assert code == 2 and f"{tmp_path / 'none.sqlite'}: no metadata store" in err
-    (tmp_path / "junk.sqlite").write_text("junk")
-    code, _, err = run(capsys, "--request-log", str(tmp_path / "log"), "--metadata-path", str(tmp_path / "junk.sqlite"))
-    assert code == 2 and "junk.sqlite: not a metadata store" in err
-    code, _, err = run(capsys, "--request-log", str(tmp_path / "log"), "--export", str(tmp_path / "no" / "x.jsonl"))
-    assert code == 2 and "(--export)" in err
-    code, out, err = run(capsys, "--request-log", str(tmp_path / "log"), "--output", str(tmp_path / "no" / "p.html"))
-    assert code == 2 and "(--output)" in err and out == ""
+    (tmp_path / "afile").write_text("x")
+    code, _, err = monitor("--request-log", str(tmp_path / "log"), "--export", str(tmp_path / "afile" / "x.jsonl"))
+    assert code == 2 and f"--export {tmp_path / 'afile' / 'x.jsonl'}: {tmp_path / 'afile'} is a file" in err, err
+    code, out, err = monitor("--request-log", str(tmp_path / "log"), "--output", str(tmp_path / "afile" / "p.html"))
+    assert code == 2 and f"--output {tmp_path / 'afile' / 'p.html'}: {tmp_path / 'afile'} is a file" in err
+    assert out == "" and len(err.strip().splitlines()) == 1
     write_log(tmp_path / "model_dir", 150, version=None)
-    code, _, err = run(capsys, "--request-log", str(tmp_path / "model_dir"))
+    code, _, err = monitor("--request-log", str(tmp_path / "model_dir"))
     assert code == 2 and "--model-dir model (no version)" in err
 
 
-def test_too_little_traffic_is_said_and_status_0(tmp_path, capsys):
-    write_log(tmp_path, 40)
-    code, out, err = run(capsys, "--request-log", str(tmp_path), "--metadata-path", str(tmp_path / "unused.sqlite"))
+@pytest.mark.parametrize("traffic", [40, 150])
+def test_a_missing_or_broken_store_is_status_2_whatever_the_traffic(tmp_path, capsys, traffic):
+    """Also with too little traffic to judge: a mistyped store does not pass as a quiet day."""
+    write_log(tmp_path / "log", traffic)
+    code, out, err = run(capsys, "--request-log", str(tmp_path / "log"), "--metadata-path", str(tmp_path / "none.sqlite"))
+    assert code == 2 and f"{tmp_path / 'none.sqlite'}: no metadata store" in err and out == ""
+    (tmp_path / "junk.sqlite").write_text("junk")
+    code, _, err = run(capsys, "--request-log", str(tmp_path / "log"), "--metadata-path", str(tmp_path / "junk.sqlite"))
+    assert code == 2 and "junk.sqlite: not a metadata store" in err
+
+
+def test_output_and_export_directories_are_made(tmp_path, capsys, store):
+    write_log(tmp_path / "log", 40)
+    code, out, err = run(capsys, "--request-log", str(tmp_path / "log"), "--metadata-path", store,
+                         "--output", str(tmp_path / "new" / "page.html"), "--export", str(tmp_path / "new2" / "x.jsonl"))
+    assert code == 0, err
+    assert (tmp_path / "new" / "page.html").is_file() and len((tmp_path / "new2" / "x.jsonl").read_text().splitlines()) == 40
+
+
+def test_too_little_traffic_is_said_and_status_0(tmp_path, capsys, store):
+    write_log(tmp_path / "log", 40)
+    code, out, err = run(capsys, "--request-log", str(tmp_path / "log"), "--metadata-path", store)
     assert code == 0
     drift = json.loads(out)["drift"]
     assert drift["insufficient"] and not drift["detected"] and drift["checks"] == []
