@@ -8,38 +8,10 @@ from __future__ import annotations
 import os
 
 from app import eval_results
+from app.metadata_store import StoreError, open_store  # noqa: F401  (this module's API: runs.open_store)
 from components import features
 from components.trainer import warm_start
 from pipeline import node_ids
-
-
-SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-class StoreError(ValueError):
-    """The metadata store is missing or is not one; the message names the file."""
-
-
-def open_store(metadata_path: str):
-    """The SQLite metadata store at `metadata_path`, opened read-only: reading runs back never
-    creates or changes a store. FileNotFoundError if there is none; StoreError for a file that
-    is not an MLMD store."""
-    if not os.path.exists(metadata_path):
-        raise FileNotFoundError(f"{metadata_path}: no metadata store (has the pipeline run?)")
-    with open(metadata_path, "rb") as f:
-        header = f.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
-        what = "an empty file" if not header else "not an SQLite database"
-        raise StoreError(f"{metadata_path}: not a metadata store ({what})")
-    from ml_metadata.metadata_store import metadata_store
-    from ml_metadata.proto import metadata_store_pb2
-    config = metadata_store_pb2.ConnectionConfig()  # as TFX's sqlite_metadata_connection_config, without importing TFX
-    config.sqlite.filename_uri = metadata_path
-    config.sqlite.connection_mode = metadata_store_pb2.SqliteMetadataSourceConfig.READONLY
-    try:
-        return metadata_store.MetadataStore(config)
-    except Exception as e:  # MLMD raises its own status errors
-        raise StoreError(f"{metadata_path}: not a metadata store ({type(e).__name__}: {e})") from None
 
 
 def node_contexts(store, node_id: str) -> list:

@@ -28,7 +28,8 @@ def test_missing_empty_and_foreign_files_are_named_and_left_alone(tmp_path):
     with sqlite3.connect(other) as db:
         db.execute("create table t (x)")
     before = digest(other)
-    with pytest.raises(runs.StoreError, match="other.sqlite: not a metadata store"):
+    with pytest.raises(runs.StoreError, match=r"other.sqlite: not a metadata store \(an SQLite database without "
+                                              r"ML Metadata's tables\)$"):
         runs.open_store(str(other))
     assert digest(other) == before
 
