@@ -54,12 +54,12 @@ def positive(args, flag: str) -> None:
 
 # ---- path helpers ----
 
-def _is_remote(path: str) -> bool:
+def is_remote(path: str) -> bool:
     return "://" in path
 
 
 def existing_file(flag: str, path: str, what: str = "a file") -> None:
-    if _is_remote(path):
+    if is_remote(path):
         return
     if not os.path.exists(path):
         raise UsageError(f"{flag} {path}: no such file")
@@ -70,7 +70,7 @@ def existing_file(flag: str, path: str, what: str = "a file") -> None:
 
 
 def existing_dir(flag: str, path: str, what: str = "a directory") -> None:
-    if _is_remote(path):
+    if is_remote(path):
         return
     if not os.path.exists(path):
         raise UsageError(f"{flag} {path}: no such directory")
@@ -81,7 +81,7 @@ def existing_dir(flag: str, path: str, what: str = "a directory") -> None:
 def writable_dir(flag: str, path: str, shown: str | None = None) -> None:
     """`path` is a directory that can be made and written: it, or its nearest existing
     ancestor, is a writable directory (nothing is created here). `shown`: the path the user gave."""
-    if not path or _is_remote(path):
+    if not path or is_remote(path):
         return
     shown = shown or path
     probe = os.path.abspath(path)
@@ -97,7 +97,7 @@ def writable_dir(flag: str, path: str, shown: str | None = None) -> None:
 
 def writable_file(flag: str, path: str) -> None:
     """`path` is a file that can be written: not a directory, and its directory can be made."""
-    if not path or _is_remote(path):
+    if not path or is_remote(path):
         return
     if os.path.isdir(path):
         raise UsageError(f"{flag} {path}: a directory, not a file")

@@ -27,9 +27,15 @@ def _input_reviews(args: argparse.Namespace) -> list[dict]:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    from app.cli.flag_checks import UsageError, is_remote
     from app.cli.library_log import quiet_stderr
 
     reviews = _input_reviews(args)
+    if not args.model and not is_remote(args.serving_dir) and not os.path.isdir(args.serving_dir):
+        # Before TensorFlow's import (3-4 s): a directory that is not there has no model.
+        what = ("a file, not a directory" if os.path.exists(args.serving_dir)
+                else "no such directory (was a model blessed and pushed?)")
+        raise UsageError(f"--serving-dir {args.serving_dir}: {what}")
     with quiet_stderr("predict", args.verbose) as terminal:  # TensorFlow's messages into a log file
         if args.model:
             model, predict_text = args.model, load(args.model)

@@ -23,7 +23,7 @@ import os
 from typing import Callable
 
 from app.cli.flag_checks import (  # noqa: F401  (the helpers, for the checks here and those added)
-    UsageError, _is_remote, _number, at_least, existing_dir, existing_file, fraction, in_range, positive, value,
+    UsageError, _number, is_remote, at_least, existing_dir, existing_file, fraction, in_range, positive, value,
     writable_dir, writable_file)
 
 _CHECKS: dict[str, list[Callable[[argparse.Namespace], None]]] = {}
@@ -190,7 +190,7 @@ def _report(args) -> None:
         if not os.path.exists(args.metadata_path):  # named, so meant: no falling back to the pipeline root
             raise UsageError(f"--metadata-path {args.metadata_path}: no metadata store there")
         existing_file("--metadata-path", args.metadata_path, "a metadata store (SQLite file)")
-    if args.evaluation_uri and not _is_remote(args.evaluation_uri):
+    if args.evaluation_uri and not is_remote(args.evaluation_uri):
         existing_dir("--evaluation-uri", args.evaluation_uri, "an Evaluator output directory")
         if not is_evaluation(args.evaluation_uri):
             raise UsageError(f"--evaluation-uri {args.evaluation_uri}: not an Evaluator output (no "

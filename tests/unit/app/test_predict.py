@@ -77,3 +77,15 @@ def test_a_broken_newest_version_gives_way_to_the_one_before_as_in_the_server(tm
     (serving / "100" / "saved_model.pb").write_bytes(b"not a proto")
     with pytest.raises(ValueError, match=f"{serving}: no version can be served"):
         predict.load_newest(str(serving))
+
+
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_a_serving_dir_that_is_not_a_directory_is_one_line_before_tensorflow(tmp_path, kind):
+    path = tmp_path / "serving"
+    if kind == "file":
+        path.write_text("x")
+    result = subprocess.run([sys.executable, "-m", "app", "predict", "--serving-dir", str(path), "A fine film."],
+                            capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stdout) == (2, "")
+    want = "a file, not a directory" if kind == "file" else "no such directory (was a model blessed and pushed?)"
+    assert result.stderr.strip() == f"imdb-tfx: error: --serving-dir {path}: {want}"
