@@ -16,7 +16,7 @@ def announce(config, source, write) -> None:
     them: the run stops before it starts) and writes one line on what the run reads."""
     from data.dataset import check_span
 
-    chosen = check_span(source, config.span)
+    chosen = check_span(source, config.span, config.window)
     if chosen is not None:
         from components.example_gen import spans
 

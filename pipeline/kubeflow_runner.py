@@ -38,7 +38,7 @@ def kubeflow_pipeline(config: configs.PipelineConfig, kubeflow: configs.Kubeflow
     """The pipeline of `config` as the containers run it, with its runtime parameters wired."""
     from tfx.orchestration import data_types
 
-    from data.dataset import resolve_data
+    from data.dataset import check_span_flags, resolve_data
     from pipeline import node_ids
     from pipeline.production import create_pipeline
 
@@ -48,6 +48,7 @@ def kubeflow_pipeline(config: configs.PipelineConfig, kubeflow: configs.Kubeflow
             raise ValueError(f"{name} {path!r} is relative: the containers need a gs:// (or absolute) path")
     config = dataclasses.replace(config, metadata_path="", schema_path=kubeflow.schema_path)
     source = resolve_data(config.data, download=False)
+    check_span_flags(source, config.span, config.window)  # on one archive they would mean nothing
     tfx_pipeline = create_pipeline(config, source)
 
     # create_pipeline takes concrete values, which every runner can use; turning two of them

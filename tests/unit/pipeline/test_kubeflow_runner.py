@@ -150,6 +150,11 @@ def test_span_parameter_defaults_to_the_span_given_and_an_archive_has_none():
     archive = remote_config(data=f"{BUCKET}/data/aclImdb_v1.tar.gz")
     gen = kubeflow_runner.kubeflow_pipeline(archive, kubeflow).components[0].exec_properties
     assert not gen.get("range_config")
+    from data.dataset import DataError
+
+    for flags, message in (({"span": 3}, "--span 3: "), ({"window": 3}, "--window 3: ")):
+        with pytest.raises(DataError, match=f"^{message}{BUCKET}/data/aclImdb_v1.tar.gz has no span folders"):
+            kubeflow_runner.kubeflow_pipeline(remote_config(data=f"{BUCKET}/data/aclImdb_v1.tar.gz", **flags), kubeflow)
 
 
 def test_yaml_output_is_the_pipeline_spec_alone(tmp_path, spec):

@@ -73,8 +73,12 @@ def test_discovery_and_kinds(span_root):
     assert check_span(source, 3) == (3, found[3])
     with pytest.raises(DataError, match=r"--span 2: .* has no span-2/ \(spans: 1, 3, 10\)"):
         check_span(source, 2)
+    single = resolve_data(corpus.write_directory(str(span_root.parent / "single"), corpus.corpus_files(5, 5)))
     with pytest.raises(DataError, match="--span 1: .* has no span folders"):
-        check_span(resolve_data(corpus.write_directory(str(span_root.parent / "single"), corpus.corpus_files(5, 5))), 1)
+        check_span(single, 1)
+    with pytest.raises(DataError, match="--window 2: .* has no span folders"):
+        check_span(single, None, 2)
+    assert check_span(single, None, 1) is None
 
 
 def test_bad_span_folders(tmp_path):
