@@ -41,18 +41,19 @@ def decode_json(body: bytes):
         raise BadRequest(f"the request body is not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
 
 
-def v1_texts(payload, max_instances: int) -> list[str]:
-    """The review texts of a V1 request (a decoded JSON value)."""
+def v1_texts(payload, max_instances: int, key: str = "instances") -> list[str]:
+    """The review texts of a V1 request (a decoded JSON value); `key`: the field that holds them
+    ("inputs" for TF Serving's columnar form), named in the errors."""
     if not isinstance(payload, dict):
         raise BadRequest(f"the request must be a JSON object, not {_json_type(payload)}; expected {V1_EXAMPLE}")
-    if "instances" not in payload:
+    if key not in payload:
         other = f" (it has {', '.join(map(repr, payload))})" if payload else ""
-        raise BadRequest(f"the request has no \"instances\"{other}; expected {V1_EXAMPLE} "
+        raise BadRequest(f"the request has no \"{key}\"{other}; expected {V1_EXAMPLE} "
                          "(or TF Serving's columnar {\"inputs\": [...]})")
-    instances = payload["instances"]
+    instances = payload[key]
     if not isinstance(instances, list):
-        raise BadRequest(f"\"instances\" must be a list, not {_json_type(instances)}; expected {V1_EXAMPLE}")
-    _check_count(len(instances), "\"instances\"", max_instances)
+        raise BadRequest(f"\"{key}\" must be a list, not {_json_type(instances)}; expected {V1_EXAMPLE}")
+    _check_count(len(instances), f"\"{key}\"", max_instances)
     return [_v1_text(instance, i) for i, instance in enumerate(instances)]
 
 

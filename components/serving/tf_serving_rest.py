@@ -72,7 +72,7 @@ def _predict(payload: dict, signature: str, version: Optional[int]) -> Routed:
     if signature == "serving_default":
         return Routed(lambda limit: [_example_text(_b64_example(i, n)) for n, i in
                                      enumerate(_listed({"inputs": inputs}, "inputs", limit))], _columnar, version, payload)
-    return Routed(lambda limit: v1_texts({"instances": inputs}, limit), _columnar, version, payload)
+    return Routed(lambda limit: v1_texts({"inputs": inputs}, limit, key="inputs"), _columnar, version, payload)
 
 
 def _listed(payload: dict, key: str, limit: int) -> list:
@@ -113,6 +113,9 @@ def _example_text(serialized: bytes) -> str:
 def _examples_texts(payload: dict, limit: int) -> list:
     """The `text` of each JSON example of a Classify/Regress request (the context's, if the
     example has none: TF Serving merges the context into every example)."""
+    if "examples" not in payload and "instances" in payload:  # a V1 predict body sent to :classify/:regress
+        raise BadRequest("Classify and Regress take \"examples\" (tf.Example features as JSON, e.g. "
+                         "{\"examples\": [{\"text\": \"a review\"}]}); raw strings in \"instances\" go to :predict")
     examples = _listed(payload, "examples", limit)
     context = payload.get("context", {})
     if not isinstance(context, dict):
