@@ -27,17 +27,17 @@ import functools
 import hashlib
 import json
 
-from tfx.proto import range_config_pb2
-
 from components.transform import WINDOW_KEY
 from data.dataset import DataSource
 from pipeline import blessed_model, configs, node_ids
 
 
-def range_config(config: configs.PipelineConfig) -> range_config_pb2.RangeConfig | None:
+def range_config(config: configs.PipelineConfig):
     """ExampleGen's RangeConfig: span `config.span` alone (StaticRange), or None for the newest span."""
     if config.span is None:
         return None
+    from tfx.proto import range_config_pb2  # here: the window's spans are listed (app/span_runs.py) without TFX
+
     return range_config_pb2.RangeConfig(static_range=range_config_pb2.StaticRange(
         start_span_number=config.span, end_span_number=config.span))
 
@@ -125,17 +125,32 @@ def window_examples(config: configs.PipelineConfig, source: DataSource, example_
 
 
 def previous_window(config: configs.PipelineConfig):
-    """The drift check's reference: the K spans before this run's (none for the first span)."""
+    """The drift check's reference: the K newest spans in the store before this run's (none for
+    the first span). With `--span N`, the K newest below N that the store has, not N-K..N-1:
+    spans may have gaps, and a reference of numbers the store lacks was empty, so a span after
+    a gap went unchecked (and a `block` did not stop it)."""
     from tfx.dsl.input_resolution import canned_resolver_functions
 
     if config.span is not None:
         if config.span == 0:
             return None
-        return canned_resolver_functions.static_range(
-            _all_examples(), start_span_number=max(0, config.span - config.window),
-            end_span_number=config.span - 1, min_spans=0)
+        return _spans_before()(_all_examples(), span=config.span, num_spans=config.window)
     return canned_resolver_functions.rolling_range(
         _all_examples(), num_spans=config.window, skip_num_recent_spans=1, min_spans=0)
+
+
+@functools.lru_cache(maxsize=None)
+def _spans_before():
+    """TFX's span ops: the latest version of each of the `num_spans` newest spans below `span`."""
+    from tfx.dsl.input_resolution import resolver_function
+    from tfx.dsl.input_resolution.ops import ops
+    from tfx.types import standard_artifacts
+
+    @resolver_function.resolver_function(output_type=standard_artifacts.Examples)
+    def spans_before(artifacts, *, span, num_spans):
+        return ops.LatestSpan(ops.StaticSpanRange(artifacts, start_span=0, end_span=span - 1), n=num_spans)
+
+    return spans_before
 
 
 def drift_action_json(config: configs.PipelineConfig) -> str:

@@ -21,7 +21,7 @@ from components.drift_check.errors import DriftBlockedError
 
 SIDE_LIMIT = 5000  # texts read per side (a deterministic sample); the text checks use 2,000
 SCORE_LIMIT = 2000  # texts scored by the model per side
-FIRST_SPAN = "first span: nothing to compare with"
+FIRST_SPAN = "no earlier span in the store: nothing to compare with"
 SPLITS = (features.TRAIN_SPLIT, features.EVAL_SPLIT)
 
 

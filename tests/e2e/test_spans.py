@@ -3,8 +3,8 @@
 span 1 (an aclImdb tree) trains and pushes (nothing to compare its drift with); span 2 (JSON
 lines of the same distribution, its test split a held-out part) passes the drift checks, reads
 the window of spans 1-2, trains warm from span 1's model, is blessed against the served model
-and pushed; span 3 (short off-topic texts, 90% negative), with --drift-action block, is flagged and stopped with exit
-status 5: no new Trainer execution in the store, nothing pushed. In a new store, span 2's run
+and pushed; span 5 (after a gap; short off-topic texts, 90% negative), with --drift-action block, is flagged
+against spans 1-2 and stopped with exit status 5: no new Trainer execution in the store, nothing pushed. In a new store, span 2's run
 ingests span 1 first, so that its Trainer reads the same window."""
 import glob
 import json
@@ -57,7 +57,8 @@ def spans_root(tmp_path_factory, small_corpus):
     root = tmp_path_factory.mktemp("spans")
     corpus.write_directory(str(root / "data" / "span-1"), corpus.corpus_files(n_train=120, n_test=50, seed=11))
     write_jsonl(str(root / "data" / "span-2" / "reviews.jsonl"), labelled_rows(320, seed=12))
-    write_jsonl(str(root / "data" / "span-3" / "reviews.jsonl"), labelled_rows(320, seed=13, shifted=True))
+    # after a gap (no span 3 or 4): its drift reference is the newest spans before it that the store has
+    write_jsonl(str(root / "data" / "span-5" / "reviews.jsonl"), labelled_rows(320, seed=13, shifted=True))
     return root
 
 
@@ -121,10 +122,11 @@ def test_spans_drift_and_block(spans_root, small_corpus):
     assert "Runs: test metrics across spans and pushed versions" in html
     assert html.count(f"<td>{os.path.basename(second)}</td>") == 1, "the second run's pushed version"
 
-    code, summary, err = run(root, module, 3, "--drift-action", "block")
+    code, summary, err = run(root, module, 5, "--drift-action", "block")
     assert code == status.DRIFT_BLOCKED, err[-3000:]
-    assert summary["span"] == 3 and summary["blocked_by_drift"] and not summary["pushed"]
+    assert summary["span"] == 5 and summary["blocked_by_drift"] and not summary["pushed"]
     assert summary["drift"]["detected"] and any(c["detected"] for c in summary["drift"]["checks"])
+    assert "vs span 1, 2 (train+eval)" in summary["drift"]["one_line"]
     assert "imdb-tfx: stopped by the drift check (exit status 5): drift blocked the run before training" in err
     assert "nothing trained or pushed" in err
     assert trainer_executions(store) == trained and not summary["trained"]

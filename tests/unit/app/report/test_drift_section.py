@@ -53,7 +53,7 @@ def test_no_scores_no_score_figure_and_skips_listed():
 
 
 def test_nothing_compared_says_so():
-    assert "NOT CHECKED" in render({"detected": False, "explanation": "first span: nothing to compare with",
+    assert "NOT CHECKED" in render({"detected": False, "explanation": "no earlier span in the store: nothing to compare with",
                                     "checks": [], "skipped": [], "details": {}})
     assert "not checked" in render({})
     insufficient = compare_samples(sample(120, 0), sample(20, 1))

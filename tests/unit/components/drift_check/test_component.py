@@ -44,8 +44,8 @@ def run_component(examples, baseline, action='{"*": "warn"}', model=None, out=No
 
 def test_a_first_span_has_nothing_to_compare_with(tmp_path):
     found, artifact = run_component(examples_artifact(tmp_path, 1, sample(50, 0)), [], out=tmp_path / "out")
-    assert found["explanation"] == "first span: nothing to compare with" and not found["detected"]
-    assert found["one_line"] == "drift: not checked: first span: nothing to compare with"
+    assert found["explanation"] == "no earlier span in the store: nothing to compare with" and not found["detected"]
+    assert found["one_line"] == "drift: not checked: no earlier span in the store: nothing to compare with"
     assert artifact.get_int_custom_property("detected") == 0
 
 
