@@ -77,10 +77,14 @@ def parse_row(where: str, row, line: int) -> Row:
 def read_rows(path: str, what: str = "labelled") -> list[Row]:
     """The rows of a labelled file; ImdbDataError for a broken one (or one without rows)."""
     content = read_bytes(path, what)
+    if content[:2] == b"\x1f\x8b" or content[257:262] == b"ustar":  # gzip or tar: an archive, not rows
+        raise ImdbDataError(f"{path}: an archive, not a labelled file: expected JSON lines or CSV "
+                            "(text, label 0/1, optional rating)")
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise ImdbDataError(f"{path}: invalid UTF-8 at byte {e.start}: {e.reason}") from None
+        raise ImdbDataError(f"{path}: invalid UTF-8 at byte {e.start}: {e.reason} (expected a UTF-8 text file "
+                            "of JSON lines or CSV)") from None
     rows = []
     if path.lower().endswith(".csv"):
         reader = csv.DictReader(io.StringIO(text))

@@ -25,6 +25,7 @@ from components.example_gen.layout import ARCHIVE_SUFFIXES
 
 SPAN_PREFIX = "span-"
 SPAN_FOLDER = re.compile(r"^span-(\d+)$")
+MAX_SPAN = 2 ** 63 - 1
 SPAN_PATTERN = "span-{SPAN}/*"  # ExampleGen's input pattern (every split the same)
 LABELLED_SUFFIXES = (".jsonl", ".csv")
 ACLIMDB, ARCHIVE, LABELLED = "aclimdb", "archive", "labelled"
@@ -60,7 +61,8 @@ def list_spans(root: str) -> dict[int, str]:
     """{span number: folder} of the span folders under `root` ({} when it has none).
 
     ImdbDataError for a folder named `span-...` that is not `span-<N>` (TFX's driver would stop
-    on it) and for two folders of the same number (`span-1` and `span-01`)."""
+    on it), for a number with leading zeros or over int64 (the driver would fail on it later),
+    and for two folders of the same number."""
     spans: dict[int, str] = {}
     for name in sorted(_listdir(root)):
         if not name.startswith(SPAN_PREFIX) or not _isdir(os.path.join(root, name)):
@@ -69,6 +71,13 @@ def list_spans(root: str) -> dict[int, str]:
         if number is None:
             raise ImdbDataError(f"{os.path.join(root, name)}: a span folder is named span-<N>, "
                                 "N a non-negative integer")
+        digits = name[len(SPAN_PREFIX):]
+        if digits != str(number):  # TFX's driver finds span-01 as span 1, then reads span-1
+            raise ImdbDataError(f"{os.path.join(root, name)}: a span number has no leading zeros "
+                                f"(name it {SPAN_PREFIX}{number})")
+        if number > MAX_SPAN:
+            raise ImdbDataError(f"{os.path.join(root, name)}: span number {number} is over {MAX_SPAN} "
+                                "(TFX keeps a span as a 64-bit integer)")
         if number in spans:
             raise ImdbDataError(f"{root}: span {number} is in two folders, {os.path.basename(spans[number])} "
                                 f"and {name}")
@@ -107,7 +116,9 @@ def span_kind(span_dir: str) -> tuple[str, list[str]]:
         return ARCHIVE, [os.path.join(span_dir, archives[0])]
     if labelled:
         return LABELLED, [os.path.join(span_dir, n) for n in labelled]
-    raise ImdbDataError(f"{span_dir}: an empty span: expected an aclImdb tree (train/pos, train/neg), "
+    what = f"no reviews in it (it holds {', '.join(names[:3])}{', ...' if len(names) > 3 else ''})" if names \
+        else "an empty span"
+    raise ImdbDataError(f"{span_dir}: {what}: expected an aclImdb tree (train/pos, train/neg), "
                         "an archive of one (.tar.gz), or labelled files (.jsonl, .csv)")
 
 

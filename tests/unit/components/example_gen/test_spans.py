@@ -89,10 +89,19 @@ def test_bad_span_folders(tmp_path):
     os.rmdir(tmp_path / "span-x")
     with pytest.raises(DataError, match="span-1: an empty span"):
         check_span(resolve_data(str(tmp_path)), None)
+    (tmp_path / "span-1" / "notes.txt").write_text("x")
+    with pytest.raises(DataError, match=r"span-1: no reviews in it \(it holds notes.txt\): expected an aclImdb tree"):
+        check_span(resolve_data(str(tmp_path)), None)
     (tmp_path / "span-1" / "a.tar.gz").write_bytes(b"")
     (tmp_path / "span-1" / "b.jsonl").write_text("{}")
     with pytest.raises(ImdbDataError, match="an archive or labelled files, not both"):
         spans.span_kind(str(tmp_path / "span-1"))
+    for name, message in (("span-02", r"span-02: a span number has no leading zeros \(name it span-2\)"),
+                          ("span-99999999999999999999", r"span number 99999999999999999999 is over 9223372036854775807")):
+        (tmp_path / name).mkdir()
+        with pytest.raises(DataError, match=message):  # at start-up, not in TFX's driver later
+            resolve_data(str(tmp_path))
+        os.rmdir(tmp_path / name)
 
 
 def test_tfx_driver_resolves_the_newest_span_or_the_static_range(span_root):
@@ -157,10 +166,12 @@ def test_a_span_needs_both_labels_and_test_pos_with_test_neg():
     ('{"text": " ", "label": 1}\n', r"x.jsonl:1: missing or empty \"text\""),
     ('{"text": "ok", "label": 1}\nnot json\n', r"x.jsonl:2: not a JSON line"),
     ("", "x.jsonl: labelled file has no rows"),
+    (b"\x1f\x8b\x08\x00rest of a gzip", r"x.jsonl: an archive, not a labelled file: expected JSON lines or CSV"),
+    (b'{"text": "caf\xe9", "label": 1}\n', r"x.jsonl: invalid UTF-8 at byte 13: .* \(expected a UTF-8 text file"),
 ])
 def test_labelled_file_errors(tmp_path, content, message):
     path = tmp_path / "x.jsonl"
-    path.write_text(content)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
     with pytest.raises(ImdbDataError, match=message):
         labelled_files.read_rows(str(path))
 
