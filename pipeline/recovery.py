@@ -22,10 +22,14 @@ class Abandoned:
     removed: list[str]  # output directories removed
 
 
-def abandoned_executions(metadata_path: str, pipeline_root: str) -> list[Abandoned]:
-    """Cancels the executions a dead run left RUNNING (or NEW) and removes the output
-    directories their components had made for them (`<root>/<node>/<output>/<execution id>`,
-    never published); returns what it did. Call it only while holding the run lock."""
+DIED = "cancelled by the next run: the run that started it died before it finished"
+STOPPED = "cancelled by its run, stopped before the execution finished (Ctrl-C, SIGTERM or an error)"
+
+
+def abandoned_executions(metadata_path: str, pipeline_root: str, note: str = DIED) -> list[Abandoned]:
+    """Cancels the executions a dead (or stopped) run left RUNNING (or NEW) and removes the
+    output directories their components had made for them (`<root>/<node>/<output>/<execution
+    id>`, never published); returns what it did. Call it only while holding the run lock."""
     if not os.path.isfile(metadata_path) or not os.path.getsize(metadata_path):
         return []
     from ml_metadata.metadata_store import metadata_store
@@ -52,8 +56,7 @@ def abandoned_executions(metadata_path: str, pipeline_root: str) -> list[Abandon
                     shutil.rmtree(path, ignore_errors=True)
                     removed.append(path)
         execution.last_known_state = Execution.CANCELED
-        execution.custom_properties["imdb_tfx_note"].string_value = (
-            "cancelled by the next run: the run that started it died before it finished")
+        execution.custom_properties["imdb_tfx_note"].string_value = note
         store.put_executions([execution])
         done.append(Abandoned(execution.id, ",".join(nodes) or "?", removed))
     return done
@@ -65,7 +68,8 @@ def exclusive_run(metadata_path: str, pipeline_root: str, stream, wait: bool = T
     waits for another run, or with wait=False raises RunLockedError), the one-root-per-store
     check, then the clean-up after a dead run: a model server a killed run left behind (where
     the OS's parent-death signal did not end it) is ended, and the executions a dead run left
-    running are cancelled (abandoned_executions); each said on `stream`."""
+    running are cancelled (abandoned_executions); each said on `stream`. A run stopped by an
+    exception (Ctrl-C and SIGTERM too) cancels its own running execution on the way out."""
     from components import process_supervisor
     from pipeline import run_lock
 
@@ -75,4 +79,15 @@ def exclusive_run(metadata_path: str, pipeline_root: str, stream, wait: bool = T
         for left in abandoned_executions(metadata_path, pipeline_root) if metadata_path else []:
             stream.write(f"imdb-tfx: {left.component} execution {left.execution_id} was left running by a run that "
                          "died: marked CANCELED" + (f", removed {', '.join(left.removed)}" if left.removed else "") + "\n")
-        yield
+        try:
+            yield
+        except BaseException:
+            # Stopped (Ctrl-C, SIGTERM) mid-component: its execution is cancelled now, by this run,
+            # not left RUNNING for the next run to find. A component that failed is FAILED
+            # already (TFX), so there is nothing to do for it.
+            if metadata_path:
+                for left in abandoned_executions(metadata_path, pipeline_root, STOPPED):
+                    stream.write(f"imdb-tfx: {left.component} execution {left.execution_id} stopped before it "
+                                 "finished: marked CANCELED" + (f", removed {', '.join(left.removed)}" if left.removed
+                                                                else "") + "\n")
+            raise

@@ -32,8 +32,20 @@ class Terminated(BaseException):
     """SIGTERM: raised in the main thread, so that a run unwinds (its children ended) as for Ctrl-C."""
 
 
+# The signals that reached this command (main thread). A library may wrap the exception a
+# signal raised (Beam: RuntimeError("KeyboardInterrupt [while running 'Run[StatisticsGen]']")):
+# a run stopped by Ctrl-C or SIGTERM exits 130 / 143 whatever reaches main.
+_received: list[int] = []
+
+
 def _terminated(signum, frame):
+    _received.append(signum)
     raise Terminated()
+
+
+def _interrupted(signum, frame):
+    _received.append(signum)
+    raise KeyboardInterrupt
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,31 +71,42 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
-    previous = None
+    previous = {}
+    del _received[:]
     if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _terminated)
+        previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, _terminated)}
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where SIGINT is ignored
+            previous[signal.SIGINT] = signal.signal(signal.SIGINT, _interrupted)
     try:
         from app.cli import validation
 
         validation.check(args)  # every flag and path, before anything runs (and before TensorFlow)
         return args.func(args)
     except KeyboardInterrupt:
-        _stop_children()
-        print("imdb-tfx: interrupted (Ctrl-C): stopped; no child process left running", file=sys.stderr)
-        return status.INTERRUPTED
+        return _stopped(signal.SIGINT)
     except Terminated:
-        _stop_children()
-        print("imdb-tfx: terminated (SIGTERM): stopped; no child process left running", file=sys.stderr)
-        return status.TERMINATED
+        return _stopped(signal.SIGTERM)
     except Exception as e:  # noqa: BLE001  (every failure becomes one line and a status)
+        if _received:  # a signal's exception, wrapped by a library on its way here
+            return _stopped(_received[0])
         code, message = classify(e)
         if code is None or args.debug or os.environ.get("IMDB_TFX_DEBUG"):
             raise
         print(f"imdb-tfx: error: {message}", file=sys.stderr)
         return code
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _stopped(signum: int) -> int:
+    """The children ended, one line, 130 (Ctrl-C) or 143 (SIGTERM)."""
+    _stop_children()
+    if signum == signal.SIGTERM:
+        print("imdb-tfx: terminated (SIGTERM): stopped; no child process left running", file=sys.stderr)
+        return status.TERMINATED
+    print("imdb-tfx: interrupted (Ctrl-C): stopped; no child process left running", file=sys.stderr)
+    return status.INTERRUPTED
 
 
 def _stop_children() -> None:

@@ -8,6 +8,7 @@ root's pid files as the InfraValidator's server is). Ctrl-C (130): tests/unit/ap
 import glob
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -93,3 +94,11 @@ def test_no_server_outlives_a_killed_run(tmp_path, small_corpus):
     assert err.strip().splitlines()[-1] == "imdb-tfx: terminated (SIGTERM): stopped; no child process left running"
     assert "Traceback" not in err
     assert gone_within(server, 5), "the model server outlived its run (kill -TERM)"
+    # the stopped run cancelled its own InfraValidator execution: none is left RUNNING for the next run to find
+    from ml_metadata.proto import metadata_store_pb2
+
+    from app import runs
+
+    assert re.search(r"InfraValidator execution \d+ stopped before it finished: marked CANCELED", err), err[-3000:]
+    states = [e.last_known_state for e in runs.open_store(f"{root}.metadata.sqlite").get_executions()]
+    assert metadata_store_pb2.Execution.RUNNING not in states
