@@ -9,22 +9,33 @@ from components.drift_check import DRIFT_FILE  # the package alone: no TFX
 from pipeline import node_ids
 
 DRIFT_BLOCKED_ERROR = "DriftBlockedError"  # components.drift_check.errors
+DRIFT_ACTIONS = ("warn", "block")
 
 
 def announce(config, source, write) -> None:
     """Checks the span a run reads and the --test-data file (ImdbDataError / DataError naming
     them: the run stops before it starts) and writes one line on what the run reads."""
-    from data.dataset import check_span
+    from data.dataset import DataError, check_span
 
+    if not source.has_spans and (config.drift_action != "warn" or config.drift_check_actions):
+        raise DataError(f"--drift-action: {source.uri} has no span folders (span-<N>/): the drift check compares "
+                        "a span with the spans before it")
     chosen = check_span(source, config.span, config.window)
     if chosen is not None:
         from components.example_gen import spans
 
+        from pipeline.window_backfill import window_spans
+
         number, folder = chosen
         kind, _ = spans.span_kind(folder)
-        write(f"imdb-tfx: span {number} ({folder}: {kind}) of {len(spans.list_spans(source.uri))}; "
-              f"the Trainer reads the last {config.window} span(s) (TFX's RollingRange); drift action: "
-              f"{describe_actions(config)}\n")
+        read = [*window_spans(config, source), number]
+        absent = [s for s in range(max(0, number - config.window + 1), number) if s not in read] \
+            if config.span is not None else []
+        write(f"imdb-tfx: span {number} ({folder}: {kind}; {len(spans.list_spans(source.uri))} span(s) on disk); "
+              f"the Trainer reads the last {config.window} span(s) (TFX's RollingRange): "
+              f"span{'s' if len(read) > 1 else ''} {', '.join(map(str, read))}"
+              + (f" (no span {', '.join(map(str, absent))})" if absent else "")
+              + f"; drift action: {describe_actions(config)}\n")
     elif source.has_spans:
         write(f"imdb-tfx: spans under {source.uri}: "
               + (f"span {config.span}" if config.span is not None else "the newest span") + "\n")
@@ -157,3 +168,26 @@ def drift_line(summary: dict) -> str | None:
 
     return f"imdb-tfx: {one_line(summary['drift'])}"
 
+
+def drift_actions(values) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(action for every check, ((check, action), ...)) from --drift-action values."""
+    from components.drift_check.actions import CHECKS
+
+    default, per_check, given = "warn", {}, set()
+    for value in values or ():
+        if "," in value:
+            raise ValueError(f"--drift-action {value}: one CHECK=ACTION per flag (repeat --drift-action for each)")
+        name, sep, action = value.rpartition("=")
+        if action not in DRIFT_ACTIONS or (sep and not name):
+            raise ValueError(f"--drift-action {value}: expected warn, block, or CHECK=warn|block")
+        if sep and name not in CHECKS:
+            raise ValueError(f"--drift-action {value}: unknown check {name!r} (checks: {', '.join(CHECKS)})")
+        if (name or "*") in given:
+            raise ValueError(f"--drift-action {value}: {'check ' + repr(name) if name else 'the action for every check'} "
+                             "is given twice")
+        given.add(name or "*")
+        if sep:
+            per_check[name] = action
+        else:
+            default = action
+    return default, tuple(sorted(per_check.items()))

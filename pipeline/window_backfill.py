@@ -44,7 +44,7 @@ def window_spans(config: configs.PipelineConfig, source: DataSource) -> list[int
     from components.example_gen import spans
 
     on_disk = sorted(spans.list_spans(source.uri))
-    if not on_disk:
+    if not on_disk or config.window <= 1:
         return []
     own = config.span if config.span is not None else on_disk[-1]
     first_last = span_stages.window_span_range(config)

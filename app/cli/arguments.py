@@ -182,9 +182,6 @@ def announce_guard_sets(config, write) -> None:
               "reviews (or all, if fewer), measured only\n")
 
 
-DRIFT_ACTIONS = ("warn", "block")
-
-
 def add_span_args(parser: argparse.ArgumentParser, *, drift: bool = True) -> None:
     """--span, --window, --test-data and (with `drift`) --drift-action: data in spans (docs/spans.md)."""
     g = parser.add_argument_group("spans", "--data may be a folder of spans span-<N>/ (docs/spans.md)")
@@ -202,26 +199,10 @@ def add_span_args(parser: argparse.ArgumentParser, *, drift: bool = True) -> Non
                             "(stop before training, exit status 5); CHECK=ACTION for one check; repeatable")
 
 
-def drift_actions(values) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """(action for every check, ((check, action), ...)) from --drift-action values."""
-    from components.drift_check.actions import CHECKS
-
-    default, per_check = "warn", {}
-    for value in values or ():
-        name, sep, action = value.rpartition("=")
-        if action not in DRIFT_ACTIONS or (sep and not name):
-            raise ValueError(f"--drift-action {value}: expected warn, block, or CHECK=warn|block")
-        if sep and name not in CHECKS:
-            raise ValueError(f"--drift-action {value}: unknown check {name!r} (checks: {', '.join(CHECKS)})")
-        if sep:
-            per_check[name] = action
-        else:
-            default = action
-    return default, tuple(sorted(per_check.items()))
-
-
 def span_config(args: argparse.Namespace) -> dict:
     """PipelineConfig's span fields from --span, --window, --test-data, --drift-action (defaults where absent)."""
+    from app.span_runs import drift_actions
+
     default, per_check = drift_actions(getattr(args, "drift_action", None))
     test_data = getattr(args, "test_data", "") or ""
     return {"span": getattr(args, "span", None), "window": getattr(args, "window", None) or 1,

@@ -18,16 +18,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = arguments.pipeline_config(args)
     config.beam_pipeline_args = arguments.beam_pipeline_args(
         args, beam_runner.DEFAULT_PRESET if args.runner == "beam" else "in-memory")
+    checked: list[str] = []  # their lines, shown once all passed: a rejected run is one line and leaves no log
+    source = _checked_inputs(config, checked.append)
     log_file = console.log_path(config.pipeline_root)
     terminal = console.Terminal(sys.stderr)
     terminal.write(f"imdb-tfx: data {config.data}, module {config.training.module}, "
                    f"pipeline root {config.pipeline_root}, runner {args.runner} "
                    f"({' '.join(config.beam_pipeline_args)})\nimdb-tfx: full log in {log_file}"
-                   + (" (and streamed here: --verbose)" if args.verbose else "") + "\n")
+                   + (" (and streamed here: --verbose)" if args.verbose else "") + "\n" + "".join(checked))
     try:
         # Everything the libraries print goes to the log file; the terminal gets the progress.
         with console.quiet(log_file, verbose=args.verbose) as terminal:
-            summary, start = _run(args, config, terminal)
+            summary, start = _run(args, config, source, terminal)
     except BaseException:
         print(f"imdb-tfx: the run's full log: {log_file}", file=sys.stderr)
         raise
@@ -58,17 +60,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     return status.OK
 
 
-def _run(args, config, terminal) -> tuple[dict, float]:
-    from app import history, runs
+def _checked_inputs(config, write):
+    """The data source, once the guard sets, the data, the span, the window and the test data
+    are checked (one line naming the file or flag otherwise), before the heavy imports; what
+    each read goes to `write`."""
+    from app import span_runs
     from data.dataset import resolve_data
+
+    arguments.announce_guard_sets(config, write)  # fail fast on a broken guard file
+    source = resolve_data(config.data)  # fail fast on bad data (and download it once)
+    span_runs.announce(config, source, write)  # the span, window, test data: checked here
+    return source
+
+
+def _run(args, config, source, terminal) -> tuple[dict, float]:
+    from app import history, runs
     from pipeline import beam_runner, local_runner
     from pipeline.run_lock import run_lock
 
     from app import span_runs
 
-    arguments.announce_guard_sets(config, terminal.write)  # fail fast on a broken guard file
-    source = resolve_data(config.data)  # fail fast on bad data (and download it once) before the heavy imports
-    span_runs.announce(config, source, terminal.write)  # the span, window, test data: checked here
     arguments.prepare_modules(config.training)
     if not getattr(args, "debug", False):
         # Beam logs a failing element's traceback before re-raising it; the error is reported

@@ -105,7 +105,7 @@ def _span_values(args) -> None:
     test_data = value(args, "--test-data")
     if test_data and args.command != "compile":
         existing_file("--test-data", test_data, "a labelled file (JSON lines or CSV)")
-    from app.cli.arguments import drift_actions
+    from app.span_runs import drift_actions
 
     try:
         drift_actions(value(args, "--drift-action"))

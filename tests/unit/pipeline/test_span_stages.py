@@ -89,14 +89,27 @@ def test_span_range_config_and_one_dataset_unchanged(tmp_path):
     ([], ("warn", ())), (["block"], ("block", ())), (["block", "length=warn"], ("block", (("length", "warn"),))),
 ])
 def test_drift_actions(values, expected):
-    from app.cli.arguments import drift_actions
+    from app.span_runs import drift_actions
 
     assert drift_actions(values) == expected
 
 
 @pytest.mark.parametrize("value", ["stop", "=block", "nosuch=block"])
 def test_bad_drift_actions(value):
-    from app.cli.arguments import drift_actions
+    from app.span_runs import drift_actions
 
     with pytest.raises(ValueError, match=f"--drift-action {value}"):
         drift_actions([value])
+
+
+@pytest.mark.parametrize("values, message", [
+    (["length=block", "length=warn"], "--drift-action length=warn: check 'length' is given twice"),
+    (["block", "warn"], "--drift-action warn: the action for every check is given twice"),
+    (["length=block,rating=warn"], "one CHECK=ACTION per flag"),
+])
+def test_drift_actions_given_twice_or_in_one_flag(values, message):
+    """Not the last one winning without a word."""
+    from app.span_runs import drift_actions
+
+    with pytest.raises(ValueError, match=message):
+        drift_actions(values)

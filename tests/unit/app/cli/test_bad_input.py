@@ -65,6 +65,11 @@ CASES = [
     (["run", *BASE, "--module", "no/such/module"], "--module no/such/module: no such directory"),
     (["run", *BASE, "--runner", "kubeflow"], "argument --runner: invalid choice"),
     (["run", *BASE, "--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+    (["run", *BASE, "--span", "1"], "--span 1: "),
+    (["run", *BASE, "--window", "3"], "--window 3: "),
+    (["run", *BASE, "--drift-action", "block"], "--drift-action: "),
+    (["run", *BASE, "--test-data", "nope.jsonl"], "--test-data nope.jsonl: no such file"),
+    (["run", *BASE, "--guard-set", "g=file"], "file"),
     (["run", *BASE[2:], "--data", "http://example.com/aclImdb_v1.tar.gz"], "only the official URL"),
     (["run", *BASE[2:], "--data", "nope.tar.gz"], "--data nope.tar.gz: no such file or directory"),
     (["run", *BASE[2:], "--data", "file"], "not a tar archive"),
@@ -200,3 +205,24 @@ def test_sigterm_and_ctrl_c_end_a_command_with_one_line_and_their_status(tmp_pat
     assert process.returncode == code, err
     assert err.splitlines() == [f"imdb-tfx: {word}: stopped; no child process left running"], err
     assert out == ""
+
+
+@pytest.mark.parametrize("sig, code, word", [(signal.SIGTERM, status.TERMINATED, "terminated (SIGTERM)"),
+                                             (signal.SIGINT, status.INTERRUPTED, "interrupted (Ctrl-C)")])
+def test_a_signal_a_library_wrapped_still_gives_its_status(tmp_path, monkeypatch, capsys, sig, code, word):
+    """Beam wraps the exception a signal raised in a component (RuntimeError("KeyboardInterrupt
+    [while running 'Run[StatisticsGen]']")): still 130 / 143 and the one line, not "failed"."""
+    from app.cli import main as cli, report
+
+    def wrapping(args):
+        try:
+            os.kill(os.getpid(), sig)
+            time.sleep(5)  # the handler raises in here
+        except BaseException as e:  # noqa: BLE001  (as Beam's runner does)
+            raise RuntimeError(f"{type(e).__name__} [while running 'Run[StatisticsGen]']") from None
+        return 0
+
+    monkeypatch.setattr(report, "cmd_report", wrapping)
+    assert cli.main(["report", "--output", str(tmp_path / "page.html")]) == code
+    assert capsys.readouterr().err.splitlines() == [f"imdb-tfx: {word}: stopped; no child process left running"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
