@@ -133,11 +133,11 @@ def plan(config: TrainingConfig, base_model: str | None, reviews: np.ndarray | N
         fraction, novelty = steps_fraction(config, directory, reviews)
     if config.head != "ensemble":
         reason = (f"started from the blessed model {base_model} (same architecture): "
-                  f"{fraction:.2g} of the training steps{novelty}" if weights[0] is not None
+                  f"{fraction:.0%} of the training steps{novelty}" if weights[0] is not None
                   else f"the blessed model {base_model} does not fit: {reasons[0]}: trained from scratch")
     else:
         reason = f"ensemble from the blessed model {base_model}: " + "; ".join(
-            f"member {i} " + (f"warm ({fraction:.2g} of its steps)" if w is not None
+            f"member {i} " + (f"warm ({fraction:.0%} of its steps)" if w is not None
                               else f"from scratch: {reasons[i]}") for i, w in enumerate(weights)) + novelty
     return WarmStart(base_model, reason, weights, fraction)
 

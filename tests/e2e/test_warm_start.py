@@ -32,6 +32,6 @@ def test_second_run_starts_from_the_blessed_model(capsys, tmp_path, small_corpus
     base = second["warm_start"]["from"]
     assert base and base.startswith(str(tmp_path / "root")) and "same architecture" in second["warm_start"]["reason"]
     # the same reviews: none new to the base, so warm_start_fraction of the steps
-    assert "0.25 of the training steps (0% of this window's" in second["warm_start"]["reason"]
+    assert "25% of the training steps (0% of this window's" in second["warm_start"]["reason"]
     assert second["blessing"]["baseline_model"] and base.startswith(second["blessing"]["baseline_model"])
     assert f"imdb-tfx: warm start: started from the blessed model {base}" in err
