@@ -4,9 +4,12 @@ predict_text and serving_default), the newer served and the older kept loaded
 (--keep-versions 2), REST and gRPC on free loopback ports. Started once per session, only when
 one of those modules asks for it.
 """
+import time
+
 import pytest
 
 from components.infra_validator.canary import free_ports
+from components.serving import client
 from tests.helpers import models
 from tests.unit.components.serving.server_process import start_server
 
@@ -38,3 +41,13 @@ def protocols(tmp_path_factory):
                           "--max-instances", str(MAX_INSTANCES), "--poll-seconds", "0.5")
     yield Protocols(server, grpc_port, paths)
     assert server.stop() == 0, server.log()[-3000:]
+
+
+@pytest.fixture(scope="session")
+def kept(protocols):
+    """The protocols server once it holds the older version too (it polls for it after it starts)."""
+    deadline = time.monotonic() + 60
+    while client.request(f"{protocols.url}/v1/models/imdb/versions/{OLD}")[0] != 200:
+        assert time.monotonic() < deadline, "the older version was not kept loaded"
+        time.sleep(0.2)
+    return protocols

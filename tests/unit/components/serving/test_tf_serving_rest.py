@@ -5,7 +5,6 @@ alternative, and the server answers after each.
 """
 import base64
 import json
-import time
 
 import pytest
 import tensorflow as tf
@@ -32,16 +31,6 @@ def serving_default(path: str, texts: list) -> list:
 def serialized(text: str) -> bytes:
     feature = tf.train.Feature(bytes_list=tf.train.BytesList(value=[text.encode()]))
     return tf.train.Example(features=tf.train.Features(feature={"text": feature})).SerializeToString()
-
-
-@pytest.fixture(scope="module")
-def kept(protocols):
-    """Waits until the older version is kept loaded (the server polls for it after it starts)."""
-    deadline = time.monotonic() + 60
-    while client.request(f"{protocols.url}/v1/models/imdb/versions/{OLD}")[0] != 200:
-        assert time.monotonic() < deadline, "the older version was not kept loaded"
-        time.sleep(0.2)
-    return protocols
 
 
 def labels(probabilities):

@@ -10,15 +10,6 @@ from components.serving import client
 from tests.unit.components.serving.conftest import NEW, OLD
 
 
-@pytest.fixture(scope="module")
-def kept(protocols):
-    deadline = time.monotonic() + 60
-    while client.request(f"{protocols.url}/v1/models/imdb/versions/{OLD}")[0] != 200:
-        assert time.monotonic() < deadline, "the older version was not kept loaded"
-        time.sleep(0.2)
-    return protocols
-
-
 @pytest.mark.parametrize("version", [OLD, NEW])
 def test_a_held_versions_metadata_and_readiness(kept, version):
     code, metadata = client.request(f"{kept.url}/v2/models/imdb/versions/{version}")
