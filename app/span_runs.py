@@ -29,13 +29,10 @@ def announce(config, source, write) -> None:
         number, folder = chosen
         kind, _ = spans.span_kind(folder)
         read = [*window_spans(config, source), number]
-        absent = [s for s in range(max(0, number - config.window + 1), number) if s not in read] \
-            if config.span is not None else []
         write(f"imdb-tfx: span {number} ({folder}: {kind}; {len(spans.list_spans(source.uri))} span(s) on disk); "
-              f"the Trainer reads the last {config.window} span(s) (TFX's RollingRange): "
-              f"span{'s' if len(read) > 1 else ''} {', '.join(map(str, read))}"
-              + (f" (no span {', '.join(map(str, absent))})" if absent else "")
-              + f"; drift action: {describe_actions(config)}\n")
+              f"the Trainer reads the last {config.window} span(s) (TFX's LatestSpan): "
+              f"span{'s' if len(read) > 1 else ''} {', '.join(map(str, read))}; "
+              f"drift action: {describe_actions(config)}\n")
     elif source.has_spans:
         write(f"imdb-tfx: spans under {source.uri}: "
               + (f"span {config.span}" if config.span is not None else "the newest span") + "\n")

@@ -5,15 +5,16 @@
   the span on the Examples artifact;
 - the window: Transform transforms this run's span alone and the Trainer reads the transformed
   examples of the last `--window K` spans, resolved from the store by TFX's span ops (LatestSpan
-  as RollingRange does, or StaticSpanRange with `--span N`: the latest version of each span)
+  as RollingRange does; with `--span N`, StaticSpanRange 0..N first: the K newest spans up to N,
+  gaps skipped; the latest version of each span)
   over the transformed examples made by the same preprocessing (their WINDOW_KEY), so that no
   run transforms an older span again (trained_examples); spans of the window not in the store
   yet are ingested first (pipeline/window_backfill.py). A preprocessing_fn with an analyser (an
   n-gram vocabulary) depends on the whole window: then Transform reads the window's Examples
   (window_examples) and transforms them all;
 - the drift check before the Trainer (drift_stages): DriftCheck compares the newest span with
-  the previous window (RollingRange skipping the newest span; with `--span N`, StaticRange
-  N-K..N-1) and scores both with the latest blessed model; the Trainer waits for it, so that a
+  the previous window (RollingRange skipping the newest span; with `--span N`, the K newest
+  spans below N) and scores both with the latest blessed model; the Trainer waits for it, so that a
   blocking drift stops the run before anything is trained or pushed.
 
 KubeflowV2DagRunner compiles only the LatestArtifact and LatestBlessedModel resolver
@@ -69,11 +70,6 @@ def window_key(transform_config: dict, splits: list[str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def window_span_range(config: configs.PipelineConfig) -> tuple[int, int] | None:
-    """With `--span N`, the window's span numbers N-K+1..N; None for the newest K spans."""
-    return None if config.span is None else (max(0, config.span - config.window + 1), config.span)
-
-
 def trained_examples(config: configs.PipelineConfig, transform):
     """What the Trainer (and the Tuner) reads: Transform's output, or, with each span transformed
     alone and a window of K > 1 spans, the latest version of each of the last K transformed
@@ -85,26 +81,25 @@ def trained_examples(config: configs.PipelineConfig, transform):
 
     every_run = Channel(type=standard_artifacts.Examples, producer_component_id=node_ids.TRANSFORM,
                         output_key="transformed_examples")
-    first_last = window_span_range(config)
     return _transformed_window()(every_run, key=key, num_spans=config.window,
-                                 first=first_last[0] if first_last else -1, last=first_last[1] if first_last else -1)
+                                 last=-1 if config.span is None else config.span)
 
 
 @functools.lru_cache(maxsize=None)
 def _transformed_window():
-    """TFX's span ops over the transformed examples with the window key: StaticSpanRange from
-    `first` to `last`, or (last < 0) LatestSpan's newest `num_spans`; at least one span."""
+    """TFX's span ops over the transformed examples with the window key: LatestSpan's newest
+    `num_spans` (up to span `last`, unless it is < 0); at least one span."""
     from tfx.dsl.input_resolution import resolver_function
     from tfx.dsl.input_resolution.ops import ops
     from tfx.types import standard_artifacts
 
     @resolver_function.resolver_function(output_type=standard_artifacts.Examples)
-    def transformed_window(artifacts, *, key, num_spans, first, last):
+    def transformed_window(artifacts, *, key, num_spans, last):
         same = ops.EqualPropertyValues(artifacts, property_key=WINDOW_KEY, property_value=key,
                                        is_custom_property=True)
-        window = (ops.StaticSpanRange(same, start_span=first, end_span=last) if last >= 0
-                  else ops.LatestSpan(same, n=num_spans))
-        return ops.SkipIfLessThanNSpans(window, n=1)
+        if last >= 0:
+            same = ops.StaticSpanRange(same, start_span=0, end_span=last)
+        return ops.SkipIfLessThanNSpans(ops.LatestSpan(same, n=num_spans), n=1)
 
     return transformed_window
 
@@ -117,10 +112,8 @@ def window_examples(config: configs.PipelineConfig, source: DataSource, example_
         return example_gen.outputs["examples"]
     from tfx.dsl.input_resolution import canned_resolver_functions
 
-    if config.span is not None:
-        first, last = window_span_range(config)
-        return canned_resolver_functions.static_range(_all_examples(), start_span_number=first,
-                                                      end_span_number=last, min_spans=1)
+    if config.span is not None:  # the K newest spans up to N
+        return _spans_up_to()(_all_examples(), last=config.span, num_spans=config.window, min_spans=1)
     return canned_resolver_functions.rolling_range(_all_examples(), num_spans=config.window, min_spans=1)
 
 
@@ -134,23 +127,25 @@ def previous_window(config: configs.PipelineConfig):
     if config.span is not None:
         if config.span == 0:
             return None
-        return _spans_before()(_all_examples(), span=config.span, num_spans=config.window)
+        return _spans_up_to()(_all_examples(), last=config.span - 1, num_spans=config.window, min_spans=0)
     return canned_resolver_functions.rolling_range(
         _all_examples(), num_spans=config.window, skip_num_recent_spans=1, min_spans=0)
 
 
 @functools.lru_cache(maxsize=None)
-def _spans_before():
-    """TFX's span ops: the latest version of each of the `num_spans` newest spans below `span`."""
+def _spans_up_to():
+    """TFX's span ops: the latest version of each of the `num_spans` newest spans up to span
+    `last` that the store has (spans may have gaps); at least `min_spans` of them."""
     from tfx.dsl.input_resolution import resolver_function
     from tfx.dsl.input_resolution.ops import ops
     from tfx.types import standard_artifacts
 
     @resolver_function.resolver_function(output_type=standard_artifacts.Examples)
-    def spans_before(artifacts, *, span, num_spans):
-        return ops.LatestSpan(ops.StaticSpanRange(artifacts, start_span=0, end_span=span - 1), n=num_spans)
+    def spans_up_to(artifacts, *, last, num_spans, min_spans):
+        newest = ops.LatestSpan(ops.StaticSpanRange(artifacts, start_span=0, end_span=last), n=num_spans)
+        return ops.SkipIfLessThanNSpans(newest, n=min_spans)
 
-    return spans_before
+    return spans_up_to
 
 
 def drift_action_json(config: configs.PipelineConfig) -> str:

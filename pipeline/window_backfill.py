@@ -47,10 +47,7 @@ def window_spans(config: configs.PipelineConfig, source: DataSource) -> list[int
     if not on_disk or config.window <= 1:
         return []
     own = config.span if config.span is not None else on_disk[-1]
-    first_last = span_stages.window_span_range(config)
-    if first_last is not None:
-        return [s for s in on_disk if first_last[0] <= s < own]
-    return [s for s in on_disk if s < own][-(config.window - 1):]
+    return [s for s in on_disk if s < own][-(config.window - 1):]  # the K-1 newest before it, gaps skipped
 
 
 def transformed_spans(metadata_path: str, pipeline_name: str, key: str) -> set[int]:

@@ -1,10 +1,12 @@
-"""`imdb-tfx run` over spans (docs/spans.md), end to end on generated data, one store:
+"""`imdb-tfx run` over spans (docs/spans.md), end to end on generated data, one store, spans
+with gaps (1, 3, 5):
 
-span 1 (an aclImdb tree) trains and pushes (nothing to compare its drift with); span 2 (JSON
+span 1 (an aclImdb tree) trains and pushes (nothing to compare its drift with); span 3 (JSON
 lines of the same distribution, its test split a held-out part) passes the drift checks, reads
-the window of spans 1-2, trains warm from span 1's model, is blessed against the served model
-and pushed; span 5 (after a gap; short off-topic texts, 90% negative), with --drift-action block, is flagged
-against spans 1-2 and stopped with exit status 5: no new Trainer execution in the store, nothing pushed. In a new store, span 2's run
+the window of spans 1 and 3 (the two newest: there is no span 2), trains warm from span 1's
+model, is blessed against the served model and pushed; span 5 (short off-topic texts, 90%
+negative), with --drift-action block, is flagged against spans 1 and 3 and stopped with exit
+status 5: no new Trainer execution in the store, nothing pushed. In a new store, span 3's run
 ingests span 1 first, so that its Trainer reads the same window."""
 import glob
 import json
@@ -56,8 +58,8 @@ def write_jsonl(path, rows) -> None:
 def spans_root(tmp_path_factory, small_corpus):
     root = tmp_path_factory.mktemp("spans")
     corpus.write_directory(str(root / "data" / "span-1"), corpus.corpus_files(n_train=120, n_test=50, seed=11))
-    write_jsonl(str(root / "data" / "span-2" / "reviews.jsonl"), labelled_rows(320, seed=12))
-    # after a gap (no span 3 or 4): its drift reference is the newest spans before it that the store has
+    # spans with gaps (no 2, no 4): the window and the drift reference are the newest spans the store has
+    write_jsonl(str(root / "data" / "span-3" / "reviews.jsonl"), labelled_rows(320, seed=12))
     write_jsonl(str(root / "data" / "span-5" / "reviews.jsonl"), labelled_rows(320, seed=13, shifted=True))
     return root
 
@@ -93,16 +95,16 @@ def test_spans_drift_and_block(spans_root, small_corpus):
     assert not summary["drift"]["detected"] and "imdb-tfx: drift: " in err
     first = summary["pushed_model"]
 
-    code, summary, err = run(root, module, 2)
+    code, summary, err = run(root, module, 3)
     assert code == status.OK, err[-3000:]
-    assert summary["span"] == 2 and summary["window_spans"] == [1, 2]
+    assert summary["span"] == 3 and summary["window_spans"] == [1, 3]  # the two newest up to 3, not 2..3
     assert "ingesting" not in err  # span 1 is in the store: transformed once, by the first run
     drift = summary["drift"]
     assert not drift["detected"], drift["explanation"]
     assert drift["checks"] and drift["reference"]["size"] >= 100 and drift["current"]["size"] >= 100
     assert summary["blessed"] and summary["pushed"] and summary["blessing"]["baseline_model"]
     assert summary["warm_start"]["from"], summary["warm_start"]  # the Trainer started from span 1's model
-    # span 2's reviews are new to span 1's model, span 1's are not: more than none, less than all
+    # span 3's reviews are new to span 1's model, span 1's are not: more than none, less than all
     new = re.search(r"\((\d+)% of this window's [\d,]+ train reviews new to it\)", summary["warm_start"]["reason"])
     assert new and 0 < int(new.group(1)) < 100, summary["warm_start"]["reason"]
     second = summary["pushed_model"]
@@ -113,7 +115,7 @@ def test_spans_drift_and_block(spans_root, small_corpus):
     trained = trainer_executions(store)
     served = sorted(os.listdir(root / "root-serving"))
 
-    page = root / "report.html"  # the report shows span 2's drift check and both runs
+    page = root / "report.html"  # the report shows span 3's drift check and both runs
     done = subprocess.run([sys.executable, "-m", "app", "report", "--metadata-path", store, "--output", str(page)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == status.OK, done.stderr[-3000:]
@@ -126,7 +128,7 @@ def test_spans_drift_and_block(spans_root, small_corpus):
     assert code == status.DRIFT_BLOCKED, err[-3000:]
     assert summary["span"] == 5 and summary["blocked_by_drift"] and not summary["pushed"]
     assert summary["drift"]["detected"] and any(c["detected"] for c in summary["drift"]["checks"])
-    assert "vs span 1, 2 (train+eval)" in summary["drift"]["one_line"]
+    assert "vs span 1, 3 (train+eval)" in summary["drift"]["one_line"]
     assert "imdb-tfx: stopped by the drift check (exit status 5): drift blocked the run before training" in err
     assert "nothing trained or pushed" in err
     assert trainer_executions(store) == trained and not summary["trained"]
@@ -134,11 +136,13 @@ def test_spans_drift_and_block(spans_root, small_corpus):
 
 
 def test_a_new_store_ingests_the_window_first(spans_root, small_corpus):
-    """Span 2 with a window of 2 in an empty store: span 1 is ingested and transformed first
-    (pipeline/window_backfill.py), so that the Trainer reads both spans, as in a store that ran span 1."""
+    """Span 3 with a window of 2 in an empty store: span 1 (the newest before it: there is no
+    span 2) is ingested and transformed first (pipeline/window_backfill.py), so that the Trainer
+    reads both spans, as in a store that ran span 1."""
     _, module = small_corpus
-    code, summary, err = run(spans_root, module, 2, store="fresh")
+    code, summary, err = run(spans_root, module, 3, store="fresh")
     assert code == status.OK, err[-3000:]
     assert "imdb-tfx: the window's span(s) 1 not in the store yet: ingesting them first" in err
-    assert summary["span"] == 2 and summary["window_spans"] == [1, 2]
+    assert "the Trainer reads the last 2 span(s) (TFX's LatestSpan): spans 1, 3;" in err
+    assert summary["span"] == 3 and summary["window_spans"] == [1, 3]
     assert summary["warm_start"]["from"] is None  # nothing blessed in this store before

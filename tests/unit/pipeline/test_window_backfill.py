@@ -22,7 +22,8 @@ def config(tmp_path, **kwargs):
 @pytest.mark.parametrize("numbers, span, window, expected", [
     ([1, 2, 3, 4, 5], 5, 3, [3, 4]),  # --span 5: spans 3..4 besides its own
     ([1, 2, 3, 4, 5], None, 3, [3, 4]),  # the newest span, 5
-    ([1, 2, 4, 7], 7, 3, []),  # --span 7: spans 5..6, none on disk
+    ([1, 2, 4, 7], 7, 3, [2, 4]),  # --span 7: the two newest below it, gaps skipped (not the numbers 5..6)
+    ([1, 2, 4, 7], 4, 3, [1, 2]),  # --span 4: the two newest below 4
     ([1, 2, 4, 7], None, 3, [2, 4]),  # the newest: the two newest below it
     ([1, 2, 3], 3, 1, []),  # no window
 ])
