@@ -133,6 +133,12 @@ def _training_values(args) -> None:
 
         if module not in BUILTIN_NAMES and not is_url(module):
             existing_dir("--module", module, "a SavedModel directory")
+        elif module in BUILTIN_NAMES:
+            from components.modules.registry import cached_module_path_ready, missing_data_package
+
+            missing = None if cached_module_path_ready(module) else missing_data_package(module)
+            if missing:  # it would be built now, and cannot be
+                raise UsageError(f"--module {module}: {missing}")
 
 
 @checks("run", "experiment")
@@ -220,6 +226,15 @@ def _serve(args) -> None:
 
 @checks("build-module")
 def _build_module(args) -> None:
+    if not args.output.strip():
+        raise UsageError("--output: must not be empty")
     if os.path.isfile(args.output):
         raise UsageError(f"--output {args.output}: a file, not a directory")
+    if os.path.isdir(args.output) and os.listdir(args.output):  # never replaced: it may hold anything
+        raise UsageError(f"--output {args.output}: exists and is not empty (give a new or empty directory)")
     writable_dir("--output", args.output)
+    from components.modules.registry import missing_data_package
+
+    missing = missing_data_package(args.name)
+    if missing:
+        raise UsageError(f"build-module {args.name}: {missing}")

