@@ -13,7 +13,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     from app.experiments import rows as grids
     from app.experiments import running, tables
 
-    rows = grids.grid_rows(args.grid, [r for r in args.rows.split(",") if r] if args.rows else None)
+    rows = grids.grid_rows(args.grid, grids.named_rows(args.rows))
     config = arguments.pipeline_config(args)
     config.beam_pipeline_args = arguments.beam_pipeline_args(args, "in-memory")
     from data.dataset import resolve_data

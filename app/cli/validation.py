@@ -51,10 +51,10 @@ def check(args: argparse.Namespace) -> None:
 @checks("experiment")
 def _experiment_rows(args) -> None:
     """The grid's rows first: a wrong row name is the likelier mistake than the data."""
-    from app.experiments.rows import grid_rows
+    from app.experiments.rows import grid_rows, named_rows
 
     # ValueError naming the row; gpu=True: the names only, without asking TensorFlow for a GPU
-    grid_rows(args.grid, [r for r in args.rows.split(",") if r] if args.rows else None, gpu=True)
+    grid_rows(args.grid, named_rows(args.rows), gpu=True)
 
 
 @checks(*PIPELINE_COMMANDS)
@@ -153,9 +153,33 @@ def _local_paths(args) -> None:
     writable_dir("--serving-dir", value(args, "--serving-dir"))
     if value(args, "--output"):
         writable_dir("--output", args.output)
+        if args.command == "experiment":  # its table files: not found a directory after the rows ran
+            from app.experiments.tables import table_paths
+
+            for path in table_paths(args.output).values():
+                writable_file("--output", path)
+    _existing_store(args)
     data = value(args, "--data")
     if data:
         _data(data)
+
+
+def _existing_store(args) -> None:
+    """A store that exists is an ML Metadata store of this pipeline root (read-only checks; the
+    run checks again under its lock), so that a rejected run writes nothing, not even its log."""
+    from app.cli.arguments import store_for_root
+
+    path = args.metadata_path or store_for_root(args.pipeline_root)
+    if not path or "://" in args.pipeline_root or not os.path.isfile(path) or not os.path.getsize(path):
+        return
+    from app.metadata_store import StoreError, open_store
+    from pipeline.run_lock import StoreRootError, check_store_root
+
+    try:
+        open_store(path)
+        check_store_root(path, args.pipeline_root)
+    except (StoreError, StoreRootError) as e:
+        raise UsageError(f"--metadata-path {e}") from None
 
 
 def _data(spec: str) -> None:

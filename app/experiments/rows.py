@@ -115,6 +115,20 @@ def gpu_available() -> bool:
     return bool(tf.config.list_physical_devices("GPU"))
 
 
+def named_rows(value: str | None) -> list[str] | None:
+    """The row names of a --rows value ("a,b"), or None when it is not given; ValueError for a
+    value that names no row, or a row twice."""
+    if not value:
+        return None
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    if not names:
+        raise ValueError(f"--rows {value!r}: names no row (comma-separated row names)")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(f"--rows {value}: row {', '.join(twice)} named twice")
+    return names
+
+
 def grid_rows(grid: str, only: list[str] | None = None, *, gpu: bool | None = None) -> list[Row]:
     """The rows of a named grid, or only the named ones (GPU rows included).
 

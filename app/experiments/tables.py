@@ -45,8 +45,13 @@ def markdown(table: list[dict]) -> str:
     return "\n".join(lines + [""] + notes) + "\n"
 
 
+def table_paths(output_dir: str) -> dict[str, str]:
+    """{format: path} of the table's files under `output_dir`."""
+    return {ext: os.path.join(output_dir, f"experiments.{ext}") for ext in ("md", "csv", "json")}
+
+
 def write_table(table: list[dict], output_dir: str) -> dict[str, str]:
-    paths = {ext: os.path.join(output_dir, f"experiments.{ext}") for ext in ("md", "csv", "json")}
+    paths = table_paths(output_dir)
     with open(paths["md"], "w") as f:
         f.write(markdown(table))
     with open(paths["json"], "w") as f:

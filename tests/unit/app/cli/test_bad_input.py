@@ -33,6 +33,8 @@ def place(tmp_path, monkeypatch):
     (tmp_path / "file").write_text("x")
     corpus.write_guard_set(str(tmp_path / "guard.jsonl"), n=2)
     corpus.write_archive(str(tmp_path / "data.tar.gz"), corpus.corpus_files(n_train=2, n_test=2))
+    (tmp_path / "notes.sqlite").write_text("a text file, not a store")
+    (tmp_path / "experiments.md").mkdir()  # in the way of `experiment --output .`'s table
     return tmp_path
 
 
@@ -83,6 +85,11 @@ CASES = [
     (["experiment", *BASE, "--eval-percent", "100"], "--eval-percent 100"),
     (["experiment", *BASE, "--output", "file"], "--output file:"),
     (["experiment", *BASE, "--guard-set", "g=dir"], "--guard-set dir: a directory"),
+    (["experiment", *BASE, "--rows", ","], "--rows ',': names no row"),
+    (["experiment", *BASE, "--rows", "majority,majority"], "row majority named twice"),
+    (["experiment", *BASE, "--output", "."], "--output ./experiments.md: a directory, not a file"),
+    (["run", *BASE, "--metadata-path", "notes.sqlite"], "--metadata-path notes.sqlite: not a metadata store"),
+    (["experiment", *BASE, "--metadata-path", "notes.sqlite"], "notes.sqlite: not a metadata store"),
     (["compile", "--image", "img", "--data", "gs://b/a.tar.gz", "--output", "dir"], "--output dir: a directory"),
     (["compile", "--image", "img", "--data", "gs://b/a.tar.gz", "--train-steps", "0"], "--train-steps 0"),
     (["compile", "--image", " ", "--data", "gs://b/a.tar.gz"], "--image: must not be empty"),
