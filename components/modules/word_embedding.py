@@ -15,7 +15,7 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
-from components.modules.registry import BUILD_VERSION, GLOVE_PACKAGE
+from components.modules.builtin import BUILD_VERSION, GLOVE_PACKAGE
 
 # Under this tokenizer IMDB's train reviews have word types (names, typos) that GloVe lacks:
 # 20k hashed buckets keep their collisions few, for 4 MB at dim 50.
