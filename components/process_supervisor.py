@@ -49,6 +49,59 @@ def start_time(pid: int) -> int | None:
     return int(fields[19]) if len(fields) > 19 and fields[0] != b"Z" else None
 
 
+def descendant_pids(root: int | None = None) -> list[int]:
+    """The live processes under `root` (this process by default): its children, theirs, and so
+    on, from /proc (Beam starts each multiprocess worker through `sh -c`: a grandchild)."""
+    root = os.getpid() if root is None else root
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(b")") + 2:].split()
+        if len(fields) > 1 and fields[0] != b"Z":
+            children.setdefault(int(fields[1]), []).append(int(name))
+    found, todo = [], list(children.get(root, []))
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _kill(pids, sig: int) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except OSError:
+            pass
+
+
+def signal_children(sig: int) -> None:
+    """Passes `sig` on to every process under this one. A signal sent to one pid (`kill PID`, a
+    container's stop) reaches none of them, unlike a terminal's Ctrl-C, which the whole process
+    group gets: Beam's multiprocess workers kept running, and the run, unwinding, waited on them
+    for ever."""
+    _kill(descendant_pids(), sig)
+
+
+def end_children(timeout: float = 5) -> list[int]:
+    """Ends every process still running under this one (SIGTERM, then SIGKILL after `timeout`
+    s); returns their pids. For a command stopped by a signal: Beam's multiprocess runner starts
+    workers after the signal was passed on (signal_children), which the exit would leave orphaned."""
+    pids = descendant_pids()
+    _kill(pids, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(start_time(pid) is not None for pid in pids):
+        time.sleep(0.05)
+    _kill([pid for pid in pids if start_time(pid) is not None], signal.SIGKILL)
+    return pids
+
+
 def start(cmd: list[str], *, pid_dir: str | None = None, death_signal: int = signal.SIGKILL,
           **popen_kwargs) -> subprocess.Popen:
     """Popen of `cmd` in a process group of its own, ended by `death_signal` when this process

@@ -39,13 +39,23 @@ _received: list[int] = []
 
 
 def _terminated(signum, frame):
-    _received.append(signum)
+    _received_first(signum)
     raise Terminated()
 
 
 def _interrupted(signum, frame):
-    _received.append(signum)
+    _received_first(signum)
     raise KeyboardInterrupt
+
+
+def _received_first(signum: int) -> None:
+    """Records the signal; the first is passed on to the children (components/process_supervisor.py:
+    signal_children), which a signal sent to this pid alone does not reach."""
+    if not _received:
+        from components.process_supervisor import signal_children
+
+        signal_children(signum)
+    _received.append(signum)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,6 +125,7 @@ def _stop_children() -> None:
     supervisor = sys.modules.get("components.process_supervisor")
     if supervisor:
         supervisor.stop_all()
+        supervisor.end_children()  # any other child: Beam's workers started after the signal
 
 
 def classify(error: BaseException) -> tuple[int | None, str]:

@@ -217,25 +217,46 @@ def test_sigterm_and_ctrl_c_end_a_command_with_one_line_and_their_status(tmp_pat
     assert out == ""
 
 
+# A command that starts a child and, stopped, waits for it while it unwinds (as Beam's runner
+# joins its multiprocess workers), then wraps the exception (as Beam does). In its own process:
+# the signal is passed on to the process's children, which in a test worker are other tests'.
+WRAPPING = r"""
+import os, subprocess, sys
+from app.cli import main as cli, report
+
+def wrapping(args):
+    child = subprocess.Popen(["sleep", "60"])
+    print(child.pid, flush=True)
+    try:
+        child.wait()
+    except BaseException as e:
+        child.wait()  # a child the signal does not reach keeps this waiting
+        raise RuntimeError(f"{type(e).__name__} [while running 'Run[StatisticsGen]']") from None
+    return 0
+
+report.cmd_report = wrapping
+sys.exit(cli.main(["report", "--output", sys.argv[1]]))
+"""
+
+
 @pytest.mark.parametrize("sig, code, word", [(signal.SIGTERM, status.TERMINATED, "terminated (SIGTERM)"),
                                              (signal.SIGINT, status.INTERRUPTED, "interrupted (Ctrl-C)")])
-def test_a_signal_a_library_wrapped_still_gives_its_status(tmp_path, monkeypatch, capsys, sig, code, word):
-    """Beam wraps the exception a signal raised in a component (RuntimeError("KeyboardInterrupt
-    [while running 'Run[StatisticsGen]']")): still 130 / 143 and the one line, not "failed"."""
-    from app.cli import main as cli, report
-
-    def wrapping(args):
-        try:
-            os.kill(os.getpid(), sig)
-            time.sleep(5)  # the handler raises in here
-        except BaseException as e:  # noqa: BLE001  (as Beam's runner does)
-            raise RuntimeError(f"{type(e).__name__} [while running 'Run[StatisticsGen]']") from None
-        return 0
-
-    monkeypatch.setattr(report, "cmd_report", wrapping)
-    assert cli.main(["report", "--output", str(tmp_path / "page.html")]) == code
-    assert capsys.readouterr().err.splitlines() == [f"imdb-tfx: {word}: stopped; no child process left running"]
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+def test_a_signal_to_the_pid_alone_reaches_the_children_and_gives_its_status(tmp_path, sig, code, word):
+    """`kill PID` (not the process group, as a terminal's Ctrl-C): the children get the signal too,
+    so a command that waits on them ends; the exception a library wrapped still gives 130 / 143."""
+    process = subprocess.Popen([sys.executable, "-c", WRAPPING, str(tmp_path / "page.html")], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=dict(os.environ, PYTHONPATH=ROOT), start_new_session=True)
+    child = int(process.stdout.readline())
+    process.send_signal(sig)  # to the pid alone
+    try:
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == code, err
+    assert err.splitlines() == [f"imdb-tfx: {word}: stopped; no child process left running"], err
+    assert not os.path.exists(f"/proc/{child}") or open(f"/proc/{child}/stat").read().split(") ")[1][0] == "Z"
 
 
 def test_build_module_without_its_data_package_is_one_line(place, capsys, monkeypatch):
