@@ -84,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     previous = {}
     del _received[:]
     if threading.current_thread() is threading.main_thread():
+        import components.process_supervisor  # noqa: F401  (loaded now: the handlers use it, no import in a handler)
+
         previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, _terminated)}
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where SIGINT is ignored
             previous[signal.SIGINT] = signal.signal(signal.SIGINT, _interrupted)
