@@ -15,12 +15,10 @@ DRIFT_ACTIONS = ("warn", "block")
 def announce(config, source, write) -> None:
     """Checks the span a run reads and the --test-data file (ImdbDataError / DataError naming
     them: the run stops before it starts) and writes one line on what the run reads."""
-    from data.dataset import DataError, check_span
+    from data.dataset import check_span
 
-    if not source.has_spans and (config.drift_action != "warn" or config.drift_check_actions):
-        raise DataError(f"--drift-action: {source.uri} has no span folders (span-<N>/): the drift check compares "
-                        "a span with the spans before it")
-    chosen = check_span(source, config.span, config.window)
+    drift = describe_actions(config) if config.drift_action != "warn" or config.drift_check_actions else None
+    chosen = check_span(source, config.span, config.window, drift)
     if chosen is not None:
         from components.example_gen import spans
 

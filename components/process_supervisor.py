@@ -38,15 +38,22 @@ def children_dir(pipeline_root: str) -> str:
     return os.path.join(pipeline_root, CHILDREN_DIR)
 
 
-def start_time(pid: int) -> int | None:
-    """The process's start time (clock ticks after boot, /proc/PID/stat field 22), None if it is gone."""
+def _stat(pid) -> list[bytes] | None:
+    """/proc/PID/stat's fields from the state on (field 3: the state, 4: the parent, 22: the
+    start time), None for a process that is gone or a zombie."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             stat = f.read()
     except OSError:
         return None
     fields = stat[stat.rindex(b")") + 2:].split()
-    return int(fields[19]) if len(fields) > 19 and fields[0] != b"Z" else None
+    return fields if len(fields) > 19 and fields[0] != b"Z" else None
+
+
+def start_time(pid: int) -> int | None:
+    """The process's start time (clock ticks after boot, /proc/PID/stat field 22), None if it is gone."""
+    fields = _stat(pid)
+    return int(fields[19]) if fields else None
 
 
 def descendant_pids(root: int | None = None) -> list[int]:
@@ -55,15 +62,8 @@ def descendant_pids(root: int | None = None) -> list[int]:
     root = os.getpid() if root is None else root
     children: dict[int, list[int]] = {}
     for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(b")") + 2:].split()
-        if len(fields) > 1 and fields[0] != b"Z":
+        fields = _stat(name) if name.isdigit() else None
+        if fields:
             children.setdefault(int(fields[1]), []).append(int(name))
     found, todo = [], list(children.get(root, []))
     while todo:

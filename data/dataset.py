@@ -140,21 +140,24 @@ def resolve_data(spec: str, *, download: bool = True) -> DataSource:
                     "(nor an aclImdb/ folder holding them), nor span folders span-<N>/")
 
 
-def check_span_flags(source: DataSource, span: int | None, window: int = 1) -> None:
-    """DataError when --span or --window is given for data without spans (one archive or
-    aclImdb directory is one span: neither means anything there)."""
+def check_span_flags(source: DataSource, span: int | None, window: int = 1, drift_action: str | None = None) -> None:
+    """DataError when --span, --window or a --drift-action (`drift_action`: as given, None for
+    the default) is given for data without spans: one archive or aclImdb directory is one span,
+    with no window and no spans before it to check drift against."""
     if not source.has_spans:
-        for flag, value, default in (("--span", span, None), ("--window", window, 1)):
+        for flag, value, default in (("--span", span, None), ("--window", window, 1),
+                                     ("--drift-action", drift_action, None)):
             if value != default:
                 raise DataError(f"{flag} {value}: {source.uri} has no span folders (span-<N>/)")
 
 
-def check_span(source: DataSource, span: int | None, window: int = 1) -> tuple[int, str] | None:
+def check_span(source: DataSource, span: int | None, window: int = 1,
+               drift_action: str | None = None) -> tuple[int, str] | None:
     """The (number, folder) of the span a run reads (`span`, or the newest), its contents checked
     (spans.span_kind); None for data without spans (then neither `span` nor `window` may be
     given: check_span_flags) or remote spans (which TFX's driver finds at run time). DataError
     naming the folder or flag."""
-    check_span_flags(source, span, window)
+    check_span_flags(source, span, window, drift_action)
     if not source.has_spans:
         return None
     if "://" in source.uri:

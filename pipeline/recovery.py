@@ -77,8 +77,7 @@ def exclusive_run(metadata_path: str, pipeline_root: str, stream, wait: bool = T
         run_lock.check_store_root(metadata_path, pipeline_root)
         process_supervisor.end_orphans(process_supervisor.children_dir(pipeline_root), stream.write)
         for left in abandoned_executions(metadata_path, pipeline_root) if metadata_path else []:
-            stream.write(f"imdb-tfx: {left.component} execution {left.execution_id} was left running by a run that "
-                         "died: marked CANCELED" + (f", removed {', '.join(left.removed)}" if left.removed else "") + "\n")
+            _say(stream, left, "was left running by a run that died")
         try:
             yield
         except BaseException:
@@ -87,7 +86,10 @@ def exclusive_run(metadata_path: str, pipeline_root: str, stream, wait: bool = T
             # already (TFX), so there is nothing to do for it.
             if metadata_path:
                 for left in abandoned_executions(metadata_path, pipeline_root, STOPPED):
-                    stream.write(f"imdb-tfx: {left.component} execution {left.execution_id} stopped before it "
-                                 "finished: marked CANCELED" + (f", removed {', '.join(left.removed)}" if left.removed
-                                                                else "") + "\n")
+                    _say(stream, left, "stopped before it finished")
             raise
+
+
+def _say(stream, left: Abandoned, what: str) -> None:
+    stream.write(f"imdb-tfx: {left.component} execution {left.execution_id} {what}: marked CANCELED"
+                 + (f", removed {', '.join(left.removed)}" if left.removed else "") + "\n")

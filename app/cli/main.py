@@ -16,6 +16,7 @@ import warnings
 
 import components  # noqa: F401  (sets the TensorFlow environment before anything imports TensorFlow)
 from app.cli import status
+from components import process_supervisor  # the standard library alone: the signal handlers use it
 
 SUBCOMMANDS = ("run", "compile", "build_module", "experiment", "report", "predict", "serve", "monitor")
 
@@ -39,22 +40,20 @@ _received: list[int] = []
 
 
 def _terminated(signum, frame):
-    _received_first(signum)
+    _record(signum)
     raise Terminated()
 
 
 def _interrupted(signum, frame):
-    _received_first(signum)
+    _record(signum)
     raise KeyboardInterrupt
 
 
-def _received_first(signum: int) -> None:
-    """Records the signal; the first is passed on to the children (components/process_supervisor.py:
-    signal_children), which a signal sent to this pid alone does not reach."""
+def _record(signum: int) -> None:
+    """Records the signal; the first is passed on to the processes under this one
+    (process_supervisor.signal_children), which a signal sent to this pid alone does not reach."""
     if not _received:
-        from components.process_supervisor import signal_children
-
-        signal_children(signum)
+        process_supervisor.signal_children(signum)
     _received.append(signum)
 
 
@@ -84,8 +83,6 @@ def main(argv: list[str] | None = None) -> int:
     previous = {}
     del _received[:]
     if threading.current_thread() is threading.main_thread():
-        import components.process_supervisor  # noqa: F401  (loaded now: the handlers use it, no import in a handler)
-
         previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, _terminated)}
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where SIGINT is ignored
             previous[signal.SIGINT] = signal.signal(signal.SIGINT, _interrupted)
@@ -122,12 +119,11 @@ def _stopped(signum: int) -> int:
 
 
 def _stop_children() -> None:
-    """Ends the children (the InfraValidator's model server) a component started, if any is
-    still running: a component in another thread does not see the main thread's interrupt."""
-    supervisor = sys.modules.get("components.process_supervisor")
-    if supervisor:
-        supervisor.stop_all()
-        supervisor.end_children()  # any other child: Beam's workers started after the signal
+    """Ends the children a component started (the InfraValidator's model server: a component in
+    another thread does not see the main thread's interrupt), and any other process still under
+    this one (Beam's workers started after the signal was passed on)."""
+    process_supervisor.stop_all()
+    process_supervisor.end_children()
 
 
 def classify(error: BaseException) -> tuple[int | None, str]:

@@ -134,9 +134,9 @@ def _training_values(args) -> None:
         if module not in BUILTIN_NAMES and not is_url(module):
             existing_dir("--module", module, "a SavedModel directory")
         elif module in BUILTIN_NAMES:
-            from components.modules.registry import cached_module_path_ready, missing_data_package
+            from components.modules.registry import is_built, missing_data_package
 
-            missing = None if cached_module_path_ready(module) else missing_data_package(module)
+            missing = None if is_built(module) else missing_data_package(module)
             if missing:  # it would be built now, and cannot be
                 raise UsageError(f"--module {module}: {missing}")
 

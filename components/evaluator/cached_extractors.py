@@ -16,8 +16,8 @@ from tensorflow_model_analysis import constants
 from tensorflow_model_analysis.extractors import extractor, predictions_extractor
 from tensorflow_model_analysis.utils import model_util, util
 
-from components.evaluator.prediction_cache import (COUNTERS, DIRECTORY, TRANSFORMED_DIRECTORY, example_keys,
-                                                   model_key, read, storable, write)
+from components.evaluator.prediction_cache import (COUNTERS, DIRECTORY, TRANSFORMED_DIRECTORY, counter_names,
+                                                   example_keys, model_key, read, storable, write)
 from components.evaluator.tfma_private import (TRANSFORM_SIGNATURES, TRANSFORMED_FEATURES_STAGE_NAME,
                                                ModelSignaturesDoFn)
 
@@ -37,8 +37,8 @@ class CachedSignaturesDoFn(ModelSignaturesDoFn):
         super().__init__(**kwargs)
         self._evaluation_dir, self._paths, self._loaders, self._baselines = evaluation_dir, paths, loaders, baselines
         self._directory, self._kept = directory, kept
-        self._reused = beam.metrics.Metrics.counter(COUNTERS, f"baseline_{directory}_reused")
-        self._computed = beam.metrics.Metrics.counter(COUNTERS, f"baseline_{directory}_computed")
+        self._reused, self._computed = (beam.metrics.Metrics.counter(COUNTERS, name)
+                                        for name in counter_names(directory))
 
     def _signatures(self, name: str) -> list[str]:
         """The signatures TFMA calls on model `name` (a name "" is the model's default)."""
@@ -135,13 +135,18 @@ def read_features(eval_config) -> set[str]:
     return keys - {""}
 
 
+def _name(eval_config, spec) -> str:
+    """A model's name as TFMA's DoFns key it: "" for a lone model."""
+    return "" if len(eval_config.model_specs) == 1 else spec.name
+
+
 def _models(eval_config, eval_shared_model):
     """(model name as TFMA's DoFns key it -> shared model, the baselines' names)."""
     models = model_util.verify_and_update_eval_shared_models(eval_shared_model)
     specs = list(eval_config.model_specs)
-    by_name = {m.model_name: m for m in models}
-    if len(specs) == 1:  # TFMA names a lone model ""
+    if len(specs) == 1:
         return {"": models[0]}, set()
+    by_name = {m.model_name: m for m in models}
     return {spec.name: by_name[spec.name] for spec in specs}, {spec.name for spec in specs if spec.is_baseline}
 
 
@@ -155,10 +160,8 @@ def _dofn(eval_config, eval_shared_model, evaluation_dir: str, **kwargs) -> Cach
 
 def CachedPredictionsExtractor(eval_config, eval_shared_model, evaluation_dir: str) -> extractor.Extractor:
     """TFMA's PredictionsExtractor (the same stage and DoFn), with the cache."""
-    single = len(eval_config.model_specs) == 1
     dofn = _dofn(eval_config, eval_shared_model, evaluation_dir, output_keypath=[constants.PREDICTIONS_KEY],
-                 signature_names={("" if single else spec.name): [spec.signature_name]
-                                  for spec in eval_config.model_specs},
+                 signature_names={_name(eval_config, spec): [spec.signature_name] for spec in eval_config.model_specs},
                  prefer_dict_outputs=False)
     return extractor.Extractor(stage_name=predictions_extractor.PREDICTIONS_EXTRACTOR_STAGE_NAME,
                                ptransform=beam.ParDo(dofn))
@@ -167,10 +170,9 @@ def CachedPredictionsExtractor(eval_config, eval_shared_model, evaluation_dir: s
 def CachedTransformedFeaturesExtractor(eval_config, eval_shared_model, evaluation_dir: str) -> extractor.Extractor:
     """TFMA's TransformedFeaturesExtractor (the same stage and DoFn), with the cache: of the
     transformed features, the ones the eval config reads are kept."""
-    single = len(eval_config.model_specs) == 1
     dofn = _dofn(eval_config, eval_shared_model, evaluation_dir, directory=TRANSFORMED_DIRECTORY,
                  kept=read_features(eval_config), output_keypath=[constants.TRANSFORMED_FEATURES_KEY],
-                 signature_names={("" if single else spec.name): list(spec.preprocessing_function_names)
+                 signature_names={_name(eval_config, spec): list(spec.preprocessing_function_names)
                                   for spec in eval_config.model_specs},
                  default_signature_names=TRANSFORM_SIGNATURES, prefer_dict_outputs=True)
     return extractor.Extractor(stage_name=TRANSFORMED_FEATURES_STAGE_NAME, ptransform=beam.ParDo(dofn))

@@ -51,10 +51,12 @@ KEYS = "keys"
 OUTPUT = "output/"  # + the output's name ("" for a model of one output)
 MODEL_FILE = "model.json"
 COUNTERS = "imdb_tfx_evaluator"
-# Beam counters of the baseline's outputs read and made: baseline_<directory>_reused/_computed
-REUSED, COMPUTED = "baseline_predictions_reused", "baseline_predictions_computed"
-TRANSFORMED_REUSED = "baseline_transformed_features_reused"
-TRANSFORMED_COMPUTED = "baseline_transformed_features_computed"
+
+
+def counter_names(directory: str = DIRECTORY) -> tuple[str, str]:
+    """The Beam counters (in COUNTERS) of the baseline's examples whose outputs under
+    `directory` were read, and made: baseline_<directory>_reused, _computed."""
+    return f"baseline_{directory}_reused", f"baseline_{directory}_computed"
 
 
 def example_keys(serialized) -> np.ndarray:

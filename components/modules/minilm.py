@@ -190,20 +190,24 @@ class MiniLM(tf.Module):
         return tf.math.l2_normalize(pooled, axis=1, epsilon=1e-24)  # = x / max(|x|, 1e-12)
 
 
+def _check_free(out: Path) -> None:
+    """FileExistsError unless `out` is absent or an empty directory: anything else is not ours to delete."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise FileExistsError(f"{out} already exists")
+
+
 def build_minilm_module(output_dir: str, *, max_length: int = MAX_LENGTH) -> str:
     """Writes the SavedModel to `output_dir` (atomically, via a temp dir next to it); returns the
     path. FileExistsError if `output_dir` holds anything (nothing of a user's is deleted)."""
     out = Path(output_dir).resolve()
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise FileExistsError(f"{out} already exists")
+    _check_free(out)  # before the build, and again before the rename
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent)
     try:
         module = MiniLM(max_length=max_length)
         tf.saved_model.save(module, tmp, signatures={"serving_default": module.serve})
-        if out.exists():  # an empty directory is replaced; anything else is not ours to delete
-            if not out.is_dir() or any(out.iterdir()):
-                raise FileExistsError(f"{out} already exists")
+        _check_free(out)
+        if out.exists():  # an empty directory, replaced
             out.rmdir()
         os.replace(tmp, out)
     except BaseException:

@@ -28,7 +28,7 @@ def module_cache_path(name: str, root: str | None = None) -> str:
     return os.path.join(root or cache_dir(), "modules", f"{name}-v{BUILD_VERSION}")
 
 
-def cached_module_path_ready(name: str, cache_dir: str | None = None) -> bool:
+def is_built(name: str, cache_dir: str | None = None) -> bool:
     """Whether builtin module `name` is built in the cache already (no data package needed)."""
     return os.path.isfile(os.path.join(module_cache_path(name, cache_dir), "saved_model.pb"))
 
@@ -36,11 +36,11 @@ def cached_module_path_ready(name: str, cache_dir: str | None = None) -> bool:
 def cached_module(name: str, cache_dir: str | None = None) -> str:
     """Returns the path of builtin module ``name``, building it once into <cache>/modules/<name>-v<N>."""
     path = module_cache_path(name, cache_dir)
-    if not os.path.isfile(os.path.join(path, "saved_model.pb")):
+    if not is_built(name, cache_dir):
         try:
             build_module(name, path)
         except FileExistsError:  # another process finished first
-            if not os.path.isfile(os.path.join(path, "saved_model.pb")):
+            if not is_built(name, cache_dir):
                 raise
     return path
 

@@ -79,7 +79,7 @@ class ImdbServicer(InferenceServicer):
         async def call():
             self._check(request.name)
             if request.version.strip():  # a version is ready once loaded (NOT_FOUND otherwise)
-                self.model.kept.get(pinned_version(request.version.strip()))
+                self.model.held(request.version.strip())
                 return pb.ModelReadyResponse(ready=True)
             return pb.ModelReadyResponse(ready=self.model.healthy())
         return await self._answer(context, call)
@@ -89,14 +89,12 @@ class ImdbServicer(InferenceServicer):
             self._check(request.name)
             if request.version.strip():
                 metadata = self.model.version_metadata(request.version.strip())
-                return pb.ModelMetadataResponse(name=metadata["name"], platform=metadata["platform"],
-                                                versions=metadata["versions"], inputs=metadata["inputs"],
-                                                outputs=metadata["outputs"])
-            metadata = await self._data_plane.model_metadata(model_name=request.name)
-            current = self.model.manager.current
-            versions = [str(v) for v in self.model.kept.versions()] if current is not None else []
-            return pb.ModelMetadataResponse(name=metadata["name"], platform=metadata["platform"],
-                                            versions=versions, inputs=metadata["inputs"], outputs=metadata["outputs"])
+            else:
+                metadata = await self._data_plane.model_metadata(model_name=request.name)
+                held = self.model.kept.versions() if self.model.manager.current is not None else []
+                metadata["versions"] = [str(v) for v in held]
+            return pb.ModelMetadataResponse(**{k: metadata[k] for k in ("name", "platform", "versions", "inputs",
+                                                                          "outputs")})
         return await self._answer(context, call)
 
     async def ModelInfer(self, request: pb.ModelInferRequest, context):

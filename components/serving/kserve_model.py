@@ -136,10 +136,15 @@ class ImdbModel(kserve.Model):
             outputs.append({"name": "rating", "datatype": "FP32", "shape": [-1]})
         return outputs
 
+    def held(self, version: str):
+        """The loaded version asked for by its name (a URL's /versions/N, gRPC's `version`):
+        BadRequest 400 for a name that is not a number, 404 naming the versions held otherwise."""
+        return self.kept.get(pinned_version(version))
+
     def version_metadata(self, version: str) -> dict:
         """V2 model metadata of one loaded version (/v2/models/NAME/versions/N, gRPC
-        ModelMetadata with a version); BadRequest 404 naming the versions held otherwise."""
-        served = self.kept.get(pinned_version(version))
+        ModelMetadata with a version)."""
+        served = self.held(version)
         return {"name": self.name, "versions": [str(served.version)], "platform": "",
                 "inputs": self.get_input_types(), "outputs": self.get_output_types(served)}
 

@@ -161,7 +161,9 @@ def add_routes(app, model) -> None:
         return ORJSONResponse(model.version_metadata(version))
 
     async def v2_version_ready(model_name: str, version: str):
-        await v2_version_metadata(model_name, version)  # 404 unless the version is loaded
+        if model_name != model.name:
+            raise ModelNotFound(model_name)
+        model.held(version)  # 404 unless the version is loaded
         return ORJSONResponse({"name": model.name, "ready": True})
 
     # KServe's V2 version routes answer 501 "not supported" (and its /ready one lacks its

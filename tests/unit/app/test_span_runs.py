@@ -32,8 +32,8 @@ def test_the_first_line_names_the_windows_spans_gaps_skipped(spans_1_3_4, span, 
 
 def test_a_drift_action_on_data_without_spans_is_refused(tmp_path):
     archive = DataSource("archive", str(tmp_path / "aclImdb_v1.tar.gz"))
-    with pytest.raises(DataError, match="--drift-action: .* has no span folders"):
+    with pytest.raises(DataError, match="--drift-action block: .* has no span folders"):
         span_runs.announce(configs.PipelineConfig(drift_action="block"), archive, print)
-    with pytest.raises(DataError, match="--drift-action: "):
+    with pytest.raises(DataError, match="--drift-action warn \\(length=block\\): "):
         span_runs.announce(configs.PipelineConfig(drift_check_actions=(("length", "block"),)), archive, print)
     span_runs.announce(configs.PipelineConfig(), archive, print)  # the default: nothing to refuse

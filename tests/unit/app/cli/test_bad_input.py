@@ -69,7 +69,7 @@ CASES = [
     (["run", *BASE, "--no-such-flag"], "unrecognized arguments: --no-such-flag"),
     (["run", *BASE, "--span", "1"], "--span 1: "),
     (["run", *BASE, "--window", "3"], "--window 3: "),
-    (["run", *BASE, "--drift-action", "block"], "--drift-action: "),
+    (["run", *BASE, "--drift-action", "block"], "--drift-action block: "),
     (["run", *BASE, "--test-data", "nope.jsonl"], "--test-data nope.jsonl: no such file"),
     (["run", *BASE, "--guard-set", "g=file"], "file"),
     (["run", *BASE[2:], "--data", "http://example.com/aclImdb_v1.tar.gz"], "only the official URL"),

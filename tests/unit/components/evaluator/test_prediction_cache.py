@@ -34,7 +34,9 @@ def _examples(path: str, n: int, seed: int = 0) -> str:
     return path
 
 
-TRANSFORMED = (prediction_cache.TRANSFORMED_REUSED, prediction_cache.TRANSFORMED_COMPUTED)
+REUSED, COMPUTED = prediction_cache.counter_names()
+TRANSFORMED_REUSED, TRANSFORMED_COMPUTED = TRANSFORMED = prediction_cache.counter_names(
+    prediction_cache.TRANSFORMED_DIRECTORY)
 
 
 def _config(models: int, transform: bool):
@@ -52,7 +54,7 @@ def _evaluate(examples: str, model_paths: list[str], output: str, transform: boo
               for p, s in zip(model_paths, config.model_specs)]
     _, counts = evaluate_counted(read_examples([examples], batch_size=50), config,
                                  models if len(models) > 1 else models[0], output, prediction_cache.COUNTERS)
-    names = (prediction_cache.REUSED, prediction_cache.COMPUTED, *(TRANSFORMED if transform else ()))
+    names = (REUSED, COMPUTED, *(TRANSFORMED if transform else ()))
     return {name: counts.get(name, 0) for name in names}
 
 
@@ -72,16 +74,16 @@ def test_the_baselines_predictions_come_from_its_own_evaluation_and_give_the_sam
     examples = _examples(str(tmp_path / "test.tfrecord"), 300)
     evaluations = tmp_path / "Evaluator" / "evaluation"
     # the run that trained A evaluated it alone: its predictions are kept in that evaluation
-    assert _evaluate(examples, [models["a"]], str(evaluations / "1")) == {prediction_cache.REUSED: 0,
-                                                                           prediction_cache.COMPUTED: 0}
+    assert _evaluate(examples, [models["a"]], str(evaluations / "1")) == {REUSED: 0,
+                                                                           COMPUTED: 0}
     key = prediction_cache.model_key(models["a"], "serving_default")
     assert tf.io.gfile.glob(str(evaluations / "1" / prediction_cache.DIRECTORY / key / "part-*.npz"))
     # the next run: B against A, beside that evaluation: A is not run on any example
     counts = _evaluate(examples, [models["b"], models["a"]], str(evaluations / "2"))
-    assert counts == {prediction_cache.REUSED: 300, prediction_cache.COMPUTED: 0}
+    assert counts == {REUSED: 300, COMPUTED: 0}
     # the same evaluation with no earlier one: A is run, and everything written is the same
     elsewhere = _evaluate(examples, [models["b"], models["a"]], str(tmp_path / "other" / "evaluation" / "2"))
-    assert elsewhere == {prediction_cache.REUSED: 0, prediction_cache.COMPUTED: 300}
+    assert elsewhere == {REUSED: 0, COMPUTED: 300}
     reused, computed = written(str(evaluations / "2")), written(str(tmp_path / "other" / "evaluation" / "2"))
     assert ("metrics", "rating:8") in computed and differences(reused, computed) == []
     # the comparison is of two models: B's accuracy differs from A's, so the baseline's values are A's
@@ -96,19 +98,19 @@ def test_a_baseline_every_batch_finds_is_never_loaded_and_gives_the_same_results
     shutil.copytree(transform_models["a"], baseline)
     evaluations = tmp_path / "Evaluator" / "evaluation"
     assert _evaluate(examples, [baseline], str(evaluations / "1"), transform=True) == dict.fromkeys(
-        (prediction_cache.REUSED, prediction_cache.COMPUTED, *TRANSFORMED), 0)
+        (REUSED, COMPUTED, *TRANSFORMED), 0)
     key = prediction_cache.model_key(baseline, "transform_features")
     assert tf.io.gfile.glob(str(evaluations / "1" / prediction_cache.TRANSFORMED_DIRECTORY / key / "part-*.npz"))
     alone = str(tmp_path / "alone" / "evaluation" / "2")  # the baseline run
     assert _evaluate(examples, [transform_models["b"], baseline], alone, transform=True) == {
-        prediction_cache.REUSED: 0, prediction_cache.COMPUTED: 300,
-        prediction_cache.TRANSFORMED_REUSED: 0, prediction_cache.TRANSFORMED_COMPUTED: 300}
+        REUSED: 0, COMPUTED: 300,
+        TRANSFORMED_REUSED: 0, TRANSFORMED_COMPUTED: 300}
     # the baseline can no longer be loaded (its variables gone; its key, of its graph and index, the same)
     for data in tf.io.gfile.glob(os.path.join(baseline, "variables", "variables.data-*")):
         os.remove(data)
     counts = _evaluate(examples, [transform_models["b"], baseline], str(evaluations / "2"), transform=True)
-    assert counts == {prediction_cache.REUSED: 300, prediction_cache.COMPUTED: 0,
-                      prediction_cache.TRANSFORMED_REUSED: 300, prediction_cache.TRANSFORMED_COMPUTED: 0}
+    assert counts == {REUSED: 300, COMPUTED: 0,
+                      TRANSFORMED_REUSED: 300, TRANSFORMED_COMPUTED: 0}
     reused, computed = written(str(evaluations / "2")), written(alone)
     assert ("metrics", "length_bucket:100-199") in computed and differences(reused, computed) == []
 
@@ -133,7 +135,7 @@ def test_examples_an_earlier_evaluation_lacks_are_run_through_the_baseline(tmp_p
     _evaluate(first, [models["a"]], str(evaluations / "1"))
     counts = _evaluate(examples, [models["b"], models["a"]], str(evaluations / "2"))
     # batches of 50: the first three are all known, the others are run
-    assert counts == {prediction_cache.REUSED: 150, prediction_cache.COMPUTED: 150}
+    assert counts == {REUSED: 150, COMPUTED: 150}
     alone = tmp_path / "alone" / "evaluation" / "2"
     _evaluate(examples, [models["b"], models["a"]], str(alone))
     assert differences(written(str(evaluations / "2")), written(str(alone))) == []
@@ -167,3 +169,10 @@ def test_an_examples_key_is_its_content_whatever_the_order_its_features_were_wri
     assert one != other and tf.train.Example.FromString(one) == tf.train.Example.FromString(other)
     keys = prediction_cache.example_keys([one, other, example(["text", "label"])])
     assert keys.dtype == np.uint64 and keys[0] == keys[1] != keys[2]
+
+
+def test_the_counters_are_named_as_documented():
+    """docs/training.md names them (a user reads them off Beam's metrics)."""
+    assert (REUSED, COMPUTED, *TRANSFORMED) == ("baseline_predictions_reused", "baseline_predictions_computed",
+                                                "baseline_transformed_features_reused",
+                                                "baseline_transformed_features_computed")
