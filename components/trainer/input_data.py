@@ -58,15 +58,15 @@ def without_autotune(dataset: tf.data.Dataset) -> tf.data.Dataset:
 
 
 def text_dataset(texts: tf.Tensor, labels: tf.Tensor, batch_size: int, *,
-                 shuffle_buffer_size: int = 0) -> tf.data.Dataset:
-    """({TEXT: [batch]}, label [batch]) batches of texts in memory, in order; shuffled (their
-    indices, so that the buffer holds integers, not copies of the texts) and repeated if a
-    buffer is given."""
+                 shuffle_buffer_size: int = 0, key: str | None = features.TEXT) -> tf.data.Dataset:
+    """({key: [batch, ...]}, label [batch]) batches of texts (or of any rows) in memory, in
+    order; shuffled (their indices, so that the buffer holds integers, not copies of the texts)
+    and repeated if a buffer is given. `key` None: the rows themselves, not in a dict."""
     indices = tf.data.Dataset.range(int(texts.shape[0]))
     if shuffle_buffer_size > 0:
         indices = indices.shuffle(max(1, min(shuffle_buffer_size, int(texts.shape[0])))).repeat()
     return without_autotune(indices.batch(batch_size).map(
-        lambda i: ({features.TEXT: tf.gather(texts, i)}, tf.gather(labels, i))))
+        lambda i: (tf.gather(texts, i) if key is None else {key: tf.gather(texts, i)}, tf.gather(labels, i))))
 
 
 def selector(keys, task: str = "classification"):
@@ -148,14 +148,21 @@ class TrainingData:
         the metrics) and over its eval split at every validation, and each pass parsed the files
         again (docs/warm_start.md); its train split is in memory anyway, in the shuffle buffer.
         Other models (the n-gram ones, whose peak memory is the fit's) read the files."""
-        if (split, task) not in self._in_memory:
+        def read():
             parts = list(input_fn(self._files(split), self.data_accessor, self.tf_transform_output, 1000,
                                   num_epochs=1, keys=[features.TEXT], task=task))
             label_dtype = tf.float32 if task == "regression" else tf.int64
-            self._in_memory[split, task] = (
-                tf.concat([batch[features.TEXT] for batch, _ in parts] or [tf.zeros([0], tf.string)], 0),
-                tf.concat([label for _, label in parts] or [tf.zeros([0], label_dtype)], 0))
-        return self._in_memory[split, task]
+            return (tf.concat([batch[features.TEXT] for batch, _ in parts] or [tf.zeros([0], tf.string)], 0),
+                    tf.concat([label for _, label in parts] or [tf.zeros([0], label_dtype)], 0))
+
+        return self.kept((split, task), read)
+
+    def kept(self, key, make):
+        """make(), computed once for `key` and kept in memory with the splits read (texts(); the
+        frozen module's vectors of them, components/trainer/frozen_module.py)."""
+        if key not in self._in_memory:
+            self._in_memory[key] = make()
+        return self._in_memory[key]
 
     def pieces(self, config: TrainingConfig, split: str, kinds, *, keys=None, train: bool = False,
                batch_size: int | None = None, extra: tuple | None = None) -> tf.data.Dataset:

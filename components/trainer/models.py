@@ -91,7 +91,14 @@ def build_model(config: TrainingConfig | dict | str, *, embedding_dim: int | Non
             1, activation=activation, kernel_regularizer=regularizer, name=name,
             bias_initializer=tf_keras.initializers.Constant(features.RATING_THRESHOLD) if regression else "zeros")(x)
     model = tf_keras.Model(inputs, output)
+    compile_model(model, config)
+    return model
 
+
+def compile_model(model: tf_keras.Model, config: TrainingConfig) -> None:
+    """Compiles `model` (one of config's, or its head: components/trainer/frozen_module.py)
+    with config's optimiser, loss and metrics."""
+    regression = config.task == "regression"
     reduction = tf_keras.losses.Reduction.SUM if config.loss_reduction == "sum" else tf_keras.losses.Reduction.AUTO
     if regression:
         loss = tf_keras.losses.MeanSquaredError(reduction=reduction)
@@ -100,4 +107,3 @@ def build_model(config: TrainingConfig | dict | str, *, embedding_dim: int | Non
         loss = tf_keras.losses.BinaryCrossentropy(reduction=reduction)
         metrics = [tf_keras.metrics.BinaryAccuracy(name="accuracy"), tf_keras.metrics.AUC(name="auc")]
     model.compile(optimizer=make_optimizer(config), loss=loss, metrics=metrics)
-    return model

@@ -18,7 +18,7 @@ import tensorflow as tf
 from absl import logging
 
 from components import features
-from components.trainer import METRICS_FILE, seen_reviews, warm_start
+from components.trainer import METRICS_FILE, frozen_module, seen_reviews, warm_start
 from components.trainer.input_data import TrainingData
 from components.trainer.metrics import count_params, split_metrics
 from components.trainer.signatures import make_signatures
@@ -53,7 +53,7 @@ def run_fn(fn_args) -> None:
     phases = {"setup": round(start - begin, 1), "training": round(seconds, 1)}
     start = time.time()
     for split in (features.TRAIN_SPLIT, features.EVAL_SPLIT):
-        metrics[split] = split_metrics(model, data.dataset(config, split, batch_size=1000), config.task)
+        metrics[split] = split_metrics(*frozen_module.split_inputs(model, config, data, split, 1000), config.task)
     phases["metrics"] = round(time.time() - start, 1)
     start = time.time()
     # Without the optimizer's state: Adam's two moment tables would triple a fine-tuned

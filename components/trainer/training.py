@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import os
 import types
@@ -13,10 +14,11 @@ import tf_keras
 from absl import logging
 
 from components import features, snippets
-from components.trainer import ensemble, lbfgs, lexicon_columns, memory, review_pieces, unlabelled, warm_start
+from components.trainer import (ensemble, frozen_module, lbfgs, lexicon_columns, memory, review_pieces, unlabelled,
+                                warm_start)
 from components.trainer.input_data import TrainingData, feature_keys, label_mean
 from components.trainer.lbfgs import SparseRows
-from components.trainer.models import build_model
+from components.trainer.models import build_model, compile_model
 from components.trainer.naive_bayes import ngram_table
 from components.training_config import LENGTH_WEIGHT_BOUNDS, TrainingConfig, training_config
 
@@ -65,14 +67,19 @@ def train_model(config: TrainingConfig, data: TrainingData, steps: int | None = 
                   columns=columns)
         return model
     evaluations = max(1, min(evaluations, steps))
-    train_data = data.dataset(config, features.TRAIN_SPLIT, train=True)
-    create_training_variables(model, train_data.element_spec[1])
+    fitted, read = model, data.dataset
+    if frozen_module.applies(config):  # the head on the module's vectors, computed once
+        fitted = frozen_module.head(model)
+        compile_model(fitted, config)
+        read = functools.partial(frozen_module.dataset, model, data=data)
+    train_data = read(config, features.TRAIN_SPLIT, train=True)
+    create_training_variables(fitted, train_data.element_spec[1])
     callbacks = [tf_keras.callbacks.TensorBoard(log_dir=log_dir, update_freq="epoch")] if log_dir else []
-    model.fit(
+    fitted.fit(
         train_data,
         steps_per_epoch=math.ceil(steps / evaluations),
         epochs=evaluations,
-        validation_data=data.dataset(config, features.EVAL_SPLIT) if validate else None,
+        validation_data=read(config, features.EVAL_SPLIT) if validate else None,
         callbacks=callbacks,
         verbose=2,
     )
