@@ -20,7 +20,6 @@ from components.trainer import review_pieces
 from components.trainer.input_data import TrainingData, feature_keys, text_dataset
 from components.training_config import TrainingConfig
 
-BATCH = 1000  # reviews a call of the module when computing the vectors
 EMBEDDING_LAYER = "embedding"  # models.build_model's name for the hub layer
 
 
@@ -44,8 +43,11 @@ def vectors(model: tf_keras.Model, config: TrainingConfig, data: TrainingData, s
     def compute():
         texts, labels = data.texts(split, config.task)
         layer = model.get_layer(EMBEDDING_LAYER)
-        embed = tf.function(layer)
-        parts = [embed(texts[i:i + BATCH]) for i in range(0, int(texts.shape[0]), BATCH)]
+        embed = tf.function(layer, input_signature=[tf.TensorSpec([None], tf.string)])  # one trace
+        # In training batches: what a module's memory was sized for (MiniLM's attention grows
+        # with the batch), and for GloVe within 0.1 s of batches of 1,000 over a window.
+        step = config.batch_size
+        parts = [embed(texts[i:i + step]) for i in range(0, int(texts.shape[0]), step)]
         return tf.concat(parts, 0) if parts else tf.zeros([0, *layer.output.shape[1:]]), labels
 
     return data.kept(("vectors", split, config.task, config.module), compute)
