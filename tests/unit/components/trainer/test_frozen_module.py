@@ -45,11 +45,12 @@ def test_which_models_train_on_the_vectors(module):
         assert not frozen_module.applies(training_config(module, **other)), other
 
 
-def test_the_head_on_the_vectors_trains_as_the_whole_model_on_the_texts(module, monkeypatch):
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_the_head_on_the_vectors_trains_as_the_whole_model_on_the_texts(module, monkeypatch, task):
     # A shuffle buffer of 1 keeps the order, so both see the same batches.
     data = training_data({"train": reviews(60, 0), "eval": reviews(20, 1)})
     config = training_config(module, hidden_units=(16, 8), batch_size=8, train_steps=30, evaluations=3,
-                             shuffle_buffer_size=1, learning_rate=0.1)
+                             shuffle_buffer_size=1, learning_rate=0.1, task=task)
     assert frozen_module.applies(config)
     tf.keras.utils.set_random_seed(0)
     model = build_model(config)
@@ -74,5 +75,6 @@ def test_the_head_on_the_vectors_trains_as_the_whole_model_on_the_texts(module, 
         on_vectors = split_metrics(*frozen_module.split_inputs(model, config, data, split, 7), config.task)
         on_texts = split_metrics(model, data.dataset(config, split, batch_size=7), config.task)
         assert on_vectors == pytest.approx(on_texts)
-    assert on_vectors["accuracy"] > 0.9
+    if task == "classification":  # (the stand-in's "ratings" are the labels, 0 and 1)
+        assert on_vectors["accuracy"] > 0.9
 
