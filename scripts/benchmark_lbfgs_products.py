@@ -1,7 +1,8 @@
 """The two sparse products of each L-BFGS iteration (components/trainer/lbfgs.py), on a synthetic
 matrix of about the best preset's sentence model: X w and X^T r, computed from X (CSR) and a CSR
 copy of X^T (what fit held before), from X alone (X^T r by its CSC view), and from X^T alone (X w
-by its CSC view: what fit holds now). Prints seconds per product (mean of --repeats) and each
+by its CSC view: what fit holds), on one thread and in blocks on every core (what fit computes:
+components/trainer/sparse_products.py). Prints seconds per product (mean of --repeats) and each
 layout's bytes.
 
     .venv/bin/python scripts/benchmark_lbfgs_products.py [--rows 780000 --columns 2200000 --per-row 45]
@@ -10,8 +11,14 @@ import argparse
 import json
 import time
 
+import os
+import sys
+
 import numpy as np
 import scipy.sparse as sp
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from components.trainer.sparse_products import BlockProducts, cores  # noqa: E402
 
 
 def seconds(product, repeats):
@@ -36,6 +43,7 @@ def main():
     x = sp.csr_matrix((np.ones(n * per), indices, indptr), shape=(n, d))
     xt = x.T.tocsr()
     w, r = rng.random(d), rng.random(n)
+    blocks = BlockProducts(xt)
     nbytes = {"X": x.data.nbytes + x.indices.nbytes, "X^T": xt.data.nbytes + xt.indices.nbytes}
     print(json.dumps({
         "entries": int(x.nnz), "shape": [n, d],
@@ -43,9 +51,13 @@ def main():
                                 "XTr": seconds(lambda: xt @ r, args.repeats), "bytes": nbytes["X"] + nbytes["X^T"]},
         "X alone": {"Xw": seconds(lambda: x @ w, args.repeats), "XTr": seconds(lambda: x.T @ r, args.repeats),
                     "bytes": nbytes["X"]},
-        "X^T alone (fit)": {"Xw": seconds(lambda: xt.T @ w, args.repeats),
-                            "XTr": seconds(lambda: xt @ r, args.repeats), "bytes": nbytes["X^T"]},
+        "X^T alone, one thread": {"Xw": seconds(lambda: xt.T @ w, args.repeats),
+                                  "XTr": seconds(lambda: xt @ r, args.repeats), "bytes": nbytes["X^T"]},
+        f"X^T alone, in blocks on {cores()} cores (fit)": {"Xw": seconds(lambda: blocks.times(w), args.repeats),
+                                                          "XTr": seconds(lambda: blocks.transposed_times(r), args.repeats),
+                                                          "bytes": nbytes["X^T"]},
     }, indent=1))
+    blocks.close()
 
 
 if __name__ == "__main__":
