@@ -7,7 +7,7 @@ kernels release the GIL, so the blocks' products run at once, one a core. X^T r 
 products one after the other; X w the sum of each block's transposed product with its part of
 w, in block order. The number of blocks is fixed, whatever the cores, so a fit's sums are added
 in the same order on every machine. On 2 cores, the best preset's sentence model (a synthetic
-matrix of its size): 0.52x the time of each product on one thread (docs/lexicon.md).
+matrix of its size): 0.59x the time of each product on one thread (docs/results.md).
 """
 from __future__ import annotations
 
