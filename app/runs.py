@@ -256,6 +256,18 @@ def node_output(store, node_id: str, key: str, execution_id_floor: int = 0):
     return store.get_artifacts_by_id(ids)[0] if ids else None
 
 
+def cached_nodes(metadata_path: str, execution_id_floor: int) -> list[str]:
+    """The nodes whose executions above the floor TFX took from its cache (state CACHED: the
+    outputs of an earlier execution with the same inputs, code and settings), in run order."""
+    from ml_metadata.proto import metadata_store_pb2
+
+    store = open_store(metadata_path)
+    nodes = {e.id: c.name.rsplit(".", 1)[-1] for c in store.get_contexts_by_type("node")
+             for e in store.get_executions_by_context(c.id)
+             if e.id > execution_id_floor and e.last_known_state == metadata_store_pb2.Execution.CACHED}
+    return [nodes[i] for i in sorted(nodes)]
+
+
 def max_execution_id(metadata_path: str) -> int:
     """The newest execution's id in the store (0 for none, or no store yet)."""
     if not os.path.exists(metadata_path):

@@ -37,6 +37,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary["blessing"] = blessing.explain(summary["evaluation_uri"])
     summary["wall_time_s"] = round(time.time() - start, 1)
     print(json.dumps(summary, indent=2))
+    if summary.get("cached"):  # TFX's cache: what this run did not run again (docs/training.md)
+        print("imdb-tfx: from the cache (the outputs of an earlier run with the same inputs, code and settings): "
+              + ", ".join(summary["cached"]), file=sys.stderr)
     from app import span_runs
 
     drift = span_runs.drift_line(summary)  # the drift check's verdict (docs/spans.md)
@@ -106,7 +109,8 @@ def _run(args, config, source, terminal) -> tuple[dict, float]:
             if not span_runs.is_drift_blocked(e):
                 raise
             return span_runs.blocked_summary(config, source, floor, e), start
-        return {**runs.run_summary(config.metadata_path), **span_runs.span_summary(config, source, floor)}, start
+        return {**runs.run_summary(config.metadata_path), **span_runs.span_summary(config, source, floor),
+                "cached": runs.cached_nodes(config.metadata_path, floor)}, start
 
 
 def add_parser(sub) -> None:

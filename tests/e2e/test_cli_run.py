@@ -37,6 +37,7 @@ def test_blessed_run_then_one_that_fails_a_threshold(capsys, root, small_corpus,
     assert "blessed: binary_accuracy" in err and f"pushed to {summary['pushed_model']}" in err
     assert summary["infra_validation"]["blessed"] and "; served by the model server: served " in err
     assert os.path.isfile(store) and not (root / "output").exists()
+    assert summary["cached"] == [] and "from the cache" not in err
     # The default --snippet-reviews (1000) takes every one of the 120 test reviews.
     assert {name: s["examples"] for name, s in summary["snippets"].items()} == {name: 120 for name in SNIPPETS}
     assert "imdb-tfx: snippet sets snippet_sentence, snippet_20_words, snippet_50_words: 1000 test reviews" in err
@@ -58,6 +59,11 @@ def test_blessed_run_then_one_that_fails_a_threshold(capsys, root, small_corpus,
     assert change["baseline"] is not None
     assert "NOT blessed" in err and ">= 1: FAILED" in err and "nothing pushed" in err
     assert sorted(os.listdir(root / "serving")) == [os.path.basename(first_model)]  # no new version
+    # the same data: its nodes came from TFX's cache, the new training did not, and the run says so
+    assert {"FileBasedExampleGen", "ImportSchemaGen", "StatisticsGen", "Transform"} <= set(summary["cached"])
+    assert "Trainer" not in summary["cached"]
+    assert f"imdb-tfx: from the cache (the outputs of an earlier run with the same inputs, code and settings): " \
+           f"{', '.join(summary['cached'])}" in err
 
 
 def test_a_second_run_on_a_store_in_use_refuses_with_no_wait(capsys, root, small_corpus):
