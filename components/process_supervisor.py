@@ -81,6 +81,29 @@ def _kill(pids, sig: int) -> None:
             pass
 
 
+# The signals stopping this process, in order: recorded by the CLI's handlers (request_stop).
+_stop_signals: list[int] = []
+
+
+def request_stop(sig: int) -> bool:
+    """Records that signal `sig` is stopping this process; True for the first. Code that turns
+    errors into outcomes (the InfraValidator's canary verdict) asks stop_signal() and lets the
+    error through: the exception a handler raises in the main thread can reach it as another
+    error (TensorFlow's C++, loading a model: pybind11's "... REPLACED BY Terminated")."""
+    _stop_signals.append(sig)
+    return len(_stop_signals) == 1
+
+
+def stop_signal() -> int | None:
+    """The first signal that is stopping this process, or None."""
+    return _stop_signals[0] if _stop_signals else None
+
+
+def reset_stop() -> None:
+    """Forgets the signals (a command run again in the same process)."""
+    del _stop_signals[:]
+
+
 def signal_children(sig: int) -> None:
     """Passes `sig` on to every process under this one. A signal sent to one pid (`kill PID`, a
     container's stop) reaches none of them, unlike a terminal's Ctrl-C, which the whole process

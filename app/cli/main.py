@@ -33,12 +33,6 @@ class Terminated(BaseException):
     """SIGTERM: raised in the main thread, so that a run unwinds (its children ended) as for Ctrl-C."""
 
 
-# The signals that reached this command (main thread). A library may wrap the exception a
-# signal raised (Beam: RuntimeError("KeyboardInterrupt [while running 'Run[StatisticsGen]']")):
-# a run stopped by Ctrl-C or SIGTERM exits 130 / 143 whatever reaches main.
-_received: list[int] = []
-
-
 def _terminated(signum, frame):
     _record(signum)
     raise Terminated()
@@ -50,11 +44,13 @@ def _interrupted(signum, frame):
 
 
 def _record(signum: int) -> None:
-    """Records the signal; the first is passed on to the processes under this one
-    (process_supervisor.signal_children), which a signal sent to this pid alone does not reach."""
-    if not _received:
+    """Records the signal (process_supervisor.request_stop): a library may wrap the exception a
+    signal raised (Beam: RuntimeError("KeyboardInterrupt [while running 'Run[StatisticsGen]']"))
+    or catch it, and a run stopped by Ctrl-C or SIGTERM exits 130 / 143 whatever reaches main.
+    The first is passed on to the processes under this one (process_supervisor.signal_children),
+    which a signal sent to this pid alone does not reach."""
+    if process_supervisor.request_stop(signum):
         process_supervisor.signal_children(signum)
-    _received.append(signum)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     previous = {}
-    del _received[:]
+    process_supervisor.reset_stop()
     if threading.current_thread() is threading.main_thread():
         previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, _terminated)}
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where SIGINT is ignored
@@ -90,14 +86,17 @@ def main(argv: list[str] | None = None) -> int:
         from app.cli import validation
 
         validation.check(args)  # every flag and path, before anything runs (and before TensorFlow)
-        return args.func(args)
+        code = args.func(args)
+        if process_supervisor.stop_signal() is not None:  # its exception caught on the way
+            return _stopped(process_supervisor.stop_signal())
+        return code
     except KeyboardInterrupt:
         return _stopped(signal.SIGINT)
     except Terminated:
         return _stopped(signal.SIGTERM)
     except Exception as e:  # noqa: BLE001  (every failure becomes one line and a status)
-        if _received:  # a signal's exception, wrapped by a library on its way here
-            return _stopped(_received[0])
+        if process_supervisor.stop_signal() is not None:  # a signal's exception, wrapped by a library
+            return _stopped(process_supervisor.stop_signal())
         code, message = classify(e)
         if code is None or args.debug or os.environ.get("IMDB_TFX_DEBUG"):
             raise

@@ -33,6 +33,22 @@ def test_a_model_that_is_not_there_is_not_servable(tmp_path):
     assert not result.blessed and "the model does not predict in process" in result.reason
 
 
+def test_a_run_being_stopped_gives_no_verdict(tmp_path):
+    """The error of a model load that a signal broke (TensorFlow's C++ turns the handler's
+    exception into its own) is let through, not recorded as the model's verdict."""
+    import signal
+
+    from components import process_supervisor
+
+    process_supervisor.request_stop(signal.SIGTERM)
+    try:
+        with pytest.raises(Exception) as raised:
+            canary.run_canary(str(tmp_path / "missing"), ["a review"], str(tmp_path / "server.log"), timeout=60)
+        assert not isinstance(raised.value, AssertionError)
+    finally:
+        process_supervisor.reset_stop()
+
+
 def test_the_protocols_checked_are_known_ones(tmp_path):
     with pytest.raises(ValueError, match="canary protocols \\['soap'\\]: expected some of rest, v2-binary, grpc"):
         canary.run_canary(str(tmp_path), ["a review"], str(tmp_path / "server.log"), protocols=("rest", "soap"))
