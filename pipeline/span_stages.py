@@ -81,27 +81,8 @@ def trained_examples(config: configs.PipelineConfig, transform):
 
     every_run = Channel(type=standard_artifacts.Examples, producer_component_id=node_ids.TRANSFORM,
                         output_key="transformed_examples")
-    return _transformed_window()(every_run, key=key, num_spans=config.window,
-                                 last=-1 if config.span is None else config.span)
-
-
-@functools.lru_cache(maxsize=None)
-def _transformed_window():
-    """TFX's span ops over the transformed examples with the window key: LatestSpan's newest
-    `num_spans` (up to span `last`, unless it is < 0); at least one span."""
-    from tfx.dsl.input_resolution import resolver_function
-    from tfx.dsl.input_resolution.ops import ops
-    from tfx.types import standard_artifacts
-
-    @resolver_function.resolver_function(output_type=standard_artifacts.Examples)
-    def transformed_window(artifacts, *, key, num_spans, last):
-        same = ops.EqualPropertyValues(artifacts, property_key=WINDOW_KEY, property_value=key,
-                                       is_custom_property=True)
-        if last >= 0:
-            same = ops.StaticSpanRange(same, start_span=0, end_span=last)
-        return ops.SkipIfLessThanNSpans(ops.LatestSpan(same, n=num_spans), n=1)
-
-    return transformed_window
+    return _spans_up_to()(every_run, key=key, last=-1 if config.span is None else config.span,
+                          num_spans=config.window, min_spans=1)
 
 
 def window_examples(config: configs.PipelineConfig, source: DataSource, example_gen):
@@ -134,16 +115,21 @@ def previous_window(config: configs.PipelineConfig):
 
 @functools.lru_cache(maxsize=None)
 def _spans_up_to():
-    """TFX's span ops: the latest version of each of the `num_spans` newest spans up to span
-    `last` that the store has (spans may have gaps); at least `min_spans` of them."""
+    """TFX's span ops: the latest version of each of the `num_spans` newest spans (up to span
+    `last`, unless it is < 0) that the store has (spans may have gaps), at least `min_spans` of
+    them; with a `key`, of the transformed examples of that preprocessing only (WINDOW_KEY)."""
     from tfx.dsl.input_resolution import resolver_function
     from tfx.dsl.input_resolution.ops import ops
     from tfx.types import standard_artifacts
 
     @resolver_function.resolver_function(output_type=standard_artifacts.Examples)
-    def spans_up_to(artifacts, *, last, num_spans, min_spans):
-        newest = ops.LatestSpan(ops.StaticSpanRange(artifacts, start_span=0, end_span=last), n=num_spans)
-        return ops.SkipIfLessThanNSpans(newest, n=min_spans)
+    def spans_up_to(artifacts, *, last, num_spans, min_spans, key=""):
+        if key:
+            artifacts = ops.EqualPropertyValues(artifacts, property_key=WINDOW_KEY, property_value=key,
+                                                is_custom_property=True)
+        if last >= 0:
+            artifacts = ops.StaticSpanRange(artifacts, start_span=0, end_span=last)
+        return ops.SkipIfLessThanNSpans(ops.LatestSpan(artifacts, n=num_spans), n=min_spans)
 
     return spans_up_to
 

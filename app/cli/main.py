@@ -87,16 +87,16 @@ def main(argv: list[str] | None = None) -> int:
 
         validation.check(args)  # every flag and path, before anything runs (and before TensorFlow)
         code = args.func(args)
-        if process_supervisor.stop_signal() is not None:  # its exception caught on the way
-            return _stopped(process_supervisor.stop_signal())
-        return code
+        signum = process_supervisor.stop_signal()  # a signal whose exception a library caught
+        return code if signum is None else _stopped(signum)
     except KeyboardInterrupt:
         return _stopped(signal.SIGINT)
     except Terminated:
         return _stopped(signal.SIGTERM)
     except Exception as e:  # noqa: BLE001  (every failure becomes one line and a status)
-        if process_supervisor.stop_signal() is not None:  # a signal's exception, wrapped by a library
-            return _stopped(process_supervisor.stop_signal())
+        signum = process_supervisor.stop_signal()
+        if signum is not None:  # a signal's exception, wrapped by a library
+            return _stopped(signum)
         code, message = classify(e)
         if code is None or args.debug or os.environ.get("IMDB_TFX_DEBUG"):
             raise

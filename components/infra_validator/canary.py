@@ -129,8 +129,6 @@ def run_canary(model_dir: str, texts: list[str], log_path: str, *, timeout: floa
         try:  # while the server starts
             expected = in_process_probabilities(model_dir, texts)
         except Exception as e:  # noqa: BLE001  (a model that cannot predict is not servable: that is the result)
-            if process_supervisor.stop_signal() is not None:  # a signal's exception, turned into an error by TF
-                raise
             raise RuntimeError(f"the model does not predict in process: {type(e).__name__}: {e}") from None
         bad = [i for i, p in enumerate(expected) if not math.isfinite(p) or not 0 <= p <= 1]
         if bad:
@@ -161,7 +159,7 @@ def run_canary(model_dir: str, texts: list[str], log_path: str, *, timeout: floa
                 f"predictions within {tolerance:g} (max difference {worst:.1e})")
     except Exception as e:  # noqa: BLE001  (whatever went wrong is why the model is not servable)
         if process_supervisor.stop_signal() is not None:  # stopped, not a verdict: nothing recorded
-            raise
+            raise  # (a signal's exception can come back from TensorFlow's C++ as another error)
         result.reason = f"{type(e).__name__}: {e}"[:500]
     finally:
         process_supervisor.stop(server, timeout=20)

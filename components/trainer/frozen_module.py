@@ -12,12 +12,13 @@ the examples); a trainable module changes at every step and is run at every step
 """
 from __future__ import annotations
 
+import weakref
+
 import tensorflow as tf
 import tf_keras
 
-from components import features
 from components.trainer import review_pieces
-from components.trainer.input_data import TrainingData, feature_keys, text_dataset
+from components.trainer.input_data import TrainingData, text_dataset
 from components.training_config import TrainingConfig
 
 EMBEDDING_LAYER = "embedding"  # models.build_model's name for the hub layer
@@ -27,13 +28,21 @@ def applies(config: TrainingConfig) -> bool:
     """Whether a model of `config` trains on its module's vectors: a DNN head on a frozen
     module that reads whole reviews' text."""
     return (config.head == "dnn" and not config.trainable and not config.precompute
-            and config.train_on == review_pieces.REVIEWS and feature_keys(config) == [features.TEXT])
+            and config.train_on == review_pieces.REVIEWS)
+
+
+# model -> its head: one per model, so that training and the metrics of both splits share it
+# (and the metrics' one trace of it, components/trainer/metrics.py). Not an attribute of the
+# model: Keras would track the head as a layer and save it with the model.
+_heads: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def head(model: tf_keras.Model) -> tf_keras.Model:
     """The layers of `model` after its module, as a model of the module's vectors (the same
-    layers and weights; not compiled)."""
-    return tf_keras.Model(model.get_layer(EMBEDDING_LAYER).output, model.output)
+    layers and weights)."""
+    if model not in _heads:
+        _heads[model] = tf_keras.Model(model.get_layer(EMBEDDING_LAYER).output, model.output)
+    return _heads[model]
 
 
 def vectors(model: tf_keras.Model, config: TrainingConfig, data: TrainingData, split: str) -> tuple[tf.Tensor, tf.Tensor]:

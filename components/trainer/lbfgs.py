@@ -149,11 +149,9 @@ def fit(features_matrix: sp.spmatrix, labels: np.ndarray, l2: float, *, regressi
     `initial`: the starting (w, b) as one vector (a warm start), else zeros.
 
     Only X^T is held, as CSR (12 bytes an entry): X^T r gathers along its rows, and X w is the
-    product of its CSC view, which scatters into the n-vector of examples (a few MB, in cache).
-    In a synthetic matrix of about the best preset's sentence model (780,000 x 2.2 million, 35
-    million entries; scripts/benchmark_lbfgs_products.py): 0.045 + 0.041 s an iteration, against
-    0.107 + 0.054 s for X and a copy of X^T, at half the memory; each product is cut into blocks
-    run on every core (sparse_products.py)."""
+    product of its CSC view, which scatters into the n-vector of examples (a few MB, in cache):
+    half the memory of X and a copy of X^T. Each product runs in blocks on every core
+    (sparse_products.py); their times: scripts/benchmark_lbfgs_products.py, docs/results.md."""
     xt = (features_matrix if transposed else features_matrix.T).tocsr().astype(np.float64, copy=False)
     y = np.asarray(labels, np.float64)
     d, n = xt.shape
