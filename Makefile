@@ -1,7 +1,7 @@
 # Quick start:  make run        (set up .venv, run the whole pipeline on the IMDB data)
 #               make test       (set up .venv, run the whole test suite)
 #               make test-fast  (the unit tests only)
-# DATA=... overrides the data (default: imdb-tfx's, see README "Data"); ARGS=... adds flags.
+# DATA=... overrides the data (default: imdb-tfx's, see docs/data.md); ARGS=... adds flags.
 SHELL := /bin/bash
 VENV := .venv
 

@@ -49,6 +49,11 @@ def kubeflow_pipeline(config: configs.PipelineConfig, kubeflow: configs.Kubeflow
     config = dataclasses.replace(config, metadata_path="", schema_path=kubeflow.schema_path)
     source = resolve_data(config.data, download=False)
     check_span_flags(source, config.span, config.window)  # on one archive they would mean nothing
+    if config.window != 1:  # not silently a window of one
+        from data.dataset import DataError
+
+        raise DataError(f"--window {config.window}: a compiled pipeline reads one span, with no window "
+                        "(KubeflowV2DagRunner compiles no span resolver: docs/spans.md); leave --window out")
     tfx_pipeline = create_pipeline(config, source)
 
     # create_pipeline takes concrete values, which every runner can use; turning two of them

@@ -157,6 +157,13 @@ def test_span_parameter_defaults_to_the_span_given_and_an_archive_has_none():
             kubeflow_runner.kubeflow_pipeline(remote_config(data=f"{BUCKET}/data/aclImdb_v1.tar.gz", **flags), kubeflow)
 
 
+def test_a_window_is_refused_not_ignored():
+    from data.dataset import DataError
+
+    with pytest.raises(DataError, match="^--window 3: a compiled pipeline reads one span, with no window"):
+        kubeflow_runner.kubeflow_pipeline(remote_config(window=3), configs.KubeflowConfig(image=IMAGE))
+
+
 def test_yaml_output_is_the_pipeline_spec_alone(tmp_path, spec):
     output = str(tmp_path / "pipeline.yaml")
     kubeflow_runner.compile_pipeline(remote_config(), configs.KubeflowConfig(image=IMAGE, output=output))
