@@ -81,17 +81,28 @@ def _kill(pids, sig: int) -> None:
             pass
 
 
-# The signals stopping this process, in order: recorded by the CLI's handlers (request_stop).
+# The signals stopping this process, in order: recorded by the CLI's handlers (request_stop);
+# and whether the stop has reached the children (pass_stop_on).
 _stop_signals: list[int] = []
+_passed_on = [False]
 
 
-def request_stop(sig: int) -> bool:
-    """Records that signal `sig` is stopping this process; True for the first. Code that turns
-    errors into outcomes (the InfraValidator's canary verdict) asks stop_signal() and lets the
-    error through: the exception a handler raises in the main thread can reach it as another
-    error (TensorFlow's C++, loading a model: pybind11's "... REPLACED BY Terminated")."""
+def request_stop(sig: int) -> None:
+    """Records that signal `sig` is stopping this process. Code that turns errors into outcomes
+    (the InfraValidator's canary verdict) asks stop_signal() and lets the error through: the
+    exception a handler raises in the main thread can reach it as another error (TensorFlow's
+    C++, loading a model: pybind11's "... REPLACED BY Terminated")."""
     _stop_signals.append(sig)
-    return len(_stop_signals) == 1
+
+
+def pass_stop_on(sig: int) -> None:
+    """Passes `sig` on to the children (signal_children) unless a stop already reached them.
+    Marked done only once it is: a second signal arrives in the middle of the first's handler
+    and raises out of it, so the second passes its own on (a flag set on the first signal's
+    arrival left the children running when two came milliseconds apart)."""
+    if not _passed_on[0]:
+        signal_children(sig)
+        _passed_on[0] = True
 
 
 def stop_signal() -> int | None:
@@ -100,8 +111,9 @@ def stop_signal() -> int | None:
 
 
 def reset_stop() -> None:
-    """Forgets the signals (a command run again in the same process)."""
+    """Forgets the signals (a command's stop ends with the command)."""
     del _stop_signals[:]
+    _passed_on[0] = False
 
 
 def signal_children(sig: int) -> None:

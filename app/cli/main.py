@@ -47,10 +47,10 @@ def _record(signum: int) -> None:
     """Records the signal (process_supervisor.request_stop): a library may wrap the exception a
     signal raised (Beam: RuntimeError("KeyboardInterrupt [while running 'Run[StatisticsGen]']"))
     or catch it, and a run stopped by Ctrl-C or SIGTERM exits 130 / 143 whatever reaches main.
-    The first is passed on to the processes under this one (process_supervisor.signal_children),
-    which a signal sent to this pid alone does not reach."""
-    if process_supervisor.request_stop(signum):
-        process_supervisor.signal_children(signum)
+    It is passed on to the processes under this one, which a signal sent to this pid alone does
+    not reach, until that is done (process_supervisor.pass_stop_on)."""
+    process_supervisor.request_stop(signum)
+    process_supervisor.pass_stop_on(signum)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,10 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         code = args.func(args)
         signum = process_supervisor.stop_signal()  # a signal whose exception a library caught
         return code if signum is None else _stopped(signum)
-    except KeyboardInterrupt:
-        return _stopped(signal.SIGINT)
+    except KeyboardInterrupt:  # the first signal gives the status (a second may have raised this)
+        return _stopped(process_supervisor.stop_signal() or signal.SIGINT)
     except Terminated:
-        return _stopped(signal.SIGTERM)
+        return _stopped(process_supervisor.stop_signal() or signal.SIGTERM)
     except Exception as e:  # noqa: BLE001  (every failure becomes one line and a status)
         signum = process_supervisor.stop_signal()
         if signum is not None:  # a signal's exception, wrapped by a library
@@ -105,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        if previous:  # this command's stop ends with it (a later in-process caller is not stopped)
+            process_supervisor.reset_stop()
 
 
 def _stopped(signum: int) -> int:

