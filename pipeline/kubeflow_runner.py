@@ -16,7 +16,9 @@ Runtime parameters, set when submitting a run:
               span ExampleGen reads, as TFX's RangeConfig in JSON: {} for the newest span,
               {"static_range": {"start_span_number": 3, "end_span_number": 3}} for span 3
               (the default: `compile --span N`, else {}). A compiled pipeline reads one span
-              (no window) and has no drift check: KubeflowV2DagRunner compiles no span resolver.
+              (no window: KubeflowV2DagRunner compiles no span resolver); its drift check
+              compares the span with the training data of the latest blessed model, which
+              the model records (components/training_data_record.py), as `--drift-action` says.
 The Trainer starts from the latest blessed model (TFX's LatestBlessedModelStrategy:
 pipeline/base_model.py), the Evaluator compares with it.
 """
@@ -48,7 +50,8 @@ def kubeflow_pipeline(config: configs.PipelineConfig, kubeflow: configs.Kubeflow
             raise ValueError(f"{name} {path!r} is relative: the containers need a gs:// (or absolute) path")
     config = dataclasses.replace(config, metadata_path="", schema_path=kubeflow.schema_path)
     source = resolve_data(config.data, download=False)
-    check_span_flags(source, config.span, config.window)  # on one archive they would mean nothing
+    given = config.drift_action if config.drift_action != "warn" or config.drift_check_actions else None
+    check_span_flags(source, config.span, config.window, given)  # on one archive they would mean nothing
     if config.window != 1:  # not silently a window of one
         from data.dataset import DataError
 

@@ -19,7 +19,9 @@
 
 KubeflowV2DagRunner compiles only the LatestArtifact and LatestBlessedModel resolver
 strategies: a compiled pipeline (no local store: config.metadata_path empty) reads one span
-(its window is 1) and has no drift check (docs/spans.md).
+(its window is 1), and its drift check compares the span with the training data that the
+latest blessed model records (components/training_data_record.py), not a resolved window
+(docs/spans.md).
 """
 from __future__ import annotations
 
@@ -150,15 +152,16 @@ class DriftStages:
 
 
 def drift_stages(config: configs.PipelineConfig, source: DataSource, example_gen) -> DriftStages | None:
-    """DriftCheck of this run's span against the previous window, or None (data without spans,
-    or no local store to resolve spans from)."""
-    if not resolves_spans(config, source):
+    """DriftCheck of this run's span against the previous window, or None for data without
+    spans. Compiled for Kubeflow (no local store to resolve spans from): against the training
+    data of the latest blessed model, which the model records."""
+    if not source.has_spans:
         return None
     from tfx.utils import import_utils
 
     model = blessed_model.latest(node_ids.DRIFT_MODEL_RESOLVER)
     inputs = {"examples": example_gen.outputs["examples"], "model": model.outputs["model"]}
-    baseline = previous_window(config)
+    baseline = previous_window(config) if resolves_spans(config, source) else None
     if baseline is not None:
         inputs["baseline_examples"] = baseline
     from pipeline import fingerprint

@@ -182,8 +182,8 @@ def announce_guard_sets(config, write) -> None:
               "reviews (or all, if fewer), measured only\n")
 
 
-def add_span_args(parser: argparse.ArgumentParser, *, drift: bool = True) -> None:
-    """--span, --window, --test-data and (with `drift`) --drift-action: data in spans (docs/spans.md)."""
+def add_span_args(parser: argparse.ArgumentParser) -> None:
+    """--span, --window, --test-data and --drift-action: data in spans (docs/spans.md)."""
     g = parser.add_argument_group("spans", "--data may be a folder of spans span-<N>/ (docs/spans.md)")
     g.add_argument("--span", type=int, default=None, metavar="N",
                    help="the span to read (default: the newest; TFX's RangeConfig static_range)")
@@ -193,10 +193,10 @@ def add_span_args(parser: argparse.ArgumentParser, *, drift: bool = True) -> Non
                    help="the labelled test set the blessing compares candidate and baseline on (JSON lines or "
                         "CSV: text,label[,rating]); default: the span's official test/, else a held-out part "
                         "of the span")
-    if drift:
-        g.add_argument("--drift-action", action="append", default=[], metavar="warn|block|CHECK=warn|block",
-                       help="what a drift check that fires does: warn (record, go on; the default) or block "
-                            "(stop before training, exit status 5); CHECK=ACTION for one check; repeatable")
+    g.add_argument("--drift-action", action="append", default=[], metavar="warn|block|CHECK=warn|block",
+                   help="what a drift check that fires does: warn (record, go on; the default) or block "
+                        "(stop before training, exit status 5; compiled: the run fails at DriftCheck); "
+                        "CHECK=ACTION for one check; repeatable")
 
 
 def span_config(args: argparse.Namespace) -> dict:

@@ -32,7 +32,7 @@ def add_parser(sub) -> None:
     arguments.add_pipeline_args(p)
     arguments.add_training_args(p)
     arguments.add_beam_args(p, "in-memory")
-    arguments.add_span_args(p, drift=False)  # the span: a runtime parameter of the compiled pipeline
+    arguments.add_span_args(p)  # the span: a runtime parameter of the compiled pipeline
     p.add_argument("--image", required=True, help="the project image (Dockerfile) the components run in")
     p.add_argument("--verbose", action="store_true", help="show TFX's and TensorFlow's messages on stderr (by "
                    "default they go to a log file under ~/.cache/imdb-tfx/logs/)")

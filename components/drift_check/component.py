@@ -46,8 +46,10 @@ def _record(drift) -> None:
     from components.drift_check import DRIFT_FILE
 
     path = os.path.join(drift.uri, DRIFT_FILE)
-    if os.path.exists(path):
-        with open(path) as f:
+    import tensorflow as tf  # gs:// on a cluster
+
+    if tf.io.gfile.exists(path):
+        with tf.io.gfile.GFile(path) as f:
             found = json.load(f)
         drift.set_int_custom_property("detected", int(found["detected"]))
         drift.set_int_custom_property("blocked", int(found.get("blocked", False)))

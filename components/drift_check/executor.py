@@ -2,7 +2,8 @@
 drift.json, and raise DriftBlockedError when a check whose action is "block" fires.
 
 Reference = the baseline Examples' train+eval (the previous window), current = the new span's
-train+eval. The model_scores check compares like with like: the model's scores on the
+train+eval. Without baseline Examples (a compiled Kubeflow pipeline resolves no spans), the
+reference is the training data the model in service records (components/training_data_record.py). The model_scores check compares like with like: the model's scores on the
 baseline's eval split (data it did not train on) against its scores on the new span.
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 
 import numpy as np
 
-from components import features
+from components import features, training_data_record
 from components.drift import compare_samples, one_line, sample_from_examples
 from components.drift.sample import subsample
 from components.drift_check.actions import block_message, blocking, parse_actions
@@ -22,6 +23,7 @@ from components.drift_check.errors import DriftBlockedError
 SIDE_LIMIT = 5000  # texts read per side (a deterministic sample); the text checks use 2,000
 SCORE_LIMIT = 2000  # texts scored by the model per side
 FIRST_SPAN = "no earlier span in the store: nothing to compare with"
+NO_RECORD = "no earlier span in the store, and the model in service records no training data: nothing to compare with"
 SPLITS = (features.TRAIN_SPLIT, features.EVAL_SPLIT)
 
 
@@ -72,8 +74,12 @@ def run(examples, baseline_examples: list, model_dir: str | None, drift_action: 
     """Compares, writes <output_uri>/drift.json, returns the dict; DriftBlockedError on block."""
     actions = parse_actions(drift_action)
     current_name = f"{_spans([examples])} (train+eval)"
+    explanation = FIRST_SPAN
+    if not baseline_examples and model_dir:  # the data of the model in service, as it recorded it
+        baseline_examples = training_data_record.as_artifacts(training_data_record.read_model_record(model_dir) or [])
+        explanation = NO_RECORD
     if not baseline_examples:
-        drift = {"detected": False, "explanation": FIRST_SPAN, "insufficient": False, "reference": None,
+        drift = {"detected": False, "explanation": explanation, "insufficient": False, "reference": None,
                  "current": {"name": current_name, "size": None}, "checks": [], "skipped": [], "details": {}}
     else:
         current = _read([examples], SPLITS, current_name, SIDE_LIMIT, seed)
@@ -93,7 +99,9 @@ def run(examples, baseline_examples: list, model_dir: str | None, drift_action: 
     fired = blocking(drift, actions)
     drift["blocked"] = bool(fired)
     drift["one_line"] = one_line(drift)
-    with open(os.path.join(output_uri, DRIFT_FILE), "w") as f:
+    import tensorflow as tf  # gs:// on a cluster
+
+    with tf.io.gfile.GFile(os.path.join(output_uri, DRIFT_FILE), "w") as f:
         json.dump(drift, f, indent=2)
     if fired:
         raise DriftBlockedError(block_message(fired), drift)

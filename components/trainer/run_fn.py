@@ -5,7 +5,8 @@ Tuner ran), saves it with the signatures of components.trainer.signatures, and w
 `metrics.json` to its model-run directory: accuracy/AUC (and RMSE/MAE for regression) on the
 train and eval splits, training wall time and parameter counts (read by `imdb-tfx experiment`),
 and what the model started from (`warm_start`: the base model, fn_args.base_model, when its
-architecture matches: components/trainer/warm_start.py), which the exported model records too.
+architecture matches: components/trainer/warm_start.py), which the exported model records too,
+with the raw examples it was trained on (components/training_data_record.py).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import time
 import tensorflow as tf
 from absl import logging
 
-from components import features
+from components import features, training_data_record
 from components.trainer import METRICS_FILE, frozen_module, seen_reviews, warm_start
 from components.trainer.input_data import TrainingData
 from components.trainer.metrics import count_params, split_metrics
@@ -61,6 +62,8 @@ def run_fn(fn_args) -> None:
     model.save(fn_args.serving_model_dir, save_format="tf", include_optimizer=False,
                signatures=make_signatures(model, data.tf_transform_output, config.task))
     warm_start.export(model, config, fn_args.serving_model_dir, warm.origin, reviews)
+    training_data_record.write_model_record(  # the raw examples behind the window: the drift check's reference
+        fn_args.serving_model_dir, training_data_record.sources_of_files([*fn_args.train_files, *fn_args.eval_files]))
     phases["export"] = round(time.time() - start, 1)
     metrics["phase_seconds"] = phases  # where the Trainer's time went (docs/warm_start.md)
     logging.info("metrics: %s", metrics)

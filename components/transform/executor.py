@@ -19,11 +19,15 @@ and the Trainer reads a window of them, pipeline/span_stages.py) gets the input'
 `version` on its transformed examples, as ExampleGen's examples have them, and the key as a
 custom property (WINDOW_KEY): TFX's span resolvers then pick the window from the transformed
 examples of every run, made with the same preprocessing only.
+
+Every transformed Examples artifact also records which ExampleGen examples it was made from
+(components/training_data_record.py), for the drift check where no lineage can be read.
 """
 import json
 
 from tfx.components.transform import executor as tfx_transform
 
+from components import training_data_record
 from components.gzip_tfrecords import GzipTFRecordSink
 from components.transform import WINDOW_KEY, tfx_private
 
@@ -41,6 +45,8 @@ class Executor(tfx_transform.Executor):
             result = super().Do(input_dict, output_dict, exec_properties)
         if config.get(WINDOW_KEY):
             mark_span(input_dict["examples"], output_dict["transformed_examples"], config[WINDOW_KEY])
+        for transformed in output_dict.get("transformed_examples", []):  # which raw examples these are
+            training_data_record.write_sources(input_dict["examples"], transformed.uri)
         return result
 
 

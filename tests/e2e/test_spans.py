@@ -109,6 +109,14 @@ def test_spans_drift_and_block(spans_root, small_corpus):
     assert new and 0 < int(new.group(1)) < 100, summary["warm_start"]["reason"]
     second = summary["pushed_model"]
     assert second != first
+    # the pushed model records the raw examples of its window (the drift reference where no
+    # span resolver runs: a compiled Kubeflow pipeline)
+    from components import training_data_record
+
+    recorded = training_data_record.read_model_record(second)
+    assert recorded and sorted(e["span"] for e in recorded) == [1, 3], recorded
+    assert all(os.path.isdir(os.path.join(e["uri"], "Split-train")) and "FileBasedExampleGen" in e["uri"]
+               for e in recorded)
     # each evaluation keeps its candidate's predictions and transformed features for the next one's baseline
     for kept in ("predictions", "transformed_features"):
         assert len(glob.glob(str(root / "root" / "Evaluator" / "evaluation" / "*" / kept / "*" / "part-*.npz"))) >= 2

@@ -34,11 +34,12 @@ RUN_EXECUTOR = ["python", "-m", "tfx.orchestration.kubeflow.v2.container.kubeflo
 
 
 # one Resolver of the latest blessed model: the Trainer's base model and the Evaluator's baseline
-RESOLVER_TASKS = {f"latest_blessed_model_resolver-{part}-resolver" for part in ("model-blessing", "model")}
+RESOLVER_TASKS = {f"{node}-{part}-resolver" for part in ("model-blessing", "model")
+                  for node in ("latest_blessed_model_resolver", "drift_model_resolver")}
 
 
 CONTAINER_TASKS = {"FileBasedExampleGen", "StatisticsGen", "ImportSchemaGen", "ExampleValidator", "AnomaliesGate",
-                   "Transform", "Trainer", "Evaluator", "InfraValidator", "Pusher"}
+                   "Transform", "DriftCheck", "Trainer", "Evaluator", "InfraValidator", "Pusher"}
 
 
 GOLDEN = os.path.join(os.path.dirname(__file__), "golden", "kubeflow_pipeline.json")
@@ -105,7 +106,12 @@ def test_dependencies(spec):
     # warm start: the Trainer's base_model from TFX's LatestBlessedModelStrategy, the same task
     # that gives the Evaluator its baseline
     resolver = "latest_blessed_model_resolver-model-resolver"
-    assert upstream["Trainer"] == {"Transform", "ImportSchemaGen", resolver}
+    assert upstream["Trainer"] == {"Transform", "ImportSchemaGen", resolver, "DriftCheck"}
+    # the drift check: this span against the training data the model in service records
+    assert upstream["DriftCheck"] == {"FileBasedExampleGen", "drift_model_resolver-model-resolver"}
+    assert set(spec.root.dag.tasks["DriftCheck"].inputs.artifacts) == {"examples", "model"}
+    drift_action = json.loads(parameter(spec.root.dag.tasks["DriftCheck"], "drift_action")["runtimeValue"]["constant"])
+    assert drift_action == {"*": "warn"}
     assert upstream["Evaluator"] == {"FileBasedExampleGen", "Trainer", resolver}
     inputs = {(task, key): json_format.MessageToDict(spec.root.dag.tasks[task].inputs.artifacts[key])
               for task, key in (("Trainer", "base_model"), ("Evaluator", "baseline_model"))}
@@ -152,9 +158,22 @@ def test_span_parameter_defaults_to_the_span_given_and_an_archive_has_none():
     assert not gen.get("range_config")
     from data.dataset import DataError
 
-    for flags, message in (({"span": 3}, "--span 3: "), ({"window": 3}, "--window 3: ")):
+    for flags, message in (({"span": 3}, "--span 3: "), ({"window": 3}, "--window 3: "),
+                           ({"drift_action": "block"}, "--drift-action block: ")):
         with pytest.raises(DataError, match=f"^{message}{BUCKET}/data/aclImdb_v1.tar.gz has no span folders"):
             kubeflow_runner.kubeflow_pipeline(remote_config(data=f"{BUCKET}/data/aclImdb_v1.tar.gz", **flags), kubeflow)
+
+
+def test_the_drift_action_is_compiled_and_data_without_spans_has_no_drift_check():
+    from pipeline import node_ids
+
+    kubeflow = configs.KubeflowConfig(image=IMAGE)
+    nodes = {c.id: c for c in kubeflow_runner.kubeflow_pipeline(
+        remote_config(drift_action="block", drift_check_actions=(("length", "warn"),)), kubeflow).components}
+    assert json.loads(nodes[node_ids.DRIFT_CHECK].exec_properties["drift_action"]) == {"*": "block", "length": "warn"}
+    assert "baseline_examples" not in nodes[node_ids.DRIFT_CHECK].inputs  # no span resolver compiled
+    archive = kubeflow_runner.kubeflow_pipeline(remote_config(data=f"{BUCKET}/data/aclImdb_v1.tar.gz"), kubeflow)
+    assert node_ids.DRIFT_CHECK not in {c.id for c in archive.components}
 
 
 def test_a_window_is_refused_not_ignored():

@@ -92,3 +92,73 @@ def test_a_bad_action_is_one_clear_line():
     with pytest.raises(ValueError, match="'stop' is not one of warn, block"):
         parse_actions('{"*": "stop"}')
     assert parse_actions('{"*": "block", "rating": "warn"}')["rating"] == "warn"
+
+
+def test_without_baseline_examples_the_model_in_service_gives_its_training_data(tmp_path):
+    """A compiled Kubeflow pipeline resolves no spans: the reference is what the model records."""
+    from tfx.types import standard_artifacts
+
+    from components import training_data_record
+    from tests.helpers.models import build_model
+
+    model = standard_artifacts.Model()
+    model.uri = str(tmp_path / "model")
+    serving = os.path.join(model.uri, "Format-Serving")
+    build_model(serving)
+    new_span = examples_artifact(tmp_path, 3, sample(200, 2))
+    found, _ = run_component(new_span, [], model=model, out=tmp_path / "none")
+    assert found["explanation"] == ("no earlier span in the store, and the model in service records no training "
+                                    "data: nothing to compare with") and not found["checks"]
+    trained_on = [examples_artifact(tmp_path, 1, sample(300, 0), eval_share=0.5),
+                  examples_artifact(tmp_path, 2, sample(300, 1), eval_share=0.5)]
+    training_data_record.write_model_record(serving, [training_data_record._entry(a) for a in trained_on])
+    found, _ = run_component(new_span, [], model=model, out=tmp_path / "same")
+    assert found["reference"]["name"] == "span 1, 2 (train+eval)" and found["reference"]["size"] == 600
+    assert not found["detected"] and {c["name"] for c in found["checks"]} >= {"length", "token_js", "model_scores"}
+    assert sum(found["details"]["scores"]["reference"]) == 300  # the recorded eval splits only
+    shifted = examples_artifact(tmp_path, 4, sample(200, 3, mean_words=15))
+    found, _ = run_component(shifted, [], model=model, out=tmp_path / "shifted")
+    assert found["detected"] and found["reference"]["name"] == "span 1, 2 (train+eval)"
+
+
+def copy_tree(local, remote) -> None:
+    import tensorflow as tf
+
+    for folder, _, files in os.walk(local):
+        target = remote + folder[len(str(local)):]
+        tf.io.gfile.makedirs(target)
+        for name in files:
+            tf.io.gfile.copy(os.path.join(folder, name), f"{target}/{name}", overwrite=True)
+
+
+def test_on_a_remote_file_system_as_on_a_cluster(tmp_path):
+    """Every path on TF's ram:// file system (gs:// on Vertex AI goes through the same API)."""
+    import tensorflow as tf
+    from tfx.types import standard_artifacts
+
+    from components import training_data_record
+    from components.drift_check.artifact import DriftReport
+    from components.drift_check.component import DriftCheck
+    from tests.helpers.models import build_model
+
+    remote = "ram://drift_check_remote"
+    trained_on = examples_artifact(tmp_path, 1, sample(300, 0), eval_share=0.5)
+    new_span = examples_artifact(tmp_path, 2, sample(200, 1))
+    build_model(str(tmp_path / "model" / "Format-Serving"))
+    for artifact in (trained_on, new_span):
+        copy_tree(artifact.uri, f"{remote}/{os.path.basename(artifact.uri)}")
+        artifact.uri = f"{remote}/{os.path.basename(artifact.uri)}"
+    copy_tree(tmp_path / "model", f"{remote}/model")
+    training_data_record.write_model_record(f"{remote}/model/Format-Serving", [training_data_record._entry(trained_on)])
+    model = standard_artifacts.Model()
+    model.uri = f"{remote}/model"
+    drift = DriftReport()
+    drift.uri = f"{remote}/drift"
+    tf.io.gfile.makedirs(drift.uri)
+    DriftCheck.EXECUTOR_SPEC.executor_class().Do({"examples": [new_span], "model": [model]}, {"drift": [drift]},
+                                                 {"drift_action": '{"*": "warn"}'})
+    with tf.io.gfile.GFile(f"{remote}/drift/drift.json") as f:
+        found = json.load(f)
+    assert found["reference"]["name"] == "span 1 (train+eval)" and not found["detected"]
+    assert "model_scores" in {c["name"] for c in found["checks"]}
+    assert drift.get_int_custom_property("detected") == 0 and drift.get_string_custom_property("one_line")
