@@ -1,7 +1,8 @@
 """`imdb-tfx monitor`: is the served traffic still like the data the model learned from?
 
 It reads a window of the model server's request log (`imdb-tfx serve --request-log DIR`),
-finds through the metadata store the training data of the version that answered it, and runs
+finds the training data of the version that answered it (as the model records it, through the
+metadata store, or with --serving-dir from the served version alone), and runs
 the drift checks of `imdb-tfx run` (token distribution, domain classifier, length, the
 model's scores) between the two. It prints {"drift": ..., "window": ...} as JSON on stdout and
 one line on stderr (TensorFlow's messages go to a log file, as `predict`'s); `--output` writes
@@ -38,6 +39,14 @@ def cmd_monitor(args: argparse.Namespace) -> int:
             raise ValueError(f"{flag} must be at least 1 (got {value})")
     for flag, path in (("--output", args.output), ("--export", args.export)):
         flag_checks.writable_file(flag, path)  # its directory is made when it is written
+    if args.serving_dir is not None:
+        if args.metadata_path is not None:
+            raise ValueError("give --metadata-path or --serving-dir, not both")
+        flag_checks.existing_dir("--serving-dir", args.serving_dir, "the served versions' directory")
+    elif args.metadata_path is None:
+        from pipeline.configs import PipelineConfig
+
+        args.metadata_path = PipelineConfig().metadata_path
     with quiet_stderr("monitor", args.verbose) as terminal:  # TensorFlow's messages into a log file
         drift = _monitor(args, terminal)
         print(f"imdb-tfx monitor: {_one_line(drift)}", file=terminal)
@@ -55,7 +64,8 @@ def _monitor(args: argparse.Namespace, terminal) -> dict:
     start = time.perf_counter()
     # The store first, whatever the traffic: a scheduled monitor with a mistyped store must not
     # pass as "too little traffic" on a quiet day.
-    runs.open_store(args.metadata_path)
+    if args.serving_dir is None:
+        runs.open_store(args.metadata_path)
     since = log_window.parse_since(args.since) if args.since else None
     predictions = log_window.read_window(args.request_log, since, args.last)
     info = {"request_log": args.request_log, "predictions": len(predictions),
@@ -84,11 +94,12 @@ def _monitor(args: argparse.Namespace, terminal) -> dict:
         if version is None:
             raise ValueError(f"{args.request_log}: the window was answered by a --model-dir model (no version): "
                              "monitor needs a version pushed by the pipeline, to find its training data")
-        from app.monitor.lineage import trained_on
+        from app.monitor.lineage import trained_from_serving_dir, trained_on
 
         lap = time.perf_counter()
-        trained = trained_on(args.metadata_path, version)
-        info["training_examples"] = trained.examples_uri
+        trained = (trained_from_serving_dir(args.serving_dir, version) if args.serving_dir is not None
+                   else trained_on(args.metadata_path, version))
+        info["training_examples"] = trained.examples_uris
         info["seconds"]["lineage"] = round(time.perf_counter() - lap, 3)
         drift = check.compare(trained, predictions, name, args.min_size, args.seed, info["seconds"])
     info["seconds"]["total"] = round(time.perf_counter() - start, 3)
@@ -121,9 +132,12 @@ def add_parser(sub) -> None:
                    help="only predictions logged at or after TIME: ISO 8601 (UTC unless an offset is given, e.g. "
                         "2026-12-03T10:00) or an age (30m, 2h, 1d)")
     p.add_argument("--last", type=int, metavar="N", help="only the last N logged predictions (after --since)")
-    p.add_argument("--metadata-path", default=PipelineConfig().metadata_path,
+    p.add_argument("--metadata-path", default=None,
                    help=f"the metadata store of the pipeline that pushed the model (default: "
                         f"{PipelineConfig().metadata_path})")
+    p.add_argument("--serving-dir", default=None, metavar="DIR",
+                   help="instead of a metadata store: the served versions' directory (gs:// too); each "
+                        "version records its training data (a pipeline compiled for Kubeflow has no local store)")
     p.add_argument("--output", metavar="PAGE.html", help="write an HTML page of the checks")
     p.add_argument("--export", metavar="PATH",
                    help="write the window's logged texts as JSON lines {text, label: null, request_id, ...}: "

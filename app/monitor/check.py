@@ -4,7 +4,7 @@ run's drift checks between spans).
 
 Current side: the logged texts, each distinct text once (see `distinct`), and the model's
 logged probabilities as their scores (no labels or ratings: nobody has labelled served
-traffic). Reference side: the Examples the Trainer read. The model-scores check compares like with like, so the reference's scores are
+traffic). Reference side: the Examples the Trainer read (its window's, app/monitor/lineage.py). The model-scores check compares like with like, so the reference's scores are
 the model's on data it did not train on: the reference is the eval split, scored with the
 pushed SavedModel's predict_text (at most REFERENCE_LIMIT texts, a deterministic sample).
 When the eval split is too small to judge on (fewer than min_size texts), the reference is
@@ -57,7 +57,7 @@ def reference_sample(trained: Trained, min_size: int, seed: int = 0, limit: int 
     from components.drift import TextSample, sample_from_examples
 
     if features.EVAL_SPLIT in trained.splits:
-        held_out = sample_from_examples([trained.examples_uri], [features.EVAL_SPLIT], "", limit, seed)
+        held_out = sample_from_examples(trained.examples_uris, [features.EVAL_SPLIT], "", limit, seed)
         if len(held_out) >= min_size:
             saved_model = trained.saved_model()
             name = f"version {trained.version}'s training data (eval split, {len(held_out)} reviews)"
@@ -73,7 +73,7 @@ def reference_sample(trained: Trained, min_size: int, seed: int = 0, limit: int 
     else:
         why = "the training data has no eval split: no held-out texts to score"
     splits = [s for s in (features.TRAIN_SPLIT, features.EVAL_SPLIT) if s in trained.splits] or [features.TRAIN_SPLIT]
-    sample = sample_from_examples([trained.examples_uri], splits, "", limit, seed)
+    sample = sample_from_examples(trained.examples_uris, splits, "", limit, seed)
     name = f"version {trained.version}'s training data ({' and '.join(splits)} splits, {len(sample)} reviews)"
     return TextSample(sample.texts, sample.labels, sample.ratings, name=name), why
 

@@ -74,6 +74,12 @@ def test_traffic_like_the_training_data_passes_and_off_topic_traffic_is_flagged(
     drift = json.loads(shifted.stdout)["drift"]
     assert drift["detected"] and any(c["detected"] for c in drift["checks"])
     assert "drift: detected" in shifted.stderr
+    # without the store: the served version records its training data (a Kubeflow-compiled pipeline's case)
+    by_record = monitor("--request-log", log, "--last", str(N), "--serving-dir", config.serving_dir)
+    assert by_record.returncode == 3, by_record.stderr[-3000:]
+    assert json.loads(by_record.stdout)["drift"]["detected"]
+    trained_on = json.loads(by_record.stdout)["window"]["training_examples"]
+    assert trained_on == json.loads(shifted.stdout)["window"]["training_examples"] and "ExampleGen" in trained_on[0]
 
     few = monitor("--request-log", log, "--last", "20", "--metadata-path", config.metadata_path)
     assert few.returncode == 0 and json.loads(few.stdout)["drift"]["insufficient"]

@@ -150,3 +150,23 @@ def test_export_writes_each_distinct_text_once_unlabelled(tmp_path):
     assert [r["text"] for r in rows] == [f"review number {i}" for i in range(4)]
     assert rows[1] == {"text": "review number 1", "label": None, "request_id": "r1", "instance": 0,
                        "model_version": "7", "probability": 0.1}
+
+
+def test_serving_dir_instead_of_a_store_needs_the_version_and_its_record(tmp_path, capsys, store):
+    """--serving-dir (no metadata store: a pipeline compiled for Kubeflow): the served version's
+    directory must hold it, and it must record its training data; each failure one line, status 2."""
+    from tests.helpers.models import build_model
+
+    write_log(tmp_path / "log", 150, version="7")
+    code, _, err = run(capsys, "--request-log", str(tmp_path / "log"), "--serving-dir", str(tmp_path / "serving"),
+                       "--metadata-path", store)
+    assert code == 2 and "give --metadata-path or --serving-dir, not both" in err
+    code, _, err = run(capsys, "--request-log", str(tmp_path / "log"), "--serving-dir", str(tmp_path / "none"))
+    assert code == 2 and f"--serving-dir {tmp_path / 'none'}: no such directory" in err
+    (tmp_path / "serving").mkdir()
+    code, _, err = run(capsys, "--request-log", str(tmp_path / "log"), "--serving-dir", str(tmp_path / "serving"))
+    assert code == 2 and f"{tmp_path / 'serving' / '7'}: no SavedModel of version 7 there" in err
+    build_model(str(tmp_path / "serving" / "7"))
+    code, out, err = run(capsys, "--request-log", str(tmp_path / "log"), "--serving-dir", str(tmp_path / "serving"))
+    assert code == 2 and out == "" and "version 7 records no training data" in err
+    assert len(err.strip().splitlines()) == 1
