@@ -11,7 +11,6 @@ tensors, "grpc" the V2 gRPC service, as deploy/kserve/ enables them; all three b
 from __future__ import annotations
 
 import dataclasses
-import glob
 import math
 import os
 import socket
@@ -47,7 +46,7 @@ def canary_texts(examples_uri: str, count: int, split: str = features.TEST_SPLIT
     """The first `count` reviews of the split, then the edge cases."""
     import tensorflow as tf
 
-    files = sorted(glob.glob(os.path.join(examples_uri, f"Split-{split}", "*")))
+    files = sorted(tf.io.gfile.glob(os.path.join(examples_uri, f"Split-{split}", "*")))  # gs:// too
     if not files:
         raise FileNotFoundError(f"{examples_uri}: no Split-{split} files to take canary reviews from")
     compression = "GZIP" if files[0].endswith(".gz") else ""

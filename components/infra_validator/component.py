@@ -7,7 +7,7 @@ from tfx.dsl.component.experimental.annotations import InputArtifact, OutputArti
 from tfx.dsl.component.experimental.decorators import component
 from tfx.types import standard_artifacts
 
-from components.infra_validator import canary
+from components.infra_validator import canary, local_files
 
 RESULTS_FILE = canary.RESULTS_FILE
 LOG_FILE = "server.log"
@@ -34,12 +34,12 @@ def InfraValidator(model: InputArtifact[standard_artifacts.Model],
     else:
         model_dir = path_utils.serving_model_path(model.uri, path_utils.is_old_model_artifact(model))
         texts = canary.canary_texts(examples.uri, canary_reviews)
-        result = canary.run_canary(model_dir, texts, os.path.join(blessing.uri, LOG_FILE), timeout=timeout_s,
-                                   pid_dir=_pid_dir(blessing.uri),
-                                   protocols=tuple(p.strip() for p in protocols.split(",") if p.strip()))
-    with open(os.path.join(blessing.uri, RESULTS_FILE), "w") as f:
-        json.dump(result.to_json(), f, indent=2)
-    open(os.path.join(blessing.uri, "INFRA_BLESSED" if result.blessed else "INFRA_NOT_BLESSED"), "w").close()
+        # gs:// on a cluster: the server serves a local copy and logs locally (local_files.py)
+        with local_files.served_locally(model_dir, os.path.join(blessing.uri, LOG_FILE)) as (served, log):
+            result = canary.run_canary(served, texts, log, timeout=timeout_s, pid_dir=_pid_dir(blessing.uri),
+                                       protocols=tuple(p.strip() for p in protocols.split(",") if p.strip()))
+    local_files.write_text(os.path.join(blessing.uri, RESULTS_FILE), json.dumps(result.to_json(), indent=2))
+    local_files.write_text(os.path.join(blessing.uri, "INFRA_BLESSED" if result.blessed else "INFRA_NOT_BLESSED"), "")
     blessing.set_int_custom_property("blessed", int(result.blessed))
     blessing.set_string_custom_property("reason", result.reason)
 

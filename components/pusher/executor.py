@@ -2,12 +2,18 @@
 
 TFX's Pusher copies the model straight into `<serving dir>/<unix time>` (saved_model.pb last),
 so a push killed mid-copy leaves a version directory that looks like a model and is not one,
-and two pushes in the same second share a version. Here the copy goes into a hidden staging
-directory, `.<version>.<pid>.incomplete`, which is renamed to `<version>` once complete: a
-version directory appears whole or not at all (rename is atomic on a local or POSIX
-filesystem; on object stores, where it is a copy, saved_model.pb is still written last as TF
-Serving expects). Versions only grow: a new one is above every version already there.
-Staging directories of pushes that died are removed by the next push.
+and two pushes in the same second share a version. Here, on a local (POSIX) filesystem, the
+copy goes into a hidden staging directory, `.<version>.<pid>.incomplete`, which is renamed to
+`<version>` once complete: a version directory appears whole or not at all. Staging
+directories of pushes that died are removed by the next push.
+
+On an object store (gs://, s3://: a pipeline compiled for Kubeflow) a directory rename is no
+such thing: TensorFlow's GCS filesystem renames object by object in name order, so
+saved_model.pb lands before variables/ and a push killed mid-rename leaves a version that looks
+loadable and is not. There the model is copied straight into its version directory with
+saved_model.pb last, as TFX's Pusher does: a reader (the model server, TF Serving, KServe's
+storage initializer) passes over a version without saved_model.pb, and one killed mid-copy
+stays without it. Versions only grow, on both: a new one is above every version already there.
 """
 from __future__ import annotations
 
@@ -15,6 +21,8 @@ import os
 import re
 import shutil
 import time
+
+import tensorflow as tf
 
 from absl import logging
 from tfx.components.pusher import executor as tfx_pusher
@@ -32,7 +40,8 @@ def staging_name(version: int) -> str:
 
 def next_version(base_directory: str) -> int:
     """The Unix time, or one more than the newest version there if that is not below it."""
-    versions = [int(v) for v in fileio.listdir(base_directory) if v.isdigit()] if fileio.exists(base_directory) else []
+    names = [n.rstrip("/") for n in fileio.listdir(base_directory)] if fileio.exists(base_directory) else []
+    versions = [int(v) for v in names if v.isdigit()]  # (GCS lists a folder as "name/")
     return max([int(time.time()), *(v + 1 for v in versions)])
 
 
@@ -70,9 +79,11 @@ def copy_model(model_path: str, destination: str) -> None:
 
 
 def publish(model_path: str, base_directory: str) -> tuple[str, str]:
-    """Copies the model into a staging directory and renames it to the next version; returns
-    (version directory, version)."""
+    """Copies the model into a staging directory and renames it to the next version (an object
+    store: straight into it, saved_model.pb last); returns (version directory, version)."""
     fileio.makedirs(base_directory)
+    if "://" in base_directory:
+        return _publish_in_place(model_path, base_directory)
     for path in remove_dead_staging(base_directory):
         logging.warning("Pusher: removed %s, left by a push that died", path)
     version = next_version(base_directory)
@@ -86,10 +97,21 @@ def publish(model_path: str, base_directory: str) -> tuple[str, str]:
             try:
                 fileio.rename(staging, target)
                 return target, str(version)
-            except OSError:
+            except (OSError, tf.errors.OpError):
                 if not fileio.exists(target):
                     raise
         version += 1  # another push (from another store) took this version meanwhile
+
+
+def _publish_in_place(model_path: str, base_directory: str) -> tuple[str, str]:
+    """An object store's push: the next version no directory has yet, the model copied into it
+    with saved_model.pb last."""
+    version = next_version(base_directory)
+    while fileio.exists(os.path.join(base_directory, str(version))):
+        version += 1
+    target = os.path.join(base_directory, str(version))
+    copy_model(model_path, target)
+    return target, str(version)
 
 
 class Executor(tfx_pusher.Executor):

@@ -66,3 +66,35 @@ def test_a_live_push_staging_directory_is_left_alone(tmp_path):
 def test_other_entries_are_not_staging(tmp_path, name):
     (tmp_path / name).mkdir()
     assert executor.remove_dead_staging(str(tmp_path)) == []
+
+
+def test_an_object_store_gets_the_model_straight_into_its_version_saved_model_pb_last(tmp_path, monkeypatch):
+    """gs:// (here TF's ram://, through the same API): no staging directory to rename (GCS renames
+    object by object, saved_model.pb before variables/); saved_model.pb is the last file written."""
+    import tensorflow as tf
+    from tfx.dsl.io import fileio
+
+    written = []
+    copy = fileio.copy
+    monkeypatch.setattr(fileio, "copy", lambda src, dst, *a, **k: (written.append(os.path.basename(dst)),
+                                                                   copy(src, dst, *a, **k)))
+    serving = "ram://pusher_remote/serving"
+    tf.io.gfile.makedirs(f"{serving}/99999999999")  # a version there: the next one is above it
+    target, version = executor.publish(model(tmp_path), serving)
+    assert version == "100000000000" and target == f"{serving}/{version}"
+    assert sorted(tf.io.gfile.listdir(serving)) == ["100000000000", "99999999999"]  # no staging directory
+    with tf.io.gfile.GFile(f"{target}/saved_model.pb", "rb") as f:
+        assert f.read() == b"graph"
+    with tf.io.gfile.GFile(f"{target}/variables/variables.index", "rb") as f:
+        assert f.read() == b"index"
+    assert sorted(written) == ["saved_model.pb", "variables.index"] and written[-1] == "saved_model.pb"
+
+
+def test_versions_listed_as_gcs_lists_folders(tmp_path, monkeypatch):
+    """GCS lists a folder as "name/": still a version the next one must be above."""
+    from tfx.dsl.io import fileio
+
+    (tmp_path / "99999999999").mkdir()
+    listdir = fileio.listdir
+    monkeypatch.setattr(fileio, "listdir", lambda path: [n + "/" for n in listdir(path)])
+    assert executor.next_version(str(tmp_path)) == 100000000000
