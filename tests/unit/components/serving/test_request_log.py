@@ -159,3 +159,4 @@ def test_a_request_log_that_cannot_be_made_is_refused_by_the_check(tmp_path):
     made = tmp_path / "made" / "log"
     Settings(serving_dir=str(tmp_path), request_log=str(made)).check()
     assert made.is_dir()
+
