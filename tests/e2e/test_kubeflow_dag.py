@@ -1,11 +1,15 @@
 """The pipeline as compiled for Kubeflow (pipeline/kubeflow_runner.py: no span resolvers, the
 drift check against the training data the latest blessed model records), its DAG run here by
 LocalDagRunner on local paths (no cluster here): span 1 trains and pushes with nothing to
-compare its drift with; span 2 (short off-topic texts, 90% negative), with --drift-action
-block, is compared with the data span 1's model records it was trained on and stopped before
-the Trainer, nothing pushed. Transform's record, the Trainer's and the drift check's reading of
+compare its drift with; span 2 (JSON lines of the same distribution) passes the drift check
+against the data span 1's model records, trains warm from that model and is pushed; span 3
+(short off-topic texts, 90% negative), with --drift-action block, is compared with the data
+span 2's model records (span 2: a compiled pipeline has no window) and stopped before the
+Trainer, nothing pushed. Transform's record, the Trainer's and the drift check's reading of
 it, through the resolver KubeflowV2DagRunner compiles."""
 import dataclasses
+import glob
+import json
 import os
 import pathlib
 
@@ -41,7 +45,8 @@ def test_the_compiled_dag_checks_drift_against_the_served_models_recorded_data(t
     _, module = small_corpus
     data = str(tmp_path / "data")
     corpus.write_directory(os.path.join(data, "span-1"), corpus.corpus_files(n_train=120, n_test=50, seed=11))
-    write_jsonl(os.path.join(data, "span-2", "reviews.jsonl"), labelled_rows(320, seed=13, shifted=True))
+    write_jsonl(os.path.join(data, "span-2", "reviews.jsonl"), labelled_rows(320, seed=12))
+    write_jsonl(os.path.join(data, "span-3", "reviews.jsonl"), labelled_rows(320, seed=13, shifted=True))
 
     config, first = kubeflow_dag(pathlib.Path(tmp_path), data, module, 1)
     LocalDagRunner().run(first)
@@ -51,8 +56,21 @@ def test_the_compiled_dag_checks_drift_against_the_served_models_recorded_data(t
     assert [e["span"] for e in recorded] == [1] and "FileBasedExampleGen" in recorded[0]["uri"]
 
     _, second = kubeflow_dag(pathlib.Path(tmp_path), data, module, 2)
+    LocalDagRunner().run(second)
+    served = sorted(os.listdir(config.serving_dir), key=int)
+    assert len(served) == 2, "span 2 pushed"
+    newest = os.path.join(config.serving_dir, served[-1])
+    assert [e["span"] for e in training_data_record.read_model_record(newest)] == [2]
+    with open(os.path.join(newest, "assets.extra", "warm_start", "origin.json")) as f:
+        assert json.load(f)["from"], "span 2's Trainer started from span 1's model (the resolver's base model)"
+    drift = [json.load(open(p)) for p in glob.glob(os.path.join(config.pipeline_root, "DriftCheck", "*", "*",
+                                                                 "drift.json"))]
+    assert [(d["reference"]["name"], d["detected"]) for d in drift if d["reference"]] == [
+        ("span 1 (train+eval)", False)]
+
+    _, third = kubeflow_dag(pathlib.Path(tmp_path), data, module, 3)
     with pytest.raises(DriftBlockedError, match=r"^drift blocked the run before training \(") as blocked:
-        LocalDagRunner().run(second)
-    assert blocked.value.drift["reference"]["name"] == "span 1 (train+eval)"
-    assert blocked.value.drift["current"]["name"] == "span 2 (train+eval)"
-    assert os.listdir(config.serving_dir) == served  # nothing pushed
+        LocalDagRunner().run(third)
+    assert blocked.value.drift["reference"]["name"] == "span 2 (train+eval)"
+    assert blocked.value.drift["current"]["name"] == "span 3 (train+eval)"
+    assert sorted(os.listdir(config.serving_dir), key=int) == served  # nothing pushed
