@@ -20,7 +20,6 @@ import asyncio
 import dataclasses
 import gc
 import logging
-import os
 import time
 from typing import Callable, Optional
 
@@ -65,7 +64,7 @@ class VersionManager:
             logger.info("serving %s", self.model_dir)
             freeze_heap()
             return
-        if not os.path.isdir(self.serving_dir):
+        if not versions.isdir(self.serving_dir):
             raise ModelLoadError(f"{self.serving_dir}: no such serving directory")
         self.update()
         if self.current is None and self.refused:

@@ -9,6 +9,8 @@ import dataclasses
 import os
 from typing import Optional
 
+from components.serving import versions
+
 DEFAULT_PORT = 8080  # KServe's default HTTP port (and the InferenceService manifests')
 DEFAULT_MODEL_NAME = "imdb"
 DEFAULT_MAX_BATCH_SIZE = 64
@@ -58,10 +60,7 @@ class Settings:
         if self.grpc_port > 65535 or (self.grpc_port and self.grpc_port == self.port):
             raise ValueError(f"--grpc-port must be at most 65535 and not --port (got {self.grpc_port})")
         for flag, path in (("--serving-dir", self.serving_dir), ("--model-dir", self.model_dir)):
-            if path is not None and "://" in path:
-                raise ValueError(f"{path}: the server reads a local directory ({flag}); copy or mount it first, as "
-                                 "KServe's storage initializer does (docs/serving.md)")
-            if path is not None and not os.path.isdir(path):
+            if path is not None and not versions.isdir(path):  # gs:// too
                 raise FileNotFoundError(f"{path}: no such directory ({flag})")
         if self.request_log is not None:
             _check_writable_directory(self.request_log, "--request-log")

@@ -10,6 +10,9 @@ copy leaves it half-written; such a directory is passed over, never loaded.
 
 `settled` is the server's extra guard for copies that are not renames: a version none of
 whose files changed in the last few seconds is not being written any more.
+
+A serving directory on an object store (gs://, as TF Serving's model_base_path takes one: where
+a pipeline compiled for Kubeflow pushes) is read through tf.io.gfile; a local one through os.
 """
 from __future__ import annotations
 
@@ -20,12 +23,40 @@ import time
 SHARD = re.compile(r"^variables\.data-(\d+)-of-(\d+)$")
 
 
+def is_remote(path: str) -> bool:
+    return "://" in path
+
+
+def isdir(path: str) -> bool:
+    if is_remote(path):
+        import tensorflow as tf
+
+        return tf.io.gfile.isdir(path)
+    return os.path.isdir(path)
+
+
+def _isfile(path: str) -> bool:
+    if is_remote(path):
+        import tensorflow as tf
+
+        return tf.io.gfile.exists(path) and not tf.io.gfile.isdir(path)
+    return os.path.isfile(path)
+
+
+def _listdir(path: str) -> list[str]:
+    if is_remote(path):
+        import tensorflow as tf
+
+        return [name.rstrip("/") for name in tf.io.gfile.listdir(path)]  # GCS lists a folder as "name/"
+    return os.listdir(path)
+
+
 def is_complete(version_dir: str) -> bool:
     """saved_model.pb, variables/ and every variables shard the shard names promise."""
     variables = os.path.join(version_dir, "variables")
-    if not (os.path.isfile(os.path.join(version_dir, "saved_model.pb")) and os.path.isdir(variables)):
+    if not (_isfile(os.path.join(version_dir, "saved_model.pb")) and isdir(variables)):
         return False
-    names = set(os.listdir(variables))
+    names = set(_listdir(variables))
     counts = {int(m.group(2)) for m in map(SHARD.match, names) if m}
     return all(f"variables.data-{i:05d}-of-{n:05d}" in names for n in counts for i in range(n))
 
@@ -33,10 +64,10 @@ def is_complete(version_dir: str) -> bool:
 def all_versions(serving_dir: str) -> list[int]:
     """Every version directory under serving_dir (complete or not), oldest first; [] when
     serving_dir does not exist."""
-    if not os.path.isdir(serving_dir):
+    if not isdir(serving_dir):
         return []
-    return sorted(int(name) for name in os.listdir(serving_dir)
-                  if name.isdigit() and os.path.isdir(os.path.join(serving_dir, name)))
+    return sorted(int(name) for name in _listdir(serving_dir)
+                  if name.isdigit() and isdir(os.path.join(serving_dir, name)))
 
 
 def complete_versions(serving_dir: str) -> list[int]:
@@ -61,7 +92,19 @@ def latest(serving_dir: str) -> str:
 
 
 def last_modified(path: str) -> float:
-    """The newest modification time of path and everything under it."""
+    """The newest modification time of path and everything under it (on an object store, of
+    the files under it: its folders are names, not objects with times)."""
+    if is_remote(path):
+        import tensorflow as tf
+
+        newest = 0.0
+        for folder, _, files in tf.io.gfile.walk(path):
+            for name in files:
+                try:
+                    newest = max(newest, tf.io.gfile.stat(os.path.join(folder, name)).mtime_nsec / 1e9)
+                except tf.errors.NotFoundError:  # removed while we looked: it is being changed
+                    return time.time()
+        return newest
     newest = os.stat(path).st_mtime
     for folder, dirs, files in os.walk(path):
         for name in dirs + files:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from components.serving import canary
+from components.serving import canary, versions
 from components.serving.manager import VersionManager
 from components.serving.served_model import ModelLoadError, ServedModel
 from tests.helpers import models
@@ -118,3 +118,33 @@ def test_nothing_to_serve(tmp_path, built):
     manager = VersionManager(ServedModel.load, serving_dir=str(empty))
     manager.start()  # waits for a first version
     assert manager.current is None and manager.status()["ready"] is False
+
+
+def test_a_serving_directory_on_an_object_store_is_polled_like_a_local_one(built, monkeypatch):
+    """gs:// as TF Serving's model_base_path takes it (here TF's ram://, through the same API):
+    the newest complete version served, a new one swapped in, an incomplete one passed over,
+    a removed one rolled back."""
+    import tensorflow as tf
+
+    from tests.unit.components.drift_check.test_component import copy_tree
+
+    serving = "ram://served_model_remote/serving"
+    copy_tree(built["good"], f"{serving}/1")
+    manager = VersionManager(ServedModel.load, serving_dir=serving, settle_seconds=0)
+    manager.start()
+    assert manager.current.version == 1 and manager.current.path == f"{serving}/1"
+    copy_tree(built["other"], f"{serving}/2")
+    tf.io.gfile.makedirs(f"{serving}/3/variables")  # a copy under way: no saved_model.pb yet
+    manager.update()
+    assert manager.current.version == 2 and not manager.refused
+    assert versions.all_versions(serving) == [1, 2, 3] and versions.complete_versions(serving) == [1, 2]
+    assert versions.settled(f"{serving}/2", 0)
+    tf.io.gfile.rmtree(f"{serving}/2")  # rollback
+    manager.update()
+    assert manager.current.version == 1
+    # an object's time is its last write (ram:// keeps none: GCS's, as tf.io.gfile.stat gives it)
+    written = {"saved_model.pb": time.time() - 60, "variables.index": time.time() - 1}
+    stat = tf.io.gfile.stat
+    monkeypatch.setattr(tf.io.gfile, "stat", lambda path: type("Stat", (), {"mtime_nsec": int(
+        written.get(os.path.basename(path), time.time() - 120) * 1e9)})() if path.startswith(serving) else stat(path))
+    assert not versions.settled(f"{serving}/1", 5.0) and versions.settled(f"{serving}/1", 0.5)

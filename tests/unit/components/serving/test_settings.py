@@ -3,9 +3,14 @@ import pytest
 
 
 @pytest.mark.parametrize("flag", ["serving_dir", "model_dir"])
-def test_a_remote_directory_is_refused_with_what_to_do(flag):
-    """The server reads a local directory; gs:// said so, not "no such directory"."""
+def test_a_directory_on_an_object_store_is_checked_through_its_file_system(flag):
+    """gs:// (here TF's ram://, the same API) is a directory the server reads; one that is not
+    there is said as a local one is."""
+    import tensorflow as tf
+
     from components.serving.settings import Settings
 
-    with pytest.raises(ValueError, match=r"^gs://b/serving: the server reads a local directory \(--"):
-        Settings(**{flag: "gs://b/serving"}).check()
+    tf.io.gfile.makedirs("ram://settings_remote/serving")
+    Settings(**{flag: "ram://settings_remote/serving"}).check()
+    with pytest.raises(FileNotFoundError, match=r"^ram://settings_remote/none: no such directory \(--"):
+        Settings(**{flag: "ram://settings_remote/none"}).check()
