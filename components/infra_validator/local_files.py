@@ -1,11 +1,11 @@
 """The canary's model and server log on local disk when the pipeline's artifacts are on an object
 store (gs://: a pipeline compiled for Kubeflow).
 
-The model server takes a local `--model-dir` (as KServe's storage initializer copies a gs://
-model to /mnt/models before its server starts), and a subprocess writes its output to a local
-file: so the candidate is copied into a temporary directory and served from there, and the
-server's log is written there and copied into the InfraBlessing artifact afterwards. Local
-paths are used as they are.
+A subprocess writes its output to a local file, so the server's log is written into a
+temporary directory and copied into the InfraBlessing artifact afterwards; and the candidate is
+copied there and served from local disk, as KServe's storage initializer copies a gs:// model to
+/mnt/models before its server starts (the server could read gs:// itself, but the canary then
+checks the deployment's way, and loads once from local disk). Local paths are used as they are.
 """
 from __future__ import annotations
 
