@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from tests.helpers.remote_files import copy_tree
 from tests.unit.components.drift.synthetic import sample, write_split
 
 
@@ -119,16 +120,6 @@ def test_without_baseline_examples_the_model_in_service_gives_its_training_data(
     shifted = examples_artifact(tmp_path, 4, sample(200, 3, mean_words=15))
     found, _ = run_component(shifted, [], model=model, out=tmp_path / "shifted")
     assert found["detected"] and found["reference"]["name"] == "span 1, 2 (train+eval)"
-
-
-def copy_tree(local, remote) -> None:
-    import tensorflow as tf
-
-    for folder, _, files in os.walk(local):
-        target = remote + folder[len(str(local)):]
-        tf.io.gfile.makedirs(target)
-        for name in files:
-            tf.io.gfile.copy(os.path.join(folder, name), f"{target}/{name}", overwrite=True)
 
 
 def test_on_a_remote_file_system_as_on_a_cluster(tmp_path):

@@ -6,7 +6,7 @@ import os
 import tempfile
 
 from tests.unit.components.drift.synthetic import sample, write_split
-from tests.unit.components.drift_check.test_component import copy_tree
+from tests.helpers.remote_files import copy_tree
 
 
 def test_a_candidate_on_an_object_store_is_served_and_blessed(tmp_path):

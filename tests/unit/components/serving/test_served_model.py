@@ -126,7 +126,7 @@ def test_a_serving_directory_on_an_object_store_is_polled_like_a_local_one(built
     a removed one rolled back."""
     import tensorflow as tf
 
-    from tests.unit.components.drift_check.test_component import copy_tree
+    from tests.helpers.remote_files import copy_tree
 
     serving = "ram://served_model_remote/serving"
     copy_tree(built["good"], f"{serving}/1")
