@@ -26,7 +26,9 @@ def _entry(artifact) -> dict:
     except Exception:  # noqa: BLE001  (an artifact type without the span property)
         span = None
     splits = artifact_utils.decode_split_names(artifact.split_names) if artifact.split_names else []
-    return {"uri": artifact.uri, "span": span, "splits": splits}
+    # absolute: a relative pipeline root (the default output/pipeline_root) means the run's directory
+    uri = artifact.uri if "://" in artifact.uri else os.path.abspath(artifact.uri)
+    return {"uri": uri, "span": span, "splits": splits}
 
 
 def write_sources(examples: list, transformed_uri: str) -> None:

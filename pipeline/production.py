@@ -4,8 +4,9 @@ ExampleGen -> StatisticsGen -> ImportSchemaGen -> ExampleValidator -> AnomaliesG
 Transform [-> Tuner] -> Trainer -> Evaluator (on the test split, against the latest blessed
 model) -> InfraValidator (the model server answers canary requests) -> Pusher (only a model
 with both blessings, atomically). With data in spans (docs/spans.md), Transform reads the
-window of the last K spans and DriftCheck (this span against the previous window) runs before
-the Trainer, which does not run when it blocks (pipeline/span_stages.py).
+window of the last K spans and DriftCheck (this span against the previous window; compiled for
+Kubeflow, against the training data the model in service records) runs before the Trainer,
+which does not run when it blocks (pipeline/span_stages.py).
 """
 from __future__ import annotations
 

@@ -161,12 +161,13 @@ def drift_stages(config: configs.PipelineConfig, source: DataSource, example_gen
 
     model = blessed_model.latest(node_ids.DRIFT_MODEL_RESOLVER)
     inputs = {"examples": example_gen.outputs["examples"], "model": model.outputs["model"]}
-    baseline = previous_window(config) if resolves_spans(config, source) else None
+    from_model = not resolves_spans(config, source)  # compiled for Kubeflow: the model's recorded data
+    baseline = None if from_model else previous_window(config)
     if baseline is not None:
         inputs["baseline_examples"] = baseline
     from pipeline import fingerprint
 
     drift_check = import_utils.import_class_by_path(configs.DRIFT_CHECK)(
-        **inputs, drift_action=drift_action_json(config),
+        **inputs, drift_action=drift_action_json(config), reference_from_model=int(from_model),
         code_version=fingerprint.code_fingerprint(configs.module_of(configs.DRIFT_CHECK))).with_id(node_ids.DRIFT_CHECK)
     return DriftStages(model, drift_check)

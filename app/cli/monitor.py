@@ -66,6 +66,11 @@ def _monitor(args: argparse.Namespace, terminal) -> dict:
     # pass as "too little traffic" on a quiet day.
     if args.serving_dir is None:
         runs.open_store(args.metadata_path)
+    else:
+        from components.serving import versions
+
+        if not versions.isdir(args.serving_dir):  # gs:// too (a local one was checked already)
+            raise ValueError(f"--serving-dir {args.serving_dir}: no such directory")
     since = log_window.parse_since(args.since) if args.since else None
     predictions = log_window.read_window(args.request_log, since, args.last)
     info = {"request_log": args.request_log, "predictions": len(predictions),

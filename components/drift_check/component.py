@@ -17,12 +17,15 @@ def DriftCheck(examples: InputArtifact[standard_artifacts.Examples],
                baseline_examples: InputArtifact[List[standard_artifacts.Examples]] = None,
                model: InputArtifact[standard_artifacts.Model] = None,
                drift_action: Parameter[str] = DEFAULT,
+               reference_from_model: Parameter[int] = 0,
                code_version: Parameter[str] = "") -> None:
     """Compares `examples` (train+eval) with `baseline_examples` (train+eval; none: a first
-    span, nothing to compare with); with `model`, also the model's scores on the baseline's
-    eval split against its scores on the new span. `drift_action`: JSON, {"*": "warn"} or per
-    check ({"length": "block", ...}). `code_version`: the checks' code fingerprint, part of the
-    cache key only (TFX's key has no source code: changed checks would come from the cache)."""
+    span, nothing to compare with), or with `reference_from_model` (a pipeline compiled for
+    Kubeflow, which resolves no spans) with the training data `model` records; with `model`,
+    also the model's scores on the reference's eval split against its scores on the new span.
+    `drift_action`: JSON, {"*": "warn"} or per check ({"length": "block", ...}).
+    `code_version`: the checks' code fingerprint, part of the cache key only (TFX's key has no
+    source code: changed checks would come from the cache)."""
     from tfx.utils import path_utils
 
     del code_version
@@ -32,7 +35,8 @@ def DriftCheck(examples: InputArtifact[standard_artifacts.Examples],
     model_dir = (path_utils.serving_model_path(model.uri, path_utils.is_old_model_artifact(model))
                  if model is not None else None)
     try:
-        result = executor.run(examples, list(baseline_examples or []), model_dir, drift_action, drift.uri)
+        result = executor.run(examples, list(baseline_examples or []), model_dir, drift_action, drift.uri,
+                              reference_from_model=bool(reference_from_model))
     finally:
         _record(drift)
     del result

@@ -2,8 +2,8 @@
 drift.json, and raise DriftBlockedError when a check whose action is "block" fires.
 
 Reference = the baseline Examples' train+eval (the previous window), current = the new span's
-train+eval. Without baseline Examples (a compiled Kubeflow pipeline resolves no spans), the
-reference is the training data the model in service records (components/training_data_record.py). The model_scores check compares like with like: the model's scores on the
+train+eval. In a pipeline compiled for Kubeflow, which resolves no spans (`reference_from_model`),
+the reference is the training data the model in service records (components/training_data_record.py). The model_scores check compares like with like: the model's scores on the
 baseline's eval split (data it did not train on) against its scores on the new span.
 """
 from __future__ import annotations
@@ -23,7 +23,8 @@ from components.drift_check.errors import DriftBlockedError
 SIDE_LIMIT = 5000  # texts read per side (a deterministic sample); the text checks use 2,000
 SCORE_LIMIT = 2000  # texts scored by the model per side
 FIRST_SPAN = "no earlier span in the store: nothing to compare with"
-NO_RECORD = "no earlier span in the store, and the model in service records no training data: nothing to compare with"
+NO_RECORD = "the model in service records no training data: nothing to compare with"
+NO_MODEL = "no model in service (none blessed yet): nothing to compare with"
 SPLITS = (features.TRAIN_SPLIT, features.EVAL_SPLIT)
 
 
@@ -70,14 +71,16 @@ def model_scores(model_dir: str, texts: list[str]) -> np.ndarray:
 
 
 def run(examples, baseline_examples: list, model_dir: str | None, drift_action: str, output_uri: str,
-        seed: int = 0) -> dict:
-    """Compares, writes <output_uri>/drift.json, returns the dict; DriftBlockedError on block."""
+        seed: int = 0, reference_from_model: bool = False) -> dict:
+    """Compares, writes <output_uri>/drift.json, returns the dict; DriftBlockedError on block.
+    `reference_from_model`: the reference is what `model_dir` records it was trained on."""
     actions = parse_actions(drift_action)
     current_name = f"{_spans([examples])} (train+eval)"
     explanation = FIRST_SPAN
-    if not baseline_examples and model_dir:  # the data of the model in service, as it recorded it
-        baseline_examples = training_data_record.as_artifacts(training_data_record.read_model_record(model_dir) or [])
-        explanation = NO_RECORD
+    if reference_from_model:  # the data of the model in service, as it recorded it
+        entries = training_data_record.read_model_record(model_dir) if model_dir else None
+        baseline_examples = training_data_record.as_artifacts(entries or [])
+        explanation = NO_RECORD if model_dir else NO_MODEL
     if not baseline_examples:
         drift = {"detected": False, "explanation": explanation, "insufficient": False, "reference": None,
                  "current": {"name": current_name, "size": None}, "checks": [], "skipped": [], "details": {}}

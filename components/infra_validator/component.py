@@ -38,6 +38,7 @@ def InfraValidator(model: InputArtifact[standard_artifacts.Model],
         with local_files.served_locally(model_dir, os.path.join(blessing.uri, LOG_FILE)) as (served, log):
             result = canary.run_canary(served, texts, log, timeout=timeout_s, pid_dir=_pid_dir(blessing.uri),
                                        protocols=tuple(p.strip() for p in protocols.split(",") if p.strip()))
+            result.reason = result.reason.replace(served, model_dir)  # the candidate, not a removed copy
     local_files.write_text(os.path.join(blessing.uri, RESULTS_FILE), json.dumps(result.to_json(), indent=2))
     local_files.write_text(os.path.join(blessing.uri, "INFRA_BLESSED" if result.blessed else "INFRA_NOT_BLESSED"), "")
     blessing.set_int_custom_property("blessed", int(result.blessed))

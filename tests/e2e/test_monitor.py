@@ -5,6 +5,7 @@ off-topic texts (status 3), and its `--export`, once labelled, is a labelled spa
 import concurrent.futures
 import html
 import json
+import os
 import random
 import subprocess
 import sys
@@ -80,6 +81,18 @@ def test_traffic_like_the_training_data_passes_and_off_topic_traffic_is_flagged(
     assert json.loads(by_record.stdout)["drift"]["detected"]
     trained_on = json.loads(by_record.stdout)["window"]["training_examples"]
     assert trained_on == json.loads(shifted.stdout)["window"]["training_examples"] and "ExampleGen" in trained_on[0]
+    # a version exported before models recorded their data: the store's lineage finds the same examples
+    version = json.loads(by_record.stdout)["window"]["model_version"]
+    record = os.path.join(config.serving_dir, str(version), "assets.extra", "training_data.json")
+    os.rename(record, record + ".aside")
+    try:
+        by_lineage = monitor("--request-log", log, "--last", str(N), "--metadata-path", config.metadata_path)
+        assert by_lineage.returncode == 3 and json.loads(by_lineage.stdout)["drift"]["detected"]
+        assert [os.path.abspath(u) for u in json.loads(by_lineage.stdout)["window"]["training_examples"]] == trained_on
+        no_record = monitor("--request-log", log, "--last", str(N), "--serving-dir", config.serving_dir)
+        assert no_record.returncode == 2 and "records no training data" in no_record.stderr
+    finally:
+        os.rename(record + ".aside", record)
 
     few = monitor("--request-log", log, "--last", "20", "--metadata-path", config.metadata_path)
     assert few.returncode == 0 and json.loads(few.stdout)["drift"]["insufficient"]

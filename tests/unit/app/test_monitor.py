@@ -163,6 +163,9 @@ def test_serving_dir_instead_of_a_store_needs_the_version_and_its_record(tmp_pat
     assert code == 2 and "give --metadata-path or --serving-dir, not both" in err
     code, _, err = run(capsys, "--request-log", str(tmp_path / "log"), "--serving-dir", str(tmp_path / "none"))
     assert code == 2 and f"--serving-dir {tmp_path / 'none'}: no such directory" in err
+    write_log(tmp_path / "quiet", 40, version="7")  # too little traffic: still an error (not a quiet day)
+    code, _, err = run(capsys, "--request-log", str(tmp_path / "quiet"), "--serving-dir", "ram://monitor/none")
+    assert code == 2 and "--serving-dir ram://monitor/none: no such directory" in err
     (tmp_path / "serving").mkdir()
     code, _, err = run(capsys, "--request-log", str(tmp_path / "log"), "--serving-dir", str(tmp_path / "serving"))
     assert code == 2 and f"{tmp_path / 'serving' / '7'}: no SavedModel of version 7 there" in err

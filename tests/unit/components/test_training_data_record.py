@@ -37,6 +37,13 @@ def test_transform_sources_to_the_models_record_and_back():
         (f"{root}/gen/1", 1, '["train", "eval"]'), (f"{root}/gen/2", 2, '["train"]')]
 
 
+def test_a_relative_uri_is_recorded_absolute(tmp_path, monkeypatch):
+    """A relative pipeline root (the default output/pipeline_root) is the run's directory."""
+    monkeypatch.chdir(tmp_path)
+    assert record._entry(examples("output/root/gen/1", 1))["uri"] == str(tmp_path / "output/root/gen/1")
+    assert record._entry(examples("gs://b/root/gen/1", 1))["uri"] == "gs://b/root/gen/1"
+
+
 def test_transformed_examples_without_a_record_give_none_and_the_model_records_nothing():
     import tensorflow as tf
 

@@ -159,7 +159,8 @@ def test_span_parameter_defaults_to_the_span_given_and_an_archive_has_none():
     from data.dataset import DataError
 
     for flags, message in (({"span": 3}, "--span 3: "), ({"window": 3}, "--window 3: "),
-                           ({"drift_action": "block"}, "--drift-action block: ")):
+                           ({"drift_action": "block"}, "--drift-action block: "),
+                           ({"drift_check_actions": (("length", "block"),)}, "--drift-action length=block: ")):
         with pytest.raises(DataError, match=f"^{message}{BUCKET}/data/aclImdb_v1.tar.gz has no span folders"):
             kubeflow_runner.kubeflow_pipeline(remote_config(data=f"{BUCKET}/data/aclImdb_v1.tar.gz", **flags), kubeflow)
 
@@ -172,6 +173,7 @@ def test_the_drift_action_is_compiled_and_data_without_spans_has_no_drift_check(
         remote_config(drift_action="block", drift_check_actions=(("length", "warn"),)), kubeflow).components}
     assert json.loads(nodes[node_ids.DRIFT_CHECK].exec_properties["drift_action"]) == {"*": "block", "length": "warn"}
     assert "baseline_examples" not in nodes[node_ids.DRIFT_CHECK].inputs  # no span resolver compiled
+    assert nodes[node_ids.DRIFT_CHECK].exec_properties["reference_from_model"] == 1
     archive = kubeflow_runner.kubeflow_pipeline(remote_config(data=f"{BUCKET}/data/aclImdb_v1.tar.gz"), kubeflow)
     assert node_ids.DRIFT_CHECK not in {c.id for c in archive.components}
 

@@ -42,6 +42,7 @@ def test_window_and_drift_check_before_the_trainer(tmp_path):
     action = drift.parameters.parameters["drift_action"].field_value.string_value
     assert json.loads(action) == {"*": "block", "length": "warn"}
     assert drift.parameters.parameters["code_version"].field_value.string_value  # in the cache key
+    assert drift.parameters.parameters["reference_from_model"].field_value.int_value == 0  # the resolved spans
     # Transform transforms this run's span alone, with the window key in its custom_config; the
     # Trainer reads the window: a resolver function over every Transform output, at least one span
     transform = nodes[node_ids.TRANSFORM]

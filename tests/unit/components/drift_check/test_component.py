@@ -22,7 +22,7 @@ def examples_artifact(root, span, drift_sample, eval_share=0.2):
     return artifact
 
 
-def run_component(examples, baseline, action='{"*": "warn"}', model=None, out=None):
+def run_component(examples, baseline, action='{"*": "warn"}', model=None, out=None, reference_from_model=0):
     from components.drift_check.artifact import DriftReport
     from components.drift_check.component import DriftCheck
 
@@ -36,7 +36,7 @@ def run_component(examples, baseline, action='{"*": "warn"}', model=None, out=No
         inputs["model"] = [model]
     executor = DriftCheck.EXECUTOR_SPEC.executor_class()
     try:
-        executor.Do(inputs, {"drift": [drift]}, {"drift_action": action})
+        executor.Do(inputs, {"drift": [drift]}, {"drift_action": action, "reference_from_model": reference_from_model})
     finally:
         with open(os.path.join(drift.uri, "drift.json")) as f:
             run_component.last = json.load(f), drift
@@ -95,8 +95,9 @@ def test_a_bad_action_is_one_clear_line():
     assert parse_actions('{"*": "block", "rating": "warn"}')["rating"] == "warn"
 
 
-def test_without_baseline_examples_the_model_in_service_gives_its_training_data(tmp_path):
-    """A compiled Kubeflow pipeline resolves no spans: the reference is what the model records."""
+def test_from_the_model_the_reference_is_the_training_data_it_records(tmp_path):
+    """A compiled Kubeflow pipeline resolves no spans (reference_from_model): the reference is
+    what the model in service records; elsewhere no baseline stays "nothing to compare with"."""
     from tfx.types import standard_artifacts
 
     from components import training_data_record
@@ -107,18 +108,22 @@ def test_without_baseline_examples_the_model_in_service_gives_its_training_data(
     serving = os.path.join(model.uri, "Format-Serving")
     build_model(serving)
     new_span = examples_artifact(tmp_path, 3, sample(200, 2))
-    found, _ = run_component(new_span, [], model=model, out=tmp_path / "none")
-    assert found["explanation"] == ("no earlier span in the store, and the model in service records no training "
-                                    "data: nothing to compare with") and not found["checks"]
+    found, _ = run_component(new_span, [], out=tmp_path / "no_model", reference_from_model=1)
+    assert found["explanation"] == "no model in service (none blessed yet): nothing to compare with"
+    found, _ = run_component(new_span, [], model=model, out=tmp_path / "none", reference_from_model=1)
+    assert found["explanation"] == "the model in service records no training data: nothing to compare with"
+    assert not found["checks"]
     trained_on = [examples_artifact(tmp_path, 1, sample(300, 0), eval_share=0.5),
                   examples_artifact(tmp_path, 2, sample(300, 1), eval_share=0.5)]
     training_data_record.write_model_record(serving, [training_data_record._entry(a) for a in trained_on])
-    found, _ = run_component(new_span, [], model=model, out=tmp_path / "same")
+    found, _ = run_component(new_span, [], model=model, out=tmp_path / "local")  # a local run: spans only
+    assert found["explanation"] == "no earlier span in the store: nothing to compare with"
+    found, _ = run_component(new_span, [], model=model, out=tmp_path / "same", reference_from_model=1)
     assert found["reference"]["name"] == "span 1, 2 (train+eval)" and found["reference"]["size"] == 600
     assert not found["detected"] and {c["name"] for c in found["checks"]} >= {"length", "token_js", "model_scores"}
     assert sum(found["details"]["scores"]["reference"]) == 300  # the recorded eval splits only
     shifted = examples_artifact(tmp_path, 4, sample(200, 3, mean_words=15))
-    found, _ = run_component(shifted, [], model=model, out=tmp_path / "shifted")
+    found, _ = run_component(shifted, [], model=model, out=tmp_path / "shifted", reference_from_model=1)
     assert found["detected"] and found["reference"]["name"] == "span 1, 2 (train+eval)"
 
 
@@ -147,7 +152,7 @@ def test_on_a_remote_file_system_as_on_a_cluster(tmp_path):
     drift.uri = f"{remote}/drift"
     tf.io.gfile.makedirs(drift.uri)
     DriftCheck.EXECUTOR_SPEC.executor_class().Do({"examples": [new_span], "model": [model]}, {"drift": [drift]},
-                                                 {"drift_action": '{"*": "warn"}'})
+                                                 {"drift_action": '{"*": "warn"}', "reference_from_model": 1})
     with tf.io.gfile.GFile(f"{remote}/drift/drift.json") as f:
         found = json.load(f)
     assert found["reference"]["name"] == "span 1 (train+eval)" and not found["detected"]

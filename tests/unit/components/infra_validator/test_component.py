@@ -41,3 +41,27 @@ def test_a_candidate_on_an_object_store_is_served_and_blessed(tmp_path):
         assert f.read().strip()  # the server's own log, copied from local disk
     scratch = tempfile.gettempdir()
     assert not [d for d in os.listdir(scratch) if d.startswith("imdb-tfx-canary-")]  # the local copies removed
+
+
+def test_a_remote_candidate_not_served_is_named_by_its_own_path(tmp_path):
+    """The reason names the candidate's artifact, not the local copy it was served from (removed)."""
+    import tensorflow as tf
+    from tfx.types import standard_artifacts
+
+    from components.infra_validator.component import InfraValidator
+
+    remote = "ram://infra_validator_missing"
+    write_split(tmp_path / "examples" / "Split-test", [("a fine film", 1, 9)])
+    copy_tree(tmp_path / "examples", f"{remote}/examples")
+    model, examples = standard_artifacts.Model(), standard_artifacts.Examples()
+    model.uri, examples.uri = f"{remote}/model", f"{remote}/examples"  # no model there
+    model_blessing, blessing = standard_artifacts.ModelBlessing(), standard_artifacts.InfraBlessing()
+    model_blessing.set_int_custom_property("blessed", 1)
+    blessing.uri = f"{remote}/blessing"
+    tf.io.gfile.makedirs(blessing.uri)
+    InfraValidator.EXECUTOR_SPEC.executor_class().Do(
+        {"model": [model], "model_blessing": [model_blessing], "examples": [examples]}, {"blessing": [blessing]},
+        {"canary_reviews": 1, "timeout_s": 60, "protocols": "rest"})
+    reason = blessing.get_string_custom_property("reason")
+    assert blessing.get_int_custom_property("blessed") == 0 and f"{remote}/model" in reason, reason
+    assert "imdb-tfx-canary-" not in reason
