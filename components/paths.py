@@ -29,3 +29,35 @@ def read_if_exists(path: str) -> bytes | None:
         return None
     with tf.io.gfile.GFile(path, "rb") as f:
         return f.read()
+
+
+def is_remote(path: str) -> bool:
+    """A path of a filesystem read through tf.io.gfile (gs://, ram://, ...), not of the local one."""
+    return "://" in path
+
+
+def isdir(path: str) -> bool:
+    """os.path.isdir, for a remote path through tf.io.gfile."""
+    if is_remote(path):
+        import tensorflow as tf
+
+        return tf.io.gfile.isdir(path)
+    return os.path.isdir(path)
+
+
+def isfile(path: str) -> bool:
+    """os.path.isfile, for a remote path through tf.io.gfile."""
+    if is_remote(path):
+        import tensorflow as tf
+
+        return tf.io.gfile.exists(path) and not tf.io.gfile.isdir(path)
+    return os.path.isfile(path)
+
+
+def listdir(path: str) -> list[str]:
+    """os.listdir, for a remote path through tf.io.gfile (GCS lists a folder as "name/": stripped)."""
+    if is_remote(path):
+        import tensorflow as tf
+
+        return [name.rstrip("/") for name in tf.io.gfile.listdir(path)]
+    return os.listdir(path)

@@ -67,9 +67,9 @@ def _monitor(args: argparse.Namespace, terminal) -> dict:
     if args.serving_dir is None:
         runs.open_store(args.metadata_path)
     else:
-        from components.serving import versions
+        from components.paths import isdir
 
-        if not versions.isdir(args.serving_dir):  # gs:// too (a local one was checked already)
+        if not isdir(args.serving_dir):  # gs:// too (a local one was checked already)
             raise ValueError(f"--serving-dir {args.serving_dir}: no such directory")
     since = log_window.parse_since(args.since) if args.since else None
     predictions = log_window.read_window(args.request_log, since, args.last)

@@ -21,6 +21,7 @@ import os
 import re
 
 from components.example_gen.errors import ImdbDataError
+from components.paths import isdir, listdir
 from components.example_gen.layout import ARCHIVE_SUFFIXES
 
 SPAN_PREFIX = "span-"
@@ -30,25 +31,6 @@ SPAN_PATTERN = "span-{SPAN}/*"  # ExampleGen's input pattern (every split the sa
 LABELLED_SUFFIXES = (".jsonl", ".csv")
 ACLIMDB, ARCHIVE, LABELLED = "aclimdb", "archive", "labelled"
 
-
-def _is_remote(path: str) -> bool:
-    return "://" in path
-
-
-def _isdir(path: str) -> bool:
-    if _is_remote(path):
-        import tensorflow as tf
-
-        return tf.io.gfile.isdir(path)
-    return os.path.isdir(path)
-
-
-def _listdir(path: str) -> list[str]:
-    if _is_remote(path):
-        import tensorflow as tf
-
-        return [name.rstrip("/") for name in tf.io.gfile.listdir(path)]
-    return os.listdir(path)
 
 
 def span_folder_number(name: str) -> int | None:
@@ -64,8 +46,8 @@ def list_spans(root: str) -> dict[int, str]:
     on it), for a number with leading zeros or over int64 (the driver would fail on it later),
     and for two folders of the same number."""
     spans: dict[int, str] = {}
-    for name in sorted(_listdir(root)):
-        if not name.startswith(SPAN_PREFIX) or not _isdir(os.path.join(root, name)):
+    for name in sorted(listdir(root)):
+        if not name.startswith(SPAN_PREFIX) or not isdir(os.path.join(root, name)):
             continue
         number = span_folder_number(name)
         if number is None:
@@ -87,13 +69,13 @@ def list_spans(root: str) -> dict[int, str]:
 
 def is_span_root(path: str) -> bool:
     """Whether `path` is a folder holding span folders."""
-    return _isdir(path) and any(span_folder_number(n) is not None for n in _listdir(path))
+    return isdir(path) and any(span_folder_number(n) is not None for n in listdir(path))
 
 
 def aclimdb_root(span_dir: str) -> str | None:
     """The folder holding `train/` in a span folder (itself, or its `aclImdb/`), or None."""
     for root in (span_dir, os.path.join(span_dir, "aclImdb")):
-        if _isdir(os.path.join(root, "train")):
+        if isdir(os.path.join(root, "train")):
             return root
     return None
 
@@ -104,7 +86,7 @@ def span_kind(span_dir: str) -> tuple[str, list[str]]:
     root = aclimdb_root(span_dir)
     if root is not None:
         return ACLIMDB, [root]
-    names = sorted(n for n in _listdir(span_dir) if not n.startswith("."))
+    names = sorted(n for n in listdir(span_dir) if not n.startswith("."))
     archives = [n for n in names if n.endswith(ARCHIVE_SUFFIXES)]
     labelled = [n for n in names if n.lower().endswith(LABELLED_SUFFIXES)]
     if archives and labelled:

@@ -14,9 +14,7 @@ import os
 import shutil
 import tempfile
 
-
-def is_remote(path: str) -> bool:
-    return "://" in path
+from components.paths import is_remote
 
 
 @contextlib.contextmanager

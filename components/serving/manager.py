@@ -23,6 +23,7 @@ import logging
 import time
 from typing import Callable, Optional
 
+from components.paths import isdir
 from components.serving import versions
 from components.serving.served_model import ModelLoadError
 
@@ -64,7 +65,7 @@ class VersionManager:
             logger.info("serving %s", self.model_dir)
             freeze_heap()
             return
-        if not versions.isdir(self.serving_dir):
+        if not isdir(self.serving_dir):
             raise ModelLoadError(f"{self.serving_dir}: no such serving directory")
         self.update()
         if self.current is None and self.refused:

@@ -9,7 +9,7 @@ import dataclasses
 import os
 from typing import Optional
 
-from components.serving import versions
+from components.paths import isdir
 
 DEFAULT_PORT = 8080  # KServe's default HTTP port (and the InferenceService manifests')
 DEFAULT_MODEL_NAME = "imdb"
@@ -60,7 +60,7 @@ class Settings:
         if self.grpc_port > 65535 or (self.grpc_port and self.grpc_port == self.port):
             raise ValueError(f"--grpc-port must be at most 65535 and not --port (got {self.grpc_port})")
         for flag, path in (("--serving-dir", self.serving_dir), ("--model-dir", self.model_dir)):
-            if path is not None and not versions.isdir(path):  # gs:// too
+            if path is not None and not isdir(path):  # gs:// too
                 raise FileNotFoundError(f"{path}: no such directory ({flag})")
         if self.request_log is not None:
             _check_writable_directory(self.request_log, "--request-log")

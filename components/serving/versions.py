@@ -20,43 +20,17 @@ import os
 import re
 import time
 
+from components.paths import is_remote, isdir, isfile, listdir
+
 SHARD = re.compile(r"^variables\.data-(\d+)-of-(\d+)$")
-
-
-def is_remote(path: str) -> bool:
-    return "://" in path
-
-
-def isdir(path: str) -> bool:
-    if is_remote(path):
-        import tensorflow as tf
-
-        return tf.io.gfile.isdir(path)
-    return os.path.isdir(path)
-
-
-def _isfile(path: str) -> bool:
-    if is_remote(path):
-        import tensorflow as tf
-
-        return tf.io.gfile.exists(path) and not tf.io.gfile.isdir(path)
-    return os.path.isfile(path)
-
-
-def _listdir(path: str) -> list[str]:
-    if is_remote(path):
-        import tensorflow as tf
-
-        return [name.rstrip("/") for name in tf.io.gfile.listdir(path)]  # GCS lists a folder as "name/"
-    return os.listdir(path)
 
 
 def is_complete(version_dir: str) -> bool:
     """saved_model.pb, variables/ and every variables shard the shard names promise."""
     variables = os.path.join(version_dir, "variables")
-    if not (_isfile(os.path.join(version_dir, "saved_model.pb")) and isdir(variables)):
+    if not (isfile(os.path.join(version_dir, "saved_model.pb")) and isdir(variables)):
         return False
-    names = set(_listdir(variables))
+    names = set(listdir(variables))
     counts = {int(m.group(2)) for m in map(SHARD.match, names) if m}
     return all(f"variables.data-{i:05d}-of-{n:05d}" in names for n in counts for i in range(n))
 
@@ -66,7 +40,7 @@ def all_versions(serving_dir: str) -> list[int]:
     serving_dir does not exist."""
     if not isdir(serving_dir):
         return []
-    return sorted(int(name) for name in _listdir(serving_dir)
+    return sorted(int(name) for name in listdir(serving_dir)
                   if name.isdigit() and isdir(os.path.join(serving_dir, name)))
 
 
