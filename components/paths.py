@@ -1,5 +1,5 @@
-"""Where things are: the project's cache directory, the URL schemes it recognises, and a file's bytes
-wherever it is (read_if_exists)."""
+"""Where things are: the project's cache directory, the URL schemes it recognises, a file's bytes
+wherever it is (read_if_exists), and os.path's checks for a local or a remote (gs://) path."""
 from __future__ import annotations
 
 import os
