@@ -72,6 +72,32 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command of `argv` (None: the process's own, sys.argv); its exit status."""
+    code = _command(argv)
+    if argv is None and threading.current_thread() is threading.main_thread():
+        _end_at_once_on_a_signal(code)  # the process ends next: its teardown is not interruptible noise
+    return code
+
+
+def _end_at_once_on_a_signal(code: int) -> None:
+    """After the process's command: Ctrl-C or SIGTERM while the interpreter shuts down (TensorFlow's
+    atexit callbacks remove AutoGraph's temporary files, for one) ends it at once with the
+    command's status, its work done and said; Python printed "Exception ignored in atexit
+    callback ... KeyboardInterrupt" with a traceback, and exited 0."""
+    def end(signum, frame):
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+
+    signal.signal(signal.SIGTERM, end)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, end)
+
+
+def _command(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=FutureWarning)

@@ -295,3 +295,34 @@ def test_a_commands_stop_ends_with_it(tmp_path, monkeypatch, capsys):
     assert run_cli(["report", "--output", str(tmp_path / "page.html")]) == status.TERMINATED
     assert process_supervisor.stop_signal() is None
     assert capsys.readouterr().err.endswith("imdb-tfx: terminated (SIGTERM): stopped; no child process left running\n")
+
+
+TEARDOWN = r"""
+import atexit, sys, time
+from app.cli import main as cli, report
+
+def done(args):
+    print("done", flush=True)
+    return 0
+
+report.cmd_report = done
+atexit.register(lambda: time.sleep(20))  # a library's slow clean-up at exit (TensorFlow's remove files)
+sys.argv = ["imdb-tfx", "report", "--output", sys.argv[1]]
+sys.exit(cli.main())
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_after_the_command_ends_the_process_at_once_with_its_status(tmp_path, sig):
+    """Ctrl-C while the interpreter shuts down: no "Exception ignored in atexit callback" traceback,
+    the command's own status (its work is done), no waiting for the rest of the clean-up."""
+    process = subprocess.Popen([sys.executable, "-c", TEARDOWN, str(tmp_path / "page.html")], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=dict(os.environ, PYTHONPATH=ROOT))
+    assert process.stdout.readline() == "done\n"
+    time.sleep(1.0)  # main has returned: the interpreter is in its atexit callbacks
+    start = time.time()
+    process.send_signal(sig)
+    out, err = process.communicate(timeout=15)
+    assert process.returncode == 0 and time.time() - start < 5, err
+    assert "Traceback" not in err and "Exception ignored" not in err, err
