@@ -83,8 +83,10 @@ def _end_at_once_on_a_signal(code: int) -> None:
     """After the process's command: Ctrl-C or SIGTERM while the interpreter shuts down (TensorFlow's
     atexit callbacks remove AutoGraph's temporary files, for one) ends it at once with the
     command's status, its work done and said; Python printed "Exception ignored in atexit
-    callback ... KeyboardInterrupt" with a traceback, and exited 0."""
+    callback ... KeyboardInterrupt" with a traceback, and exited 0. What still runs under it
+    (a library's workers its own clean-up would have ended) is ended first."""
     def end(signum, frame):
+        process_supervisor.end_children()
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
