@@ -31,6 +31,14 @@ def read_if_exists(path: str) -> bytes | None:
         return f.read()
 
 
+def write_text(path: str, text: str) -> None:
+    """A small text file at `path`, local or remote (gs://), through tf.io.gfile."""
+    import tensorflow as tf
+
+    with tf.io.gfile.GFile(path, "w") as f:
+        f.write(text)
+
+
 def is_remote(path: str) -> bool:
     """A path of a filesystem read through tf.io.gfile (gs://, ram://, ...), not of the local one."""
     return "://" in path

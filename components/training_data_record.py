@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import os
 
+from components.paths import is_remote, read_if_exists, write_text
+
 SOURCE_FILE = "source_examples.json"
 MODEL_FILE = os.path.join("assets.extra", "training_data.json")
 
@@ -27,34 +29,33 @@ def _entry(artifact) -> dict:
         span = None
     splits = artifact_utils.decode_split_names(artifact.split_names) if artifact.split_names else []
     # absolute: a relative pipeline root (the default output/pipeline_root) means the run's directory
-    uri = artifact.uri if "://" in artifact.uri else os.path.abspath(artifact.uri)
+    uri = artifact.uri if is_remote(artifact.uri) else os.path.abspath(artifact.uri)
     return {"uri": uri, "span": span, "splits": splits}
 
 
 def write_sources(examples: list, transformed_uri: str) -> None:
     """Records the ExampleGen `examples` artifacts that Transform read into `transformed_uri`."""
-    import tensorflow as tf
+    write_text(os.path.join(transformed_uri, SOURCE_FILE),
+               json.dumps({"examples": [_entry(a) for a in examples]}, indent=2))
 
-    with tf.io.gfile.GFile(os.path.join(transformed_uri, SOURCE_FILE), "w") as f:
-        json.dump({"examples": [_entry(a) for a in examples]}, f, indent=2)
+
+def _examples_in(path: str) -> list[dict] | None:
+    """The "examples" of a record file, or None when there is none."""
+    written = read_if_exists(path)
+    return None if written is None else json.loads(written)["examples"]
 
 
 def sources_of_files(file_patterns: list[str]) -> list[dict]:
     """The raw examples behind the Trainer's split file patterns (`<transformed>/Split-x/*`), in
     order, each once; [] when a transformed artifact has no record (made before it existed)."""
-    import tensorflow as tf
-
-    entries, seen = [], set()
+    entries = {}
     for folder in dict.fromkeys(os.path.dirname(os.path.dirname(p.rstrip("/"))) for p in file_patterns):
-        path = os.path.join(folder, SOURCE_FILE)
-        if not tf.io.gfile.exists(path):
+        recorded = _examples_in(os.path.join(folder, SOURCE_FILE))
+        if recorded is None:
             return []
-        with tf.io.gfile.GFile(path) as f:
-            for entry in json.load(f)["examples"]:
-                if entry["uri"] not in seen:
-                    seen.add(entry["uri"])
-                    entries.append(entry)
-    return entries
+        for entry in recorded:
+            entries.setdefault(entry["uri"], entry)
+    return list(entries.values())
 
 
 def write_model_record(serving_model_dir: str, entries: list[dict]) -> None:
@@ -65,19 +66,12 @@ def write_model_record(serving_model_dir: str, entries: list[dict]) -> None:
         return
     path = os.path.join(serving_model_dir, MODEL_FILE)
     tf.io.gfile.makedirs(os.path.dirname(path))
-    with tf.io.gfile.GFile(path, "w") as f:
-        json.dump({"examples": entries}, f, indent=2)
+    write_text(path, json.dumps({"examples": entries}, indent=2))
 
 
 def read_model_record(model_dir: str) -> list[dict] | None:
     """The raw examples a model was trained on (its training_data.json), or None without one."""
-    import tensorflow as tf
-
-    path = os.path.join(model_dir, MODEL_FILE)
-    if not tf.io.gfile.exists(path):
-        return None
-    with tf.io.gfile.GFile(path) as f:
-        return json.load(f)["examples"]
+    return _examples_in(os.path.join(model_dir, MODEL_FILE))
 
 
 def as_artifacts(entries: list[dict]) -> list:

@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = Parser(prog="imdb-tfx", description="imdb-tfx: the project's command line.",
                     epilog="Exit status: 0 done (run: pushed), 2 usage or input error, 3 run: not "
-                           "blessed or not served correctly, nothing pushed; monitor: a drift check fired, 4 a component failed, 5 run: stopped by a drift check "
+                           "blessed or not served correctly, nothing pushed; monitor: a drift check fired, "
+                           "4 a component failed, 5 run: stopped by a drift check "
                            "(--drift-action block), nothing trained, 130 interrupted (Ctrl-C), "
                            "143 terminated (SIGTERM). docs/errors.md lists them per subcommand.")
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error")

@@ -4,7 +4,8 @@ run's drift checks between spans).
 
 Current side: the logged texts, each distinct text once (see `distinct`), and the model's
 logged probabilities as their scores (no labels or ratings: nobody has labelled served
-traffic). Reference side: the Examples the Trainer read (its window's, app/monitor/lineage.py). The model-scores check compares like with like, so the reference's scores are
+traffic). Reference side: the Examples the Trainer read (its window's, app/monitor/lineage.py).
+The model-scores check compares like with like, so the reference's scores are
 the model's on data it did not train on: the reference is the eval split, scored with the
 pushed SavedModel's predict_text (at most REFERENCE_LIMIT texts, a deterministic sample).
 When the eval split is too small to judge on (fewer than min_size texts), the reference is

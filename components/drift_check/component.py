@@ -48,13 +48,11 @@ def _record(drift) -> None:
     import os
 
     from components.drift_check import DRIFT_FILE
+    from components.paths import read_if_exists
 
-    path = os.path.join(drift.uri, DRIFT_FILE)
-    import tensorflow as tf  # gs:// on a cluster
-
-    if tf.io.gfile.exists(path):
-        with tf.io.gfile.GFile(path) as f:
-            found = json.load(f)
+    written = read_if_exists(os.path.join(drift.uri, DRIFT_FILE))  # gs:// on a cluster
+    if written is not None:
+        found = json.loads(written)
         drift.set_int_custom_property("detected", int(found["detected"]))
         drift.set_int_custom_property("blocked", int(found.get("blocked", False)))
         drift.set_string_custom_property("one_line", found.get("one_line", ""))

@@ -3,8 +3,9 @@ drift.json, and raise DriftBlockedError when a check whose action is "block" fir
 
 Reference = the baseline Examples' train+eval (the previous window), current = the new span's
 train+eval. In a pipeline compiled for Kubeflow, which resolves no spans (`reference_from_model`),
-the reference is the training data the model in service records (components/training_data_record.py). The model_scores check compares like with like: the model's scores on the
-baseline's eval split (data it did not train on) against its scores on the new span.
+the reference is the training data the model in service records
+(components/training_data_record.py). The model_scores check compares like with like: the
+model's scores on the baseline's eval split (data it did not train on) against its scores on the new span.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from components.drift.sample import subsample
 from components.drift_check.actions import block_message, blocking, parse_actions
 from components.drift_check import DRIFT_FILE
 from components.drift_check.errors import DriftBlockedError
+from components.paths import write_text
 
 SIDE_LIMIT = 5000  # texts read per side (a deterministic sample); the text checks use 2,000
 SCORE_LIMIT = 2000  # texts scored by the model per side
@@ -102,10 +104,7 @@ def run(examples, baseline_examples: list, model_dir: str | None, drift_action: 
     fired = blocking(drift, actions)
     drift["blocked"] = bool(fired)
     drift["one_line"] = one_line(drift)
-    import tensorflow as tf  # gs:// on a cluster
-
-    with tf.io.gfile.GFile(os.path.join(output_uri, DRIFT_FILE), "w") as f:
-        json.dump(drift, f, indent=2)
+    write_text(os.path.join(output_uri, DRIFT_FILE), json.dumps(drift, indent=2))  # gs:// on a cluster
     if fired:
         raise DriftBlockedError(block_message(fired), drift)
     return drift

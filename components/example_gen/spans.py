@@ -21,8 +21,8 @@ import os
 import re
 
 from components.example_gen.errors import ImdbDataError
-from components.paths import isdir, listdir
 from components.example_gen.layout import ARCHIVE_SUFFIXES
+from components.paths import isdir, listdir
 
 SPAN_PREFIX = "span-"
 SPAN_FOLDER = re.compile(r"^span-(\d+)$")
@@ -30,7 +30,6 @@ MAX_SPAN = 2 ** 63 - 1
 SPAN_PATTERN = "span-{SPAN}/*"  # ExampleGen's input pattern (every split the same)
 LABELLED_SUFFIXES = (".jsonl", ".csv")
 ACLIMDB, ARCHIVE, LABELLED = "aclimdb", "archive", "labelled"
-
 
 
 def span_folder_number(name: str) -> int | None:

@@ -8,6 +8,7 @@ from tfx.dsl.component.experimental.decorators import component
 from tfx.types import standard_artifacts
 
 from components.infra_validator import canary, local_files
+from components.paths import write_text
 
 RESULTS_FILE = canary.RESULTS_FILE
 LOG_FILE = "server.log"
@@ -39,8 +40,8 @@ def InfraValidator(model: InputArtifact[standard_artifacts.Model],
             result = canary.run_canary(served, texts, log, timeout=timeout_s, pid_dir=_pid_dir(blessing.uri),
                                        protocols=tuple(p.strip() for p in protocols.split(",") if p.strip()))
             result.reason = result.reason.replace(served, model_dir)  # the candidate, not a removed copy
-    local_files.write_text(os.path.join(blessing.uri, RESULTS_FILE), json.dumps(result.to_json(), indent=2))
-    local_files.write_text(os.path.join(blessing.uri, "INFRA_BLESSED" if result.blessed else "INFRA_NOT_BLESSED"), "")
+    write_text(os.path.join(blessing.uri, RESULTS_FILE), json.dumps(result.to_json(), indent=2))
+    write_text(os.path.join(blessing.uri, "INFRA_BLESSED" if result.blessed else "INFRA_NOT_BLESSED"), "")
     blessing.set_int_custom_property("blessed", int(result.blessed))
     blessing.set_string_custom_property("reason", result.reason)
 

@@ -41,11 +41,3 @@ def served_locally(model_dir: str, log_path: str):
                 tf.io.gfile.copy(local_log, log_path, overwrite=True)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-
-
-def write_text(path: str, text: str) -> None:
-    """A small file on any filesystem TensorFlow reads (gs:// too)."""
-    import tensorflow as tf
-
-    with tf.io.gfile.GFile(path, "w") as f:
-        f.write(text)

@@ -31,6 +31,8 @@ from tfx.proto import pusher_pb2
 from tfx.types import artifact_utils, standard_component_specs
 from tfx.utils import io_utils, proto_utils
 
+from components.paths import is_remote, isdir, listdir
+
 STAGING = re.compile(r"^\.(\d+)\.(\d+)\.incomplete$")
 
 
@@ -40,15 +42,14 @@ def staging_name(version: int) -> str:
 
 def next_version(base_directory: str) -> int:
     """The Unix time, or one more than the newest version there if that is not below it."""
-    names = [n.rstrip("/") for n in fileio.listdir(base_directory)] if fileio.exists(base_directory) else []
-    versions = [int(v) for v in names if v.isdigit()]  # (GCS lists a folder as "name/")
+    versions = [int(v) for v in listdir(base_directory) if v.isdigit()] if isdir(base_directory) else []
     return max([int(time.time()), *(v + 1 for v in versions)])
 
 
 def remove_dead_staging(base_directory: str) -> list[str]:
     """Removes the staging directories of pushes whose process is gone; returns their paths."""
     removed = []
-    if not os.path.isdir(base_directory):  # other filesystems: nothing to tell from a pid
+    if not os.path.isdir(base_directory):  # none yet
         return removed
     for name in os.listdir(base_directory):
         match = STAGING.match(name)
@@ -82,7 +83,7 @@ def publish(model_path: str, base_directory: str) -> tuple[str, str]:
     """Copies the model into a staging directory and renames it to the next version (an object
     store: straight into it, saved_model.pb last); returns (version directory, version)."""
     fileio.makedirs(base_directory)
-    if "://" in base_directory:
+    if is_remote(base_directory):
         return _publish_in_place(model_path, base_directory)
     for path in remove_dead_staging(base_directory):
         logging.warning("Pusher: removed %s, left by a push that died", path)

@@ -90,11 +90,12 @@ def test_an_object_store_gets_the_model_straight_into_its_version_saved_model_pb
     assert sorted(written) == ["saved_model.pb", "variables.index"] and written[-1] == "saved_model.pb"
 
 
-def test_versions_listed_as_gcs_lists_folders(tmp_path, monkeypatch):
+def test_versions_listed_as_gcs_lists_folders(monkeypatch):
     """GCS lists a folder as "name/": still a version the next one must be above."""
-    from tfx.dsl.io import fileio
+    import tensorflow as tf
 
-    (tmp_path / "99999999999").mkdir()
-    listdir = fileio.listdir
-    monkeypatch.setattr(fileio, "listdir", lambda path: [n + "/" for n in listdir(path)])
-    assert executor.next_version(str(tmp_path)) == 100000000000
+    serving = "ram://pusher_gcs_listing/serving"
+    tf.io.gfile.makedirs(f"{serving}/99999999999")
+    listdir = tf.io.gfile.listdir
+    monkeypatch.setattr(tf.io.gfile, "listdir", lambda path: [n + "/" for n in listdir(path)])
+    assert executor.next_version(serving) == 100000000000
