@@ -131,7 +131,7 @@ def add_parser(sub) -> None:
                                        "served version's training data",
                        description=" ".join(__doc__.split("\n\n")[1].split()))
     p.add_argument("--request-log", required=True, metavar="DIR",
-                   help="the server's request log directory (imdb-tfx serve --request-log DIR)")
+                   help="the server's request log directory (imdb-tfx serve --request-log DIR; gs://... too)")
     p.add_argument("--since", metavar="TIME",
                    help="only predictions logged at or after TIME: ISO 8601 (UTC unless an offset is given, e.g. "
                         "2026-12-03T10:00) or an age (30m, 2h, 1d)")

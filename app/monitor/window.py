@@ -5,6 +5,10 @@ UTC time), the last `last` of them when given, oldest first. Files are read newe
 reading stops once the window is full, so the cost follows the window, not the log's size. A
 last line without its newline in the newest file is one the server is still writing: skipped.
 Any other line that is not a logged prediction is an input error naming the file and line.
+A log on an object store (gs://) holds files named by their closing time, from any number of
+servers (components/serving/log_upload.py): every line of one is at or before that time, so
+reading stops at a file closed before the window, or once the window's `last` lines are all
+newer than the next file's closing time; the lines are put in time order.
 """
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ import json
 import os
 import re
 
-from components.serving.request_log import log_files
+from components import paths
+from components.serving.request_log import closing_time, format_time, log_files
 
 FIELDS = ("time", "request_id", "instance", "text", "probability")
 RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
@@ -72,8 +77,11 @@ def _parse(path: str, number: int, line: str) -> Prediction:
 
 
 def read_file(path: str, newest: bool) -> list[Prediction]:
-    with open(path, "rb") as f:
-        content = f.read()
+    if paths.is_remote(path):
+        content = paths.read_if_exists(path) or b""
+    else:
+        with open(path, "rb") as f:
+            content = f.read()
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -89,23 +97,30 @@ def read_file(path: str, newest: bool) -> list[Prediction]:
 
 def read_window(directory: str, since: str | None = None, last: int | None = None) -> list[Prediction]:
     """The logged predictions of the window, oldest first (see the module doc)."""
-    if not os.path.isdir(directory):
-        what = "not a directory" if os.path.exists(directory) else "no such directory"
+    if not paths.isdir(directory):
+        what = "not a directory" if not paths.is_remote(directory) and os.path.exists(directory) else "no such directory"
         raise FileNotFoundError(f"{directory}: {what} (--request-log)")
     files = log_files(directory)
     if not files:
         raise LogError(f"{directory}: no request log files (requests-NNNNNN.jsonl, written by "
                        "`imdb-tfx serve --request-log DIR`)")
-    found: list[list[Prediction]] = []
+    by_file: list[list[Prediction]] = []  # newest file first
     count = 0
     for i, path in enumerate(reversed(files)):
-        every = read_file(path, newest=i == 0)
+        closed = closing_time(path)
+        if closed is not None:  # a file closed then: none of its lines is newer
+            bound = format_time(closed)
+            if since is not None and bound < since:
+                break
+            if last is not None and count >= last and sorted(r.time for rows in by_file for r in rows)[-last] >= bound:
+                break
+        every = read_file(path, newest=i == 0 and closed is None)
         rows = every if since is None else [r for r in every if r.time >= since]
-        found.append(rows)
+        by_file.append(rows)
         count += len(rows)
-        if last is not None and count >= last:
-            break
-        if len(rows) < len(every):
-            break  # this file starts before the window: so do the ones before it
-    window = [r for rows in reversed(found) for r in rows]
+        if closed is None and ((last is not None and count >= last) or len(rows) < len(every)):
+            break  # the window is full, or this file starts before it: so do the ones before it
+    # In time order; stable, from the files in order: one server's lines (a request's split over
+    # two files, its instances at one time) keep theirs.
+    window = sorted((r for rows in reversed(by_file) for r in rows), key=lambda r: r.time)
     return window[-last:] if last is not None and last > 0 else window

@@ -19,6 +19,13 @@ file is closed and the next one opened once it holds `max_bytes`. `close()` (the
 it after a clean stop, SIGTERM or SIGINT: the requests in flight have been answered by then)
 writes what is queued, fsyncs and closes: every answered prediction is in the log, once.
 
+On an object store (`--request-log gs://BUCKET/DIR`), where a file cannot be appended to,
+each file is written locally and copied there whole once closed (components/serving/log_upload.py),
+named by its closing time; files are then also closed by age (`max_seconds`, default
+DEFAULT_REMOTE_MAX_SECONDS), so the bucket is at most that far behind, and a server killed
+without a stop (SIGKILL, a lost node) loses at most that much. A local log can be rotated by
+age too.
+
 Written by hand: Python's logging handlers (RotatingFileHandler behind a QueueHandler) would
 format a LogRecord per line and rename files on rotation, which a reader tailing the log trips
 over; the writer here is ~100 lines of plain file I/O.
@@ -36,6 +43,8 @@ from typing import Optional
 
 import json
 
+from components import paths
+
 try:
     import orjson
 except ImportError:  # pragma: no cover  (orjson comes with kserve)
@@ -51,17 +60,28 @@ def _dumps(value) -> bytes:
     return json.dumps(value).encode()
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_REMOTE_MAX_SECONDS = 60.0  # an object-store log's files are closed (and copied) at least this often
 # The writer drains the queue at most this often: woken by every record instead, it took the
 # GIL from the event loop once per request (at ~2,000 requests/s, a cost in throughput).
 DRAIN_INTERVAL = 0.2
-FILE = re.compile(r"^requests-(\d{6,})\.jsonl$")
+# requests-000001.jsonl (a local log's numbers) or requests-<16-digit closing time>-<hex>.jsonl
+# (an object store's: log_upload.closed_file_name)
+FILE = re.compile(r"^requests-(\d{6,})(?:-[0-9a-f]{8})?\.jsonl$")
 _STOP = object()
 
 
 def log_files(directory: str) -> list[str]:
-    """The request log files in `directory`, oldest first."""
-    names = [(int(m.group(1)), name) for name in os.listdir(directory) if (m := FILE.match(name))]
-    return [os.path.join(directory, name) for _, name in sorted(names)]
+    """The request log files in `directory` (local or remote), oldest first."""
+    names = [(int(m.group(1)), name) for name in paths.listdir(directory) if (m := FILE.match(name))]
+    return [f"{directory.rstrip('/')}/{name}" if paths.is_remote(directory) else os.path.join(directory, name)
+            for _, name in sorted(names)]
+
+
+def closing_time(path: str) -> Optional[float]:
+    """The closing time (seconds) in the name of an object store's log file, None for a local
+    log's numbered file."""
+    match = FILE.match(os.path.basename(path))
+    return int(match.group(1)) / 1_000_000 if match and "-" in match.group(0)[len("requests-"):] else None
 
 
 def request_id(v2_id: Optional[str], headers: Optional[dict]) -> str:
@@ -80,22 +100,39 @@ def format_time(seconds: float) -> str:
 
 
 class RequestLog:
-    """`record(...)` from the request path; `close()` once the server has stopped."""
+    """`record(...)` from the request path; `close()` once the server has stopped. `max_seconds`:
+    close a file once it is that old (None: by size only; on an object store by default
+    DEFAULT_REMOTE_MAX_SECONDS)."""
 
-    def __init__(self, directory: str, max_bytes: int = DEFAULT_MAX_BYTES, flush_seconds: float = 1.0):
+    def __init__(self, directory: str, max_bytes: int = DEFAULT_MAX_BYTES, flush_seconds: float = 1.0,
+                 max_seconds: Optional[float] = None):
         if max_bytes < 1:
             raise ValueError(f"max_bytes must be at least 1 (got {max_bytes})")
-        os.makedirs(directory, exist_ok=True)
+        self.remote = paths.is_remote(directory)
+        if max_seconds is None and self.remote:
+            max_seconds = DEFAULT_REMOTE_MAX_SECONDS
+        if max_seconds is not None and max_seconds <= 0:
+            raise ValueError(f"max_seconds must be above 0 (got {max_seconds})")
         self.directory = directory
         self.max_bytes = max_bytes
+        self.max_seconds = max_seconds
         self.flush_seconds = flush_seconds
         self.lines = 0  # written so far
-        self.files: list[str] = []
+        self.files: list[str] = []  # local files written (a remote log's: uploader.uploaded)
         self.error: Optional[BaseException] = None
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._file = None
+        self._path = ""
         self._size = 0
-        self._open_next()
+        self._opened = 0.0
+        self.uploader = None
+        if self.remote:
+            from components.serving.log_upload import Uploader
+
+            self.uploader = Uploader(directory)  # files opened at their first line
+        else:
+            os.makedirs(directory, exist_ok=True)
+            self._open_next()
         self._thread = threading.Thread(target=self._write_forever, name="request-log", daemon=True)
         self._thread.start()
 
@@ -105,41 +142,60 @@ class RequestLog:
         self._queue.put((time.time() if when is None else when, request_id, texts, versioned))
 
     def close(self, timeout: float = 60.0) -> None:
-        """Writes everything recorded so far, fsyncs and closes the file."""
+        """Writes everything recorded so far, fsyncs and closes the file (on an object store:
+        copies it there)."""
         if not self._thread.is_alive():
             return
         self._queue.put(_STOP)
         self._thread.join(timeout)
 
     def _open_next(self) -> None:
-        existing = log_files(self.directory)
-        number = int(FILE.match(os.path.basename(existing[-1])).group(1)) + 1 if existing else 1
-        while True:
-            path = os.path.join(self.directory, f"requests-{number:06d}.jsonl")
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
-                break
-            except FileExistsError:  # another server writes the same directory
-                number += 1
+        if self.uploader is not None:
+            self._path = self.uploader.local_path()
+            fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+        else:
+            existing = log_files(self.directory)
+            number = int(FILE.match(os.path.basename(existing[-1])).group(1)) + 1 if existing else 1
+            while True:
+                self._path = os.path.join(self.directory, f"requests-{number:06d}.jsonl")
+                try:
+                    fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+                    break
+                except FileExistsError:  # another server writes the same directory
+                    number += 1
+            self.files.append(self._path)
         self._file = os.fdopen(fd, "ab", buffering=1024 * 1024)
         self._size = 0
-        self.files.append(path)
+
+    def _close_file(self) -> None:
+        """The open file flushed, fsynced and closed; on an object store copied there (or, empty, removed)."""
+        if self._file is None:
+            return
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        finally:
+            self._file.close()
+            self._file = None
+        if self.uploader is not None:
+            if self._size:
+                self.uploader.ship(self._path)
+            else:
+                os.remove(self._path)
 
     def _rotate(self) -> None:
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
-        self._open_next()
+        self._close_file()
+        if self.uploader is None:
+            self._open_next()  # a local log has its next file at once (a remote one at its first line)
 
     def _write_forever(self) -> None:
         stop = False
         while not stop:
             try:
-                item = self._queue.get(timeout=self.flush_seconds)
+                items = [self._queue.get(timeout=self.flush_seconds)]
             except queue.Empty:
-                continue
-            items = [item]
-            while True:  # everything queued now goes out in one flush
+                items = []
+            while items:  # everything queued now goes out in one flush
                 try:
                     items.append(self._queue.get_nowait())
                 except queue.Empty:
@@ -148,26 +204,33 @@ class RequestLog:
                 if item is _STOP:
                     stop = True
                     continue
+                self._guarded(self._write, item)
+            if self._file is not None:
                 try:
-                    self._write(item)
-                except Exception as e:  # noqa: BLE001  (a full disk must not stop the server answering)
-                    if self.error is None:
-                        self.error = e
-                        import logging
-
-                        logging.getLogger("components.serving").error("request log: cannot write to %s: %s",
-                                                                      self.directory, e)
-            try:
-                self._file.flush()
-            except OSError:
-                pass
-            if not stop:
+                    self._file.flush()
+                except OSError:
+                    pass
+            if (not stop and self.max_seconds is not None and self._size
+                    and time.time() - self._opened >= self.max_seconds):
+                self._guarded(self._rotate)
+            if not stop and items:
                 time.sleep(min(DRAIN_INTERVAL, self.flush_seconds))  # let records gather: one wake-up for many
         try:
-            self._file.flush()
-            os.fsync(self._file.fileno())
+            self._close_file()
         finally:
-            self._file.close()
+            if self.uploader is not None:
+                self.uploader.close()
+
+    def _guarded(self, write, *args) -> None:
+        try:
+            write(*args)
+        except Exception as e:  # noqa: BLE001  (a full disk must not stop the server answering)
+            if self.error is None:
+                self.error = e
+                import logging
+
+                logging.getLogger("components.serving").error("request log: cannot write to %s: %s",
+                                                              self.directory, e)
 
     def _write(self, item) -> None:
         when, rid, texts, versioned = item
@@ -176,6 +239,10 @@ class RequestLog:
             line = _dumps({"time": stamp, "request_id": rid, "instance": i,
                            "model_version": None if version is None else str(version), "text": text,
                            **answer}) + b"\n"
+            if self._file is None:
+                self._open_next()
+            if not self._size:
+                self._opened = time.time()  # a file's age counts from its first line
             self._file.write(line)
             self._size += len(line)
             self.lines += 1

@@ -52,7 +52,8 @@ def serve(settings: Settings) -> int:
     if settings.request_log:
         from components.serving.request_log import RequestLog
 
-        model.request_log = RequestLog(settings.request_log, settings.request_log_max_bytes)
+        model.request_log = RequestLog(settings.request_log, settings.request_log_max_bytes,
+                                       max_seconds=settings.request_log_max_seconds)
     try:
         server_class(settings).start([model])
     finally:

@@ -9,7 +9,7 @@ import dataclasses
 import os
 from typing import Optional
 
-from components.paths import isdir
+from components.paths import is_remote, isdir
 
 DEFAULT_PORT = 8080  # KServe's default HTTP port (and the InferenceService manifests')
 DEFAULT_MODEL_NAME = "imdb"
@@ -40,6 +40,7 @@ class Settings:
     keep_versions: int = 1  # versions kept loaded for /versions/<N> (components/serving/loaded_versions.py)
     request_log: Optional[str] = None  # a directory: every answered prediction as JSON lines (request_log.py)
     request_log_max_bytes: int = 64 * 1024 * 1024  # a log file is rotated once it holds this much
+    request_log_max_seconds: Optional[float] = None  # ... or is this old (None: on gs:// 60 s, else never)
 
     def check(self) -> "Settings":
         """ValueError naming the flag for settings that cannot work, FileNotFoundError for a
@@ -55,6 +56,8 @@ class Settings:
                                    ("--grpc-port", self.grpc_port, 0), ("--keep-versions", self.keep_versions, 1)):
             if value < least:
                 raise ValueError(f"{flag} must be at least {least} (got {value})")
+        if self.request_log_max_seconds is not None and self.request_log_max_seconds <= 0:
+            raise ValueError(f"--request-log-max-seconds must be above 0 (got {self.request_log_max_seconds:g})")
         if self.port > 65535:
             raise ValueError(f"--port must be at most 65535 (got {self.port})")
         if self.grpc_port > 65535 or (self.grpc_port and self.grpc_port == self.port):
@@ -62,7 +65,11 @@ class Settings:
         for flag, path in (("--serving-dir", self.serving_dir), ("--model-dir", self.model_dir)):
             if path is not None and not isdir(path):  # gs:// too
                 raise FileNotFoundError(f"{path}: no such directory ({flag})")
-        if self.request_log is not None:
+        if self.request_log is not None and is_remote(self.request_log):  # gs://: one object written and deleted
+            from components.serving.log_upload import check_writable
+
+            check_writable(self.request_log, "--request-log")
+        elif self.request_log is not None:
             _check_writable_directory(self.request_log, "--request-log")
         return self
 
@@ -118,9 +125,13 @@ def add_arguments(parser: argparse.ArgumentParser, serving_dir_default: Optional
                              "model_version) can pin one during a rollout or rollback (default 1: the served one)")
     parser.add_argument("--request-log", metavar="DIR",
                         help="record every answered prediction (time, request id, version, text, probability, label) "
-                             "as JSON lines in DIR, for `imdb-tfx monitor` (default: none)")
+                             "as JSON lines in DIR, for `imdb-tfx monitor` (gs://... too: each file copied there "
+                             "once closed; default: none)")
     parser.add_argument("--request-log-max-bytes", type=int, default=64 * 1024 * 1024, metavar="N",
                         help="start a new request log file once one holds N bytes (default 64 MiB)")
+    parser.add_argument("--request-log-max-seconds", type=float, default=None, metavar="S",
+                        help="... or once its first line is S seconds old (default: 60 for a gs:// log, which is "
+                             "that far behind at most; none for a local one)")
 
 
 def from_args(args: argparse.Namespace) -> Settings:
@@ -135,4 +146,5 @@ def from_args(args: argparse.Namespace) -> Settings:
                     poll_seconds=args.poll_seconds, access_log=args.access_log,
                     request_log=getattr(args, "request_log", None),
                     request_log_max_bytes=getattr(args, "request_log_max_bytes", 64 * 1024 * 1024),
+                    request_log_max_seconds=getattr(args, "request_log_max_seconds", None),
                     grpc_port=getattr(args, "grpc_port", 0), keep_versions=getattr(args, "keep_versions", 1)).check()

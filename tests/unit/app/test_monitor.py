@@ -173,3 +173,41 @@ def test_serving_dir_instead_of_a_store_needs_the_version_and_its_record(tmp_pat
     code, out, err = run(capsys, "--request-log", str(tmp_path / "log"), "--serving-dir", str(tmp_path / "serving"))
     assert code == 2 and out == "" and "version 7 records no training data" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_log_on_an_object_store_from_two_servers_reads_in_time_order_and_stops_at_older_files(capsys, store):
+    """gs:// (TF's ram:// here): the files of two servers, named by their closing times, read back
+    in time order; `since` and `last` as for a local log; a file closed before the window is not
+    read (a broken one there is no error); the CLI reads such a log."""
+    import time
+    import uuid
+
+    import tensorflow as tf
+
+    from components.serving.request_log import format_time
+
+    directory = f"ram://monitor_{uuid.uuid4().hex[:8]}/log"
+    start = time.time() - 100
+    tf.io.gfile.makedirs(directory)
+    with tf.io.gfile.GFile(f"{directory}/requests-{int((start - 50) * 1e6):016d}-0badf11e.jsonl", "w") as f:
+        f.write("not a logged prediction\n")  # closed 50 s before the first line
+    servers = [RequestLog(directory, max_bytes=2_000) for _ in range(2)]
+    for i in range(120):  # request i answered by server i % 2, one second apart
+        servers[i % 2].record(f"r{i}", [f"review number {i}"], [("7", {"probability": 0.5, "label": "positive"})],
+                              when=start + i * 0.5)
+    for server in servers:
+        server.close()
+    since = format_time(start - 10)
+    every = window.read_window(directory, since=since)
+    assert [p.request_id for p in every] == [f"r{i}" for i in range(120)]
+    assert [p.request_id for p in window.read_window(directory, last=7)] == [f"r{i}" for i in range(113, 120)]
+    middle = format_time(start + 30)
+    assert [p.request_id for p in window.read_window(directory, since=middle, last=200)] == \
+        [f"r{i}" for i in range(60, 120)]
+    with pytest.raises(window.LogError, match="0badf11e.jsonl:1: not a JSON line"):
+        window.read_window(directory)  # no `since`: the old file is read, and is broken
+    code, out, err = run(capsys, "--request-log", directory, "--since", since, "--metadata-path", store,
+                         "--min-size", "500")
+    assert code == 0, err
+    assert json.loads(out)["window"]["predictions"] == 120
+    assert "too little traffic to judge" in err
