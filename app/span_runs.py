@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from components.drift_check import DRIFT_FILE  # the package alone: no TFX
+from components.drift_check import DRIFT_FILE, FIRST_SPAN  # the package alone: no TFX
 from pipeline import node_ids
 
 DRIFT_BLOCKED_ERROR = "DriftBlockedError"  # components.drift_check.errors
@@ -141,7 +141,20 @@ def span_summary(config, source, execution_id_floor: int) -> dict:
     drift = drift_of_run(config.metadata_path, execution_id_floor)
     if drift is not None:
         summary["drift"] = drift
+        earlier = earlier_spans_not_in_store(drift, summary.get("span"), source.uri)
+        if earlier:
+            drift["not_in_store"] = earlier
     return summary
+
+
+def earlier_spans_not_in_store(drift: dict, span: int | None, root: str) -> list[int]:
+    """The span folders under `root` before `span` when the drift check found no earlier span in
+    the store (a run of window 1 ingests none): the drift line says how to compare with them."""
+    if drift.get("explanation") != FIRST_SPAN or span is None:
+        return []
+    from components.example_gen import spans
+
+    return sorted(n for n in spans.list_spans(root) if n < span)
 
 
 def blocked_summary(config, source, execution_id_floor: int, error: BaseException) -> dict:
@@ -161,7 +174,11 @@ def drift_line(summary: dict) -> str | None:
         return None
     from components.drift import one_line
 
-    return f"imdb-tfx: {one_line(summary['drift'])}"
+    earlier = summary["drift"].get("not_in_store")
+    hint = (f" (span{'s' if len(earlier) > 1 else ''} {', '.join(map(str, earlier))} on disk, not in the store: "
+            f"run --span {earlier[-1]} first, or --window 2 to ingest span {earlier[-1]}, train on it too and "
+            "compare with it)") if earlier else ""
+    return f"imdb-tfx: {one_line(summary['drift'])}{hint}"
 
 
 def drift_actions(values) -> tuple[str, tuple[tuple[str, str], ...]]:

@@ -18,13 +18,12 @@ from components import features, training_data_record
 from components.drift import compare_samples, one_line, sample_from_examples
 from components.drift.sample import subsample
 from components.drift_check.actions import block_message, blocking, parse_actions
-from components.drift_check import DRIFT_FILE
+from components.drift_check import DRIFT_FILE, FIRST_SPAN
 from components.drift_check.errors import DriftBlockedError
 from components.paths import write_text
 
 SIDE_LIMIT = 5000  # texts read per side (a deterministic sample); the text checks use 2,000
 SCORE_LIMIT = 2000  # texts scored by the model per side
-FIRST_SPAN = "no earlier span in the store: nothing to compare with"
 NO_RECORD = "the model in service records no training data: nothing to compare with"
 NO_MODEL = "no model in service (none blessed yet): nothing to compare with"
 SPLITS = (features.TRAIN_SPLIT, features.EVAL_SPLIT)

@@ -1,5 +1,7 @@
 """app/span_runs.py: the line a run over spans starts with names the spans its window reads
-(the K newest up to the run's, gaps skipped); a drift action on data without spans is refused."""
+(the K newest up to the run's, gaps skipped); a drift action on data without spans is refused;
+a drift check with no earlier span in the store names the earlier span folders and how to
+compare with them."""
 import os
 
 import pytest
@@ -37,3 +39,19 @@ def test_a_drift_action_on_data_without_spans_is_refused(tmp_path):
     with pytest.raises(DataError, match="--drift-action warn \\(length=block\\): "):
         span_runs.announce(configs.PipelineConfig(drift_check_actions=(("length", "block"),)), archive, print)
     span_runs.announce(configs.PipelineConfig(), archive, print)  # the default: nothing to refuse
+
+
+def test_a_first_span_drift_line_names_the_earlier_spans_on_disk_and_how_to_compare(spans_1_3_4):
+    from components.drift import one_line
+    from components.drift_check import FIRST_SPAN
+
+    first = {"detected": False, "explanation": FIRST_SPAN, "checks": [], "skipped": []}
+    first["one_line"] = one_line(first)
+    assert span_runs.earlier_spans_not_in_store(first, 4, spans_1_3_4.uri) == [1, 3]
+    assert span_runs.earlier_spans_not_in_store(first, 1, spans_1_3_4.uri) == []  # the first span on disk
+    other = {**first, "explanation": "the model in service records no training data: nothing to compare with"}
+    assert span_runs.earlier_spans_not_in_store(other, 4, spans_1_3_4.uri) == []
+    line = span_runs.drift_line({"span": 4, "drift": {**first, "not_in_store": [1, 3]}})
+    assert line == (f"imdb-tfx: drift: not checked: {FIRST_SPAN} (spans 1, 3 on disk, not in the store: run "
+                    "--span 3 first, or --window 2 to ingest span 3, train on it too and compare with it)")
+    assert span_runs.drift_line({"span": 1, "drift": first}) == f"imdb-tfx: drift: not checked: {FIRST_SPAN}"
