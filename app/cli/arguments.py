@@ -97,6 +97,9 @@ def add_pipeline_args(parser: argparse.ArgumentParser) -> None:
                         "(a model that learns from them, as --preset best, gets them without this flag)")
     parser.add_argument("--accuracy-lower-bound", type=float, default=d.accuracy_lower_bound,
                         help="test accuracy a model needs to be blessed")
+    parser.add_argument("--accuracy-change-tolerance", type=float, default=d.accuracy_change_tolerance,
+                        metavar="T", help="blessing: test accuracy at most T (absolute) below the baseline's "
+                        f"(default {d.accuracy_change_tolerance:g}: not lower, as TFX's examples)")
     parser.add_argument("--no-cache", action="store_true", help="rerun every component")
 
 
@@ -237,7 +240,8 @@ def pipeline_config(args: argparse.Namespace):
         pipeline_root=args.pipeline_root, metadata_path=args.metadata_path or store_for_root(args.pipeline_root),
         serving_dir=args.serving_dir,
         eval_percent=args.eval_percent, include_unsup=args.include_unsup,
-        accuracy_lower_bound=args.accuracy_lower_bound, enable_cache=not args.no_cache,
+        accuracy_lower_bound=args.accuracy_lower_bound, accuracy_change_tolerance=args.accuracy_change_tolerance,
+        enable_cache=not args.no_cache,
         training=training_config(args) if hasattr(args, "module") else None, **guard_config(args),
         snippet_reviews=snippet_reviews(args), **span_config(args))
 

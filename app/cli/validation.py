@@ -62,6 +62,7 @@ def _pipeline_values(args) -> None:
     in_range(args, "--eval-percent", 1, 99, why=" (the share of the train set held out as eval: both "
                                                  "splits need reviews)")
     fraction(args, "--accuracy-lower-bound")
+    fraction(args, "--accuracy-change-tolerance")
     if value(args, "--pipeline-name") is not None and not args.pipeline_name.strip():
         raise UsageError("--pipeline-name: must not be empty")
     for arg in value(args, "--beam-arg") or ():

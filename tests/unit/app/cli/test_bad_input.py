@@ -51,6 +51,7 @@ CASES = [
     (["run", *BASE, "--eval-percent", "100"], "--eval-percent 100: must be in [1, 99]"),
     (["run", *BASE, "--accuracy-lower-bound", "1.5"], "--accuracy-lower-bound 1.5: must be in [0, 1]"),
     (["run", *BASE, "--accuracy-lower-bound", "-0.1"], "--accuracy-lower-bound -0.1"),
+    (["run", *BASE, "--accuracy-change-tolerance", "-0.01"], "--accuracy-change-tolerance -0.01: must be in [0, 1]"),
     (["run", *BASE, "--dropout", "1"], "--dropout 1.0: must be in [0, 1)"),
     (["run", *BASE, "--dropout", "nan"], "--dropout nan: not a finite number"),
     (["run", *BASE, "--learning-rate", "0"], "--learning-rate 0.0: must be more than 0"),

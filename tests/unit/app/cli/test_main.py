@@ -103,6 +103,20 @@ def test_the_store_follows_the_pipeline_root():
     assert config.metadata_path == "/tmp/m.sqlite"
 
 
+def test_the_blessings_change_tolerance_reaches_the_evaluators_threshold():
+    from app.cli import arguments
+    from app.cli import main as cli
+    from components.evaluator.eval_config import eval_config
+
+    config = arguments.pipeline_config(cli.build_parser().parse_args(["run", "--data", "x"]))
+    assert config.accuracy_change_tolerance == 1e-10
+    config = arguments.pipeline_config(cli.build_parser().parse_args(
+        ["run", "--data", "x", "--accuracy-change-tolerance", "0.01"]))
+    assert config.accuracy_change_tolerance == 0.01
+    threshold = eval_config(config.accuracy_lower_bound, config.accuracy_change_tolerance).metrics_specs[0]
+    assert "-0.01" in str(threshold)
+
+
 def test_report_never_creates_a_store_and_a_named_store_must_exist(tmp_path):
     empty = tmp_path / "empty.sqlite"
     empty.write_bytes(b"")
