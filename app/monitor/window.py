@@ -22,6 +22,7 @@ from components import paths
 from components.serving.request_log import closing_time, format_time, log_files
 
 FIELDS = ("time", "request_id", "instance", "text", "probability")
+READ_AHEAD = 16  # a remote log's files read at once
 RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -76,12 +77,21 @@ def _parse(path: str, number: int, line: str) -> Prediction:
                       str(row.get("label", "")))
 
 
-def read_file(path: str, newest: bool) -> list[Prediction]:
-    if paths.is_remote(path):
-        content = paths.read_if_exists(path) or b""
-    else:
+def read_bytes(path: str) -> bytes:
+    """A log file's bytes; a remote one's through tf.io.gfile (its errors: LogError naming the file)."""
+    if not paths.is_remote(path):
         with open(path, "rb") as f:
-            content = f.read()
+            return f.read()
+    import tensorflow as tf
+
+    try:
+        return paths.read_if_exists(path) or b""
+    except tf.errors.OpError as e:
+        raise LogError(f"{path}: cannot read it: {e.message.strip().splitlines()[0]}") from None
+
+
+def read_file(path: str, newest: bool, content: bytes | None = None) -> list[Prediction]:
+    content = read_bytes(path) if content is None else content
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -95,26 +105,54 @@ def read_file(path: str, newest: bool) -> list[Prediction]:
     return [_parse(path, i, line) for i, line in enumerate(lines, 1) if line.strip()]
 
 
+def _listed(directory: str) -> list[str]:
+    """The directory's log files, oldest first; FileNotFoundError / LogError naming it."""
+    if not paths.is_remote(directory):
+        if not os.path.isdir(directory):
+            what = "not a directory" if os.path.exists(directory) else "no such directory"
+            raise FileNotFoundError(f"{directory}: {what} (--request-log)")
+        return log_files(directory)
+    import tensorflow as tf
+
+    try:  # exists() raises for a bucket it may not read (listdir would say "not found")
+        if not tf.io.gfile.exists(directory):
+            raise FileNotFoundError(f"{directory}: no such directory (--request-log)")
+        return log_files(directory)
+    except tf.errors.OpError as e:
+        raise LogError(f"{directory}: cannot list it: {e.message.strip().splitlines()[0]} (--request-log)") from None
+
+
+def _contents(files: list[str]):
+    """(path, bytes) of `files` in order; a remote log's read READ_AHEAD at a time, in parallel
+    (a file closed every minute by each server: a day of traffic is thousands of objects)."""
+    if not files or not paths.is_remote(files[0]):
+        yield from ((path, None) for path in files)  # read when parsed
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(READ_AHEAD) as pool:
+        for start in range(0, len(files), READ_AHEAD):
+            chunk = files[start:start + READ_AHEAD]
+            yield from zip(chunk, pool.map(read_bytes, chunk))
+
+
 def read_window(directory: str, since: str | None = None, last: int | None = None) -> list[Prediction]:
     """The logged predictions of the window, oldest first (see the module doc)."""
-    if not paths.isdir(directory):
-        what = "not a directory" if not paths.is_remote(directory) and os.path.exists(directory) else "no such directory"
-        raise FileNotFoundError(f"{directory}: {what} (--request-log)")
-    files = log_files(directory)
+    files = _listed(directory)
     if not files:
         raise LogError(f"{directory}: no request log files (requests-NNNNNN.jsonl, written by "
                        "`imdb-tfx serve --request-log DIR`)")
+    newest_first = list(reversed(files))
+    if since is not None:  # files closed before the window: none of their lines is in it
+        newest_first = [p for p in newest_first if (c := closing_time(p)) is None or format_time(c) >= since]
     by_file: list[list[Prediction]] = []  # newest file first
     count = 0
-    for i, path in enumerate(reversed(files)):
+    for i, (path, content) in enumerate(_contents(newest_first)):
         closed = closing_time(path)
-        if closed is not None:  # a file closed then: none of its lines is newer
-            bound = format_time(closed)
-            if since is not None and bound < since:
-                break
-            if last is not None and count >= last and sorted(r.time for rows in by_file for r in rows)[-last] >= bound:
-                break
-        every = read_file(path, newest=i == 0 and closed is None)
+        if (closed is not None and last and count >= last
+                and sorted(r.time for rows in by_file for r in rows)[-last] >= format_time(closed)):
+            break  # the window's `last` lines are all newer than this file's newest
+        every = read_file(path, newest=i == 0 and closed is None, content=content)
         rows = every if since is None else [r for r in every if r.time >= since]
         by_file.append(rows)
         count += len(rows)

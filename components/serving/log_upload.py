@@ -1,4 +1,4 @@
-"""The request log on an object store (gs://, s3://): closed files copied there whole.
+"""The request log on an object store (gs://): closed files copied there whole.
 
 An object in a bucket cannot be appended to, and TF's GCS writer uploads the whole object again
 at every flush, so the request log (components/serving/request_log.py) writes each file in a
@@ -10,14 +10,14 @@ Each file is named by the time it was closed (microseconds since the epoch) and 
 digits: the servers of a deployment (KServe's replicas) write one bucket folder without
 listing or locking it, and every line of a file is at or before the time in its name, which
 the reader uses to stop reading older files (app/monitor/window.py). A copy that fails (no
-credentials, the network down) is logged once and retried at the next file and at the stop;
-what is still not copied then stays in the staging directory, named in the log.
+credentials, the network down) is logged, the files after it wait, and all are tried again, in
+order, with the next file and at the stop (the recovery logged too); what is still not copied
+then stays in the staging directory, named in the log.
 """
 from __future__ import annotations
 
 import logging
 import os
-import shutil
 import tempfile
 import time
 import uuid
@@ -31,20 +31,35 @@ def closed_file_name(closed_at: float | None = None) -> str:
     return f"requests-{stamp:016d}-{uuid.uuid4().hex[:8]}.jsonl"
 
 
+def _makedirs(directory: str) -> None:
+    """Folders where the file system has them (GCS has none: a service account that may only
+    create objects, roles/storage.objectCreator, may fail to check for one, and needs none)."""
+    import tensorflow as tf
+
+    try:
+        tf.io.gfile.makedirs(directory)
+    except (tf.errors.OpError, OSError):
+        pass
+
+
 def check_writable(directory: str, flag: str) -> None:
     """ValueError naming `flag` unless a file can be written in the remote `directory` (one small
-    object written and deleted): at start-up, not at the first file's copy minutes later."""
+    object written, then deleted if the account may): at start-up, not at the first copy a
+    minute later."""
     import tensorflow as tf
 
     probe = f"{directory.rstrip('/')}/.imdb-tfx-write-check-{uuid.uuid4().hex[:8]}"
+    _makedirs(directory)
     try:
-        tf.io.gfile.makedirs(directory)
         with tf.io.gfile.GFile(probe, "w") as f:
             f.write("")
-        tf.io.gfile.remove(probe)
     except (tf.errors.OpError, OSError) as e:
-        message = getattr(e, "message", None) or str(e)
+        message = (getattr(e, "message", None) or str(e)).strip()
         raise ValueError(f"{directory}: cannot write there: {message.splitlines()[0] if message else e} ({flag})") from None
+    try:
+        tf.io.gfile.remove(probe)
+    except (tf.errors.OpError, OSError):  # may create, not delete: the probe stays (monitor reads past it)
+        pass
 
 
 class Uploader:
@@ -54,11 +69,12 @@ class Uploader:
         import tensorflow as tf
 
         self.directory = directory.rstrip("/")
-        tf.io.gfile.makedirs(self.directory)
+        _makedirs(self.directory)
         self.staging = tempfile.mkdtemp(prefix="imdb-tfx-request-log-")
         self.pending: list[str] = []  # closed local files not copied yet
         self.uploaded: list[str] = []  # their paths in `directory`
-        self.error: BaseException | None = None
+        self.error: BaseException | None = None  # the first failed copy's
+        self.failing = False  # the last copy failed
 
     def local_path(self) -> str:
         """Where to write the next file (renamed by its closing time when it is closed)."""
@@ -72,28 +88,36 @@ class Uploader:
         self.copy_pending()
 
     def copy_pending(self) -> None:
+        """The pending files copied in order, up to the first that fails (the others wait: a
+        bucket that is down costs one try a file closed, not one a file pending)."""
         import tensorflow as tf
 
-        left = []
-        for local in self.pending:
+        while self.pending:
+            local = self.pending[0]
             target = f"{self.directory}/{os.path.basename(local)}"
             try:
                 tf.io.gfile.copy(local, target, overwrite=True)
                 os.remove(local)
-                self.uploaded.append(target)
             except (tf.errors.OpError, OSError) as e:
-                left.append(local)
-                if self.error is None:
-                    self.error = e
-                    logger.error("request log: cannot copy %s to %s: %s (retried at the next file)",
+                if not self.failing:
+                    self.error = self.error or e
+                    logger.error("request log: cannot copy %s to %s: %s (tried again with the next file)",
                                  local, self.directory, getattr(e, "message", None) or e)
-        self.pending = left
+                self.failing = True
+                return
+            self.pending.pop(0)
+            self.uploaded.append(target)
+            if self.failing:
+                self.failing = False
+                logger.warning("request log: copying to %s again", self.directory)
 
     def close(self) -> None:
-        """A last try at the pending files; the staging directory removed unless some are left."""
+        """A last try at the pending files; the staging directory removed if nothing is left in it."""
         self.copy_pending()
         if self.pending:
             logger.error("request log: %d file(s) not copied to %s, kept in %s", len(self.pending),
                          self.directory, self.staging)
-        else:
-            shutil.rmtree(self.staging, ignore_errors=True)
+        try:
+            os.rmdir(self.staging)  # only if empty: a file that could not be closed stays too
+        except OSError:
+            pass

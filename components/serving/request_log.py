@@ -22,9 +22,9 @@ writes what is queued, fsyncs and closes: every answered prediction is in the lo
 On an object store (`--request-log gs://BUCKET/DIR`), where a file cannot be appended to,
 each file is written locally and copied there whole once closed (components/serving/log_upload.py),
 named by its closing time; files are then also closed by age (`max_seconds`, default
-DEFAULT_REMOTE_MAX_SECONDS), so the bucket is at most that far behind, and a server killed
-without a stop (SIGKILL, a lost node) loses at most that much. A local log can be rotated by
-age too.
+DEFAULT_REMOTE_MAX_SECONDS), so the bucket is about that far behind, and a server killed
+without a stop (SIGKILL, a lost node) loses about that much (and what waits for a copy while
+the bucket cannot be reached). A local log can be rotated by age too.
 
 Written by hand: Python's logging handlers (RotatingFileHandler behind a QueueHandler) would
 format a LogRecord per line and rename files on rotation, which a reader tailing the log trips
@@ -168,15 +168,18 @@ class RequestLog:
         self._size = 0
 
     def _close_file(self) -> None:
-        """The open file flushed, fsynced and closed; on an object store copied there (or, empty, removed)."""
+        """The open file flushed, fsynced and closed; on an object store copied there (or, empty,
+        removed). A flush that fails leaves the file open with its lines, tried again at the next
+        rotation or the stop (as before any file was closed)."""
         if self._file is None:
             return
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        closing, self._file = self._file, None
         try:
-            self._file.flush()
-            os.fsync(self._file.fileno())
-        finally:
-            self._file.close()
-            self._file = None
+            closing.close()
+        except OSError:  # flushed above: nothing is left in its buffer
+            pass
         if self.uploader is not None:
             if self._size:
                 self.uploader.ship(self._path)
@@ -208,18 +211,18 @@ class RequestLog:
             if self._file is not None:
                 try:
                     self._file.flush()
-                except OSError:
+                except (OSError, ValueError):
                     pass
             if (not stop and self.max_seconds is not None and self._size
                     and time.time() - self._opened >= self.max_seconds):
                 self._guarded(self._rotate)
             if not stop and items:
                 time.sleep(min(DRAIN_INTERVAL, self.flush_seconds))  # let records gather: one wake-up for many
-        try:
-            self._close_file()
-        finally:
-            if self.uploader is not None:
-                self.uploader.close()
+        self._guarded(self._close_file)
+        if self.uploader is not None:
+            if self._file is not None:  # it could not be closed: what reached the disk, copied or kept
+                self._guarded(self.uploader.ship, self._path)
+            self.uploader.close()
 
     def _guarded(self, write, *args) -> None:
         try:

@@ -59,7 +59,10 @@ def serve(settings: Settings) -> int:
     finally:
         if model.request_log is not None:  # after the stop: the requests in flight were answered and recorded
             model.request_log.close()
-            logger.info("request log: %d predictions written to %s", model.request_log.lines, settings.request_log)
+            log = model.request_log
+            copied = f" ({len(log.uploader.uploaded)} file(s) copied there, {len(log.uploader.pending)} not)" \
+                if log.uploader is not None else ""
+            logger.info("request log: %d predictions written to %s%s", log.lines, settings.request_log, copied)
     return 0
 
 

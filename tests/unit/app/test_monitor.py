@@ -211,3 +211,37 @@ def test_a_log_on_an_object_store_from_two_servers_reads_in_time_order_and_stops
     assert code == 0, err
     assert json.loads(out)["window"]["predictions"] == 120
     assert "too little traffic to judge" in err
+
+
+def test_a_bucket_log_of_servers_closing_files_as_they_go_gives_the_same_window_as_reading_it_all():
+    """Real times, files closed by age while the other server writes (their times overlap): the
+    stopping rules give what reading every file and filtering would."""
+    import time
+    import uuid
+
+    directory = f"ram://monitor_{uuid.uuid4().hex[:8]}/log"
+    servers = [RequestLog(directory, max_seconds=0.15, flush_seconds=0.02) for _ in range(2)]
+    for i in range(60):
+        servers[i % 3 % 2].record(f"r{i}", [f"review {i}"], [("7", {"probability": 0.5, "label": "positive"})])
+        time.sleep(0.02)
+    for server in servers:
+        server.close()
+    every = window.read_window(directory)
+    assert len(window.log_files(directory)) >= 6 and sorted(p.request_id for p in every) == sorted(f"r{i}" for i in range(60))
+    assert [p.time for p in every] == sorted(p.time for p in every)
+    for last in (1, 7, 25, 60, 100):
+        assert window.read_window(directory, last=last) == every[-last:], last
+    for i in (0, 17, 41, 59):
+        since = every[i].time
+        assert window.read_window(directory, since=since) == [p for p in every if p.time >= since], i
+        assert window.read_window(directory, since=since, last=5) == [p for p in every if p.time >= since][-5:], i
+
+
+def test_a_bucket_that_is_not_there_or_cannot_be_listed_is_one_line(capsys, store):
+    with pytest.raises(FileNotFoundError, match=r"^ram://monitor_nothing_here/log: no such directory \(--request-log\)$"):
+        window.read_window("ram://monitor_nothing_here/log")
+    with pytest.raises(window.LogError, match=r"^s3://bucket/log: cannot list it: File system scheme 's3' not "
+                                              r"implemented .*\(--request-log\)$"):
+        window.read_window("s3://bucket/log")  # (no s3 file system in this TensorFlow)
+    code, _, err = run(capsys, "--request-log", "s3://bucket/log", "--metadata-path", store)
+    assert code == 2 and err.strip().splitlines()[-1].startswith("imdb-tfx: error: s3://bucket/log: cannot list it")

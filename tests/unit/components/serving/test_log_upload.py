@@ -78,32 +78,84 @@ def test_a_local_log_rotates_by_age_too(tmp_path):
     assert log.uploader is None and len(log_files(str(tmp_path))) >= 2
 
 
-def test_a_copy_that_fails_is_retried_and_what_never_copies_stays_in_staging(monkeypatch, caplog):
-    directory = remote_dir()
+def failing_copies(monkeypatch):
+    """tf.io.gfile.copy failing (the bucket unreachable) while the returned dict's "on" is set."""
     real_copy = tf.io.gfile.copy
     failing = {"on": True}
 
-    def copy(src, dst, overwrite=False):  # the bucket unreachable while `failing`
+    def copy(src, dst, overwrite=False):
         if failing["on"]:
             raise tf.errors.UnavailableError(None, None, "the bucket is unreachable")
         return real_copy(src, dst, overwrite)
 
     monkeypatch.setattr(tf.io.gfile, "copy", copy)
+    return failing
+
+
+def test_copies_that_fail_wait_in_order_and_go_once_the_bucket_is_back(monkeypatch, caplog):
+    directory = remote_dir()
+    failing = failing_copies(monkeypatch)
+    log = RequestLog(directory, max_bytes=500)
+    for r in range(10):
+        log.record(f"r{r}", ["x" * 100], answers(1))
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and len(log.uploader.pending) < 2:
+        time.sleep(0.05)
+    assert log_files(directory) == [] and len(log.uploader.pending) >= 2
+    assert caplog.text.count("cannot copy") == 1  # said once for the outage, not per file
+    failing["on"] = False  # back: the next file closed takes the waiting ones with it
+    for r in range(10, 20):
+        log.record(f"r{r}", ["x" * 100], answers(1))
+    log.close()
+    assert [x["request_id"] for x in remote_lines(directory)] == [f"r{r}" for r in range(20)]
+    assert "copying to" in caplog.text and log.uploader.pending == []
+    assert not os.path.exists(log.uploader.staging)
+
+
+def test_what_never_copies_stays_in_staging_named_in_the_log(monkeypatch, caplog):
+    directory = remote_dir()
+    failing_copies(monkeypatch)
     log = RequestLog(directory, max_bytes=500)
     for r in range(10):
         log.record(f"r{r}", ["x" * 100], answers(1))
     log.close()
-    assert log_files(directory) == [] and len(log.uploader.pending) >= 2
-    assert os.path.isdir(log.uploader.staging)  # kept, and said where
-    assert "cannot copy" in caplog.text and f"kept in {log.uploader.staging}" in caplog.text
-    assert caplog.text.count("cannot copy") == 1  # said once, not per file
+    staging = log.uploader.staging
+    assert log_files(directory) == [] and len(os.listdir(staging)) == len(log.uploader.pending) >= 2
+    assert f"not copied to {directory}, kept in {staging}" in caplog.text
+    kept = sorted(os.listdir(staging))
+    assert all(FILE.match(name) for name in kept)  # named as in the bucket: copy them by hand as they are
+    lines = [json.loads(line) for name in kept for line in open(os.path.join(staging, name))]
+    assert [x["request_id"] for x in lines] == [f"r{r}" for r in range(10)]
+    for name in kept:
+        os.remove(os.path.join(staging, name))
+    os.rmdir(staging)
 
-    failing["on"] = False  # back: the next file copies the ones left before it
-    later = log_upload.Uploader(directory)
-    later.pending, later.staging = log.uploader.pending, log.uploader.staging
-    later.close()
-    assert [x["request_id"] for x in remote_lines(directory)] == [f"r{r}" for r in range(10)]
-    assert not os.path.exists(later.staging)
+
+def test_a_file_that_fails_to_close_keeps_its_lines_and_the_log_goes_on(monkeypatch, tmp_path):
+    """A full disk at a rotation (its fsync fails): the file stays open with its lines, the next
+    rotation closes it; locally and on an object store, every line ends up in the log once."""
+    real_fsync, calls = os.fsync, {"n": 0}
+
+    def fsync(fd):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OSError(28, "No space left on device")
+        return real_fsync(fd)
+
+    for directory in (str(tmp_path / "local"), remote_dir()):
+        calls["n"] = 0
+        monkeypatch.setattr(os, "fsync", fsync)
+        log = RequestLog(directory, max_bytes=300)
+        for r in range(12):
+            log.record(f"r{r}", ["x" * 100], answers(1))
+        log.close()
+        monkeypatch.setattr(os, "fsync", real_fsync)
+        assert log.error is not None and calls["n"] > 1
+        if log.uploader is None:
+            lines = [json.loads(line) for path in log_files(directory) for line in open(path)]
+        else:
+            lines = remote_lines(directory)
+        assert [x["request_id"] for x in lines] == [f"r{r}" for r in range(12)], directory
 
 
 def test_the_start_up_check_writes_and_removes_one_object_and_names_the_flag():
