@@ -14,17 +14,14 @@ HEAVY = (node_ids.EXAMPLE_GEN, node_ids.STATISTICS_GEN, node_ids.TRANSFORM, node
 def last_durations(metadata_path: str) -> dict[str, float]:
     """{component id: seconds} of the latest completed execution of each heavy component in the
     store; {} for a store that does not exist yet or cannot be read."""
-    from ml_metadata.proto import metadata_store_pb2
-
     try:
         store = runs.open_store(metadata_path)
     except (FileNotFoundError, runs.StoreError):
         return {}
     durations = {}
     for node in HEAVY:
-        done = [e for c in runs.node_contexts(store, node) for e in store.get_executions_by_context(c.id)
-                if e.last_known_state == metadata_store_pb2.Execution.COMPLETE]
+        done = runs.node_executions(store, node, states=("COMPLETE",), newest=1)
         if done:
-            latest = max(done, key=lambda e: e.create_time_since_epoch)
+            latest = done[0]
             durations[node] = (latest.last_update_time_since_epoch - latest.create_time_since_epoch) / 1000.0
     return {node: seconds for node, seconds in durations.items() if seconds > 0}

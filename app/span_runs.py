@@ -125,8 +125,7 @@ def trained_in_run(metadata_path: str, execution_id_floor: int) -> bool:
     if not os.path.exists(metadata_path):
         return False
     store = runs.open_store(metadata_path)
-    return any(e.id > execution_id_floor for c in runs.node_contexts(store, node_ids.TRAINER)
-               for e in store.get_executions_by_context(c.id))
+    return bool(runs.node_executions(store, node_ids.TRAINER, after=execution_id_floor, newest=1))
 
 
 def span_summary(config, source, execution_id_floor: int) -> dict:

@@ -40,7 +40,9 @@ def abandoned_executions(metadata_path: str, pipeline_root: str, note: str = DIE
     store = metadata_store.MetadataStore(metadata.sqlite_metadata_connection_config(metadata_path))
     node_type = store.get_context_type("node").id
     done = []
-    for execution in store.get_executions():
+    # Filtered in SQL: a long-lived store holds tens of thousands of finished executions.
+    unfinished = metadata_store.ListOptions(filter_query="last_known_state = RUNNING OR last_known_state = NEW")
+    for execution in store.get_executions(list_options=unfinished):
         if execution.last_known_state not in (Execution.RUNNING, Execution.NEW):
             continue
         nodes = [c.name.rsplit(".", 1)[-1] for c in store.get_contexts_by_execution(execution.id)

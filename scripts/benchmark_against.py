@@ -21,7 +21,27 @@ import statistics
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from worktree import ROOT, WorktreeError, commit_tree  # beside this script
+
+
+def alternate(args, tree: str) -> tuple[str, dict]:
+    """(the commit's short hash, {"this tree": [reports], commit: [reports]}): the two take turns."""
+    commit = subprocess.run(["git", "-C", tree, "rev-parse", "--short", "HEAD"], check=True, capture_output=True,
+                            text=True).stdout.strip()
+    runs = {"this tree": [], commit: []}
+    for round_ in range(args.rounds):
+        order = [("this tree", ROOT), (commit, tree)]
+        for name, code in order if round_ % 2 == 0 else order[::-1]:
+            output = os.path.join(args.workdir, f"{'tree' if code == ROOT else 'commit'}-{round_}")
+            with open(output + ".log", "w") as log:
+                ran = subprocess.run([sys.executable, os.path.join(code, "scripts", "benchmark.py"),
+                                      *args.benchmark_args, "--workdir", output, "--output", output + ".json"],
+                                     stdout=log, stderr=subprocess.STDOUT)
+            if ran.returncode:
+                sys.exit(f"benchmark_against: the {name} run failed (status {ran.returncode}): see {output}.log")
+            with open(output + ".json") as f:
+                runs[name].append(json.load(f))
+    return commit, runs
 
 
 def main() -> int:
@@ -35,29 +55,11 @@ def main() -> int:
         parser.error("--rounds: at least 1")
     shutil.rmtree(args.workdir, ignore_errors=True)
     os.makedirs(args.workdir)
-    tree = os.path.join(args.workdir, "commit")
-    added = subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", "-f", tree, args.commit],
-                           capture_output=True, text=True)
-    if added.returncode:
-        parser.error(f"--commit {args.commit}: {added.stderr.strip().splitlines()[-1]}")
-    commit = subprocess.run(["git", "-C", tree, "rev-parse", "--short", "HEAD"], check=True, capture_output=True,
-                            text=True).stdout.strip()
-    runs = {"this tree": [], commit: []}
     try:
-        for round_ in range(args.rounds):
-            order = [("this tree", ROOT), (commit, tree)]
-            for name, code in order if round_ % 2 == 0 else order[::-1]:
-                output = os.path.join(args.workdir, f"{'tree' if code == ROOT else 'commit'}-{round_}")
-                with open(output + ".log", "w") as log:
-                    ran = subprocess.run([sys.executable, os.path.join(code, "scripts", "benchmark.py"),
-                                          *args.benchmark_args, "--workdir", output, "--output", output + ".json"],
-                                         stdout=log, stderr=subprocess.STDOUT)
-                if ran.returncode:
-                    sys.exit(f"benchmark_against: the {name} run failed (status {ran.returncode}): see {output}.log")
-                with open(output + ".json") as f:
-                    runs[name].append(json.load(f))
-    finally:
-        subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", tree], capture_output=True)
+        with commit_tree(args.commit, os.path.join(args.workdir, "commit")) as tree:
+            commit, runs = alternate(args, tree)
+    except WorktreeError as e:
+        parser.error(str(e))
 
     def medians(reports):
         components = {c: statistics.median(r["component_wall_s"][c] for r in reports) for c in reports[0]["component_wall_s"]}

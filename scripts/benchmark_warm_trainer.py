@@ -14,16 +14,15 @@ turns with this tree's. Prints one JSON object: every run, the medians and warm 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 
 from json_report import print_report  # beside this script
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from worktree import ROOT, WorktreeError, commit_tree
 
 WORKER = """
 import json, os, sys, time
@@ -66,15 +65,13 @@ def main() -> None:
         if not os.path.exists(path):
             sys.exit(f"benchmark_warm_trainer: {path}: not found")
     codes = {"tree": ROOT}
-    if args.commit:
-        codes[args.commit] = os.path.join(args.workdir, "commit")
-        shutil.rmtree(codes[args.commit], ignore_errors=True)
-        added = subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", "-f", codes[args.commit], args.commit],
-                               capture_output=True, text=True)
-        if added.returncode:
-            sys.exit(f"benchmark_warm_trainer: --commit {args.commit}: {added.stderr.strip()}")
-    runs = {name: {"warm": [], "cold": []} for name in codes}
-    try:
+    with contextlib.ExitStack() as stack:
+        if args.commit:
+            try:
+                codes[args.commit] = stack.enter_context(commit_tree(args.commit, os.path.join(args.workdir, "commit")))
+            except WorktreeError as e:
+                sys.exit(f"benchmark_warm_trainer: {e}")
+        runs = {name: {"warm": [], "cold": []} for name in codes}
         for i in range(args.pairs):
             for name, code in codes.items():
                 for kind in ("warm", "cold"):
@@ -82,9 +79,6 @@ def main() -> None:
                     result = run_once(code, args.metadata_path, workdir, args.base_model if kind == "warm" else "")
                     runs[name][kind].append(result)
                     print(name, kind, result["seconds"], result["phases"], file=sys.stderr, flush=True)
-    finally:
-        if args.commit:
-            subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", codes[args.commit]], capture_output=True)
     report = {"command": " ".join(sys.argv), "runs": runs}
     for name, by_kind in runs.items():
         medians = {kind: statistics.median(r["seconds"] for r in by_kind[kind]) for kind in by_kind}
