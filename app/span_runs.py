@@ -143,6 +143,7 @@ def span_summary(config, source, execution_id_floor: int) -> dict:
         earlier = earlier_spans_not_in_store(drift, summary.get("span"), source.uri)
         if earlier:
             drift["not_in_store"] = earlier
+            drift["hint"] = how_to_compare(config, source, earlier)
     return summary
 
 
@@ -154,6 +155,22 @@ def earlier_spans_not_in_store(drift: dict, span: int | None, root: str) -> list
     from components.example_gen import spans
 
     return sorted(n for n in spans.list_spans(root) if n < span)
+
+
+def how_to_compare(config, source, earlier: list[int]) -> str:
+    """What the drift line adds when earlier spans in the data folder are not in the store: run
+    the one before first, or (where the run can ingest it: local spans, each transformed alone)
+    this run with --window 2."""
+    import dataclasses
+
+    from pipeline.window_backfill import spans_to_ingest
+
+    previous = earlier[-1]
+    spans = f"span{'s' if len(earlier) > 1 else ''} {', '.join(map(str, earlier))}"
+    window = (f", or this run with --window 2, which ingests span {previous} first and trains on it too"
+              if spans_to_ingest(dataclasses.replace(config, window=2), source) else "")
+    return (f"{spans} in the data folder, not in the store: to compare with span {previous}, run --span {previous} "
+            f"first, then this run again{window}")
 
 
 def blocked_summary(config, source, execution_id_floor: int, error: BaseException) -> dict:
@@ -173,11 +190,8 @@ def drift_line(summary: dict) -> str | None:
         return None
     from components.drift import one_line
 
-    earlier = summary["drift"].get("not_in_store")
-    hint = (f" (span{'s' if len(earlier) > 1 else ''} {', '.join(map(str, earlier))} on disk, not in the store: "
-            f"run --span {earlier[-1]} first, or --window 2 to ingest span {earlier[-1]}, train on it too and "
-            "compare with it)") if earlier else ""
-    return f"imdb-tfx: {one_line(summary['drift'])}{hint}"
+    hint = summary["drift"].get("hint")
+    return f"imdb-tfx: {one_line(summary['drift'])}" + (f" ({hint})" if hint else "")
 
 
 def drift_actions(values) -> tuple[str, tuple[tuple[str, str], ...]]:

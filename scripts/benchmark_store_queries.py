@@ -7,9 +7,10 @@ every run (a node of 8,760 runs holds 8,760 executions).
 Builds a store of --runs runs of the production pipeline's 14 nodes (one execution each a run,
 written straight through ML Metadata: no artifacts), then, in turn for each code (a fresh
 process each, --rounds times), times: the newest execution id (taken before a run),
-`cached_nodes` and `node_output` of the last run (its summary), `trained_in_run`, the status
-line's `last_durations`, and the start-up's search for executions a dead run left RUNNING
-(on a copy of the store: it writes). Prints one JSON object: seconds per query and code, and
+`cached_nodes` and the three `node_output` calls of the last run's summary, `trained_in_run`,
+the status line's `last_durations`, and the start-up's search for executions a dead run left
+RUNNING (on a copy of the store: it writes), with TFX's metadata module imported first, as a
+run has it. Prints one JSON object: seconds per query and code, and
 this tree's / the commit's.
 """
 from __future__ import annotations
@@ -34,6 +35,7 @@ import json, shutil, sys, time
 sys.path.insert(0, sys.argv[1])
 from app import history, runs, span_runs
 from pipeline import recovery
+import tfx.orchestration.metadata  # imported by a run before these queries (pipeline/local_runner.py)
 store_path, floor, scratch = sys.argv[2], int(sys.argv[3]), sys.argv[4]
 store = runs.open_store(store_path)
 seconds = {}
@@ -42,7 +44,8 @@ def timed(name, call):
     return value
 timed("max_execution_id", lambda: runs.max_execution_id(store_path))
 timed("cached_nodes", lambda: runs.cached_nodes(store_path, floor))
-timed("node_output", lambda: runs.node_output(store, "Trainer", "model", floor))
+timed("node_output x3", lambda: [runs.node_output(store, node, key, floor) for node, key in  # span_runs' three
+                                 (("FileBasedExampleGen", "examples"), ("DriftCheck", "drift"), ("Trainer", "model"))])
 timed("trained_in_run", lambda: span_runs.trained_in_run(store_path, floor))
 timed("last_durations", lambda: history.last_durations(store_path))
 shutil.copy(store_path, scratch)
@@ -91,7 +94,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1000, help="runs in the store (14 executions each)")
     parser.add_argument("--workdir", required=True, help="emptied first")
     parser.add_argument("--commit", help="also time this commit's code (a worktree of it), in turn")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=2, help="each code's turns (the first alternates)")
     parser.add_argument("--output", help="also write the JSON here")
     args = parser.parse_args()
     shutil.rmtree(args.workdir, ignore_errors=True)
@@ -106,12 +109,14 @@ def main() -> None:
                 codes[args.commit] = tree
             times = {name: [] for name in codes}
             for round_ in range(args.rounds):
-                for name, code in codes.items():
+                order = list(codes.items())
+                for name, code in order if round_ % 2 == 0 else order[::-1]:  # each first in turn
                     times[name].append(time_queries(code, store, floor, os.path.join(args.workdir, f"scratch-{name}-{round_}")))
                     print(name, round_, times[name][-1], file=sys.stderr, flush=True)
     except WorktreeError as e:
         sys.exit(f"benchmark_store_queries: {e}")
-    medians = {name: {q: statistics.median(r[q] for r in rounds) for q in rounds[0]} for name, rounds in times.items()}
+    medians = {name: {q: round(statistics.median(r[q] for r in rounds), 4) for q in rounds[0]}
+               for name, rounds in times.items()}
     report = {"command": " ".join(sys.argv), "runs": args.runs, "executions": args.runs * len(NODES),
               "median_seconds": medians, "rounds": times}
     if args.commit:

@@ -22,7 +22,8 @@ def commit_tree(commit: str, path: str):
     added = subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", "-f", path, commit],
                            capture_output=True, text=True)
     if added.returncode:
-        raise WorktreeError(f"--commit {commit}: {added.stderr.strip().splitlines()[-1]}")
+        said = added.stderr.strip().splitlines() or [f"git worktree add failed (status {added.returncode})"]
+        raise WorktreeError(f"--commit {commit}: {said[-1]}")
     try:
         yield path
     finally:

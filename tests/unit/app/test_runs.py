@@ -76,9 +76,10 @@ def test_dataset_metrics_keeps_the_snippet_sets_apart_from_the_guard_sets(monkey
     assert runs.overall_metrics("eval") == {"binary_accuracy": 0.9, "example_count": 120}
 
 
-def many_run_store(path, runs_count: int, nodes=("FileBasedExampleGen", "Trainer", "Pusher")):
+def many_run_store(path, runs_count: int, nodes=("FileBasedExampleGen", "Trainer", "Pusher"), pipelines=("imdb",)):
     """A store like one of `runs_count` runs of a pipeline of `nodes` (one execution each a run,
-    COMPLETE, CACHED or, in the last run, one left RUNNING), written straight through MLMD."""
+    COMPLETE, CACHED or, in the last run, one left RUNNING), written straight through MLMD; with
+    several `pipelines`, run r is pipeline r % len(pipelines)'s (each node one context per name)."""
     from ml_metadata.metadata_store import metadata_store
     from ml_metadata.proto import metadata_store_pb2 as pb
     from tfx.orchestration import metadata
@@ -86,7 +87,7 @@ def many_run_store(path, runs_count: int, nodes=("FileBasedExampleGen", "Trainer
     store = metadata_store.MetadataStore(metadata.sqlite_metadata_connection_config(str(path)))
     type_id = store.put_execution_type(pb.ExecutionType(name="tfx.Component"))
     node_type = store.put_context_type(pb.ContextType(name="node"))
-    contexts = store.put_contexts([pb.Context(type_id=node_type, name=f"imdb.{n}") for n in nodes])
+    contexts = [store.put_contexts([pb.Context(type_id=node_type, name=f"{p}.{n}") for n in nodes]) for p in pipelines]
     for run in range(runs_count):
         states = [pb.Execution.CACHED if run % 2 and i < len(nodes) - 1 else pb.Execution.COMPLETE
                   for i in range(len(nodes))]
@@ -94,7 +95,7 @@ def many_run_store(path, runs_count: int, nodes=("FileBasedExampleGen", "Trainer
             states[-1] = pb.Execution.RUNNING
         ids = store.put_executions([pb.Execution(type_id=type_id, last_known_state=s) for s in states])
         store.put_attributions_and_associations(
-            [], [pb.Association(context_id=c, execution_id=e) for c, e in zip(contexts, ids)])
+            [], [pb.Association(context_id=c, execution_id=e) for c, e in zip(contexts[run % len(pipelines)], ids)])
     return store
 
 
@@ -132,3 +133,22 @@ def test_the_next_run_finds_what_a_dead_run_left_running_in_a_store_of_many_runs
     assert [x.execution_id for x in left] == [120]
     assert [e.id for e in runs.executions(store, states=("RUNNING", "NEW"))] == []
     assert [e.id for e in runs.executions(store, states=("CANCELED",))] == [120]
+
+
+
+def test_the_queries_merge_pipeline_names_and_page_past_a_hundred(tmp_path):
+    """Two pipeline names (a node's executions in two contexts) and 250 runs (ML Metadata pages
+    100 at a time): the queries answer as a scan of every execution does."""
+    from ml_metadata.proto import metadata_store_pb2 as pb
+
+    path = tmp_path / "metadata.sqlite"
+    store = many_run_store(path, 250, pipelines=("imdb", "imdb-nightly"))
+    every = store.get_executions()
+    trainer_ids = sorted((e.id for e in every if (e.id - 2) % 3 == 0), reverse=True)  # the middle node of each run
+    assert [e.id for e in runs.node_executions(store, "Trainer")] == trainer_ids
+    assert [e.id for e in runs.node_executions(store, "Trainer", newest=1)] == trainer_ids[:1]  # over both names
+    assert [e.id for e in runs.node_executions(store, "Trainer", after=600)] == [i for i in trainer_ids if i > 600]
+    cached = sorted(e.id for e in every if e.last_known_state == pb.Execution.CACHED)
+    assert len(cached) == 250 and runs.cached_nodes(str(path), 0) == ["FileBasedExampleGen", "Trainer"] * 125
+    assert [e.id for e in runs.executions(store, states=("CACHED",))] == cached[::-1]
+    assert runs.max_execution_id(str(path)) == 750

@@ -41,7 +41,7 @@ def test_a_drift_action_on_data_without_spans_is_refused(tmp_path):
     span_runs.announce(configs.PipelineConfig(), archive, print)  # the default: nothing to refuse
 
 
-def test_a_first_span_drift_line_names_the_earlier_spans_on_disk_and_how_to_compare(spans_1_3_4):
+def test_a_first_span_drift_line_names_the_earlier_spans_and_how_to_compare(spans_1_3_4, tmp_path):
     from components.drift import one_line
     from components.drift_check import FIRST_SPAN
 
@@ -51,7 +51,13 @@ def test_a_first_span_drift_line_names_the_earlier_spans_on_disk_and_how_to_comp
     assert span_runs.earlier_spans_not_in_store(first, 1, spans_1_3_4.uri) == []  # the first span on disk
     other = {**first, "explanation": "the model in service records no training data: nothing to compare with"}
     assert span_runs.earlier_spans_not_in_store(other, 4, spans_1_3_4.uri) == []
-    line = span_runs.drift_line({"span": 4, "drift": {**first, "not_in_store": [1, 3]}})
-    assert line == (f"imdb-tfx: drift: not checked: {FIRST_SPAN} (spans 1, 3 on disk, not in the store: run "
-                    "--span 3 first, or --window 2 to ingest span 3, train on it too and compare with it)")
+    config = configs.PipelineConfig(metadata_path=str(tmp_path / "none.sqlite"))
+    hint = span_runs.how_to_compare(config, spans_1_3_4, [1, 3])
+    assert hint == ("spans 1, 3 in the data folder, not in the store: to compare with span 3, run --span 3 first, "
+                    "then this run again, or this run with --window 2, which ingests span 3 first and trains on it too")
+    remote = DataSource("spans", "gs://bucket/imdb")  # the run cannot ingest a remote span
+    assert span_runs.how_to_compare(config, remote, [1]) == ("span 1 in the data folder, not in the store: to compare "
+                                                             "with span 1, run --span 1 first, then this run again")
+    line = span_runs.drift_line({"span": 4, "drift": {**first, "not_in_store": [1, 3], "hint": hint}})
+    assert line == f"imdb-tfx: drift: not checked: {FIRST_SPAN} ({hint})"
     assert span_runs.drift_line({"span": 1, "drift": first}) == f"imdb-tfx: drift: not checked: {FIRST_SPAN}"
