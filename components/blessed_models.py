@@ -30,11 +30,16 @@ class LatestBlessedModelLeavingOutStrategy(LatestBlessedModelStrategy):
 
     def resolve_artifacts(self, store, input_dict: Dict[str, List[types.Artifact]]
                           ) -> Optional[Dict[str, List[types.Artifact]]]:
+        """TFX's resolution (`_resolve`) over the blessed models, newest first, asking `left_out`
+        of one model at a time until one stays: a store of a year of runs holds thousands of
+        models, and `left_out` may read each one's lineage."""
         passed = list(input_dict.get(self.PASSED, []))
-        models = list(input_dict.get(MODEL, []))
-        excluded = self.left_out(store, models, passed) if models else set()
-        models = [m for m in models if m.id not in excluded]
         blessings = list(input_dict.get(BLESSING, []))
-        result = ({MODEL: [], BLESSING: []} if not models or not blessings
-                  else self._resolve({MODEL: models, BLESSING: blessings}, MODEL, BLESSING))
+        blessed = {b.get_int_custom_property("current_model_id") for b in blessings
+                   if b.get_int_custom_property("blessed") == 1}
+        result = {MODEL: [], BLESSING: []}
+        for model in sorted((m for m in input_dict.get(MODEL, []) if m.id in blessed), key=lambda m: -m.id):
+            if not self.left_out(store, [model], passed):
+                result = self._resolve({MODEL: [model], BLESSING: blessings}, MODEL, BLESSING)
+                break
         return {**result, self.PASSED: passed}

@@ -184,6 +184,15 @@ def test_resolver_skips_models_trained_on_the_same_examples():
     assert base(examples_3) == [model_2]  # the rerun of the run that trained model 3
     assert base(examples_2) == [model_1]  # models 2 and 3 were trained on them
     assert base(examples_1) == [model_3]
+    asked = []
+    strategy.left_out = lambda store, models, passed: asked.extend(m.id for m in models) or (
+        {m.id for m in models} & {model_3, model_2})
+    assert base(999) == [model_1] and asked == [model_3, model_2, model_1]  # newest first, until one stays
+    asked.clear()
+    blessings[1].set_int_custom_property("blessed", 0)  # model 2 not blessed: its lineage is not read
+    assert base(999) == [model_1] and asked == [model_3, model_1]
+    assert [b.id for b in strategy.resolve_artifacts(store, {MODEL: list(models), BLESSING: list(blessings),
+                                                             EXAMPLES: []})[BLESSING]] == [100]
 
 
 def test_steps_grow_with_the_share_of_train_reviews_new_to_the_base(tmp_path):
