@@ -39,7 +39,7 @@ class LatestBlessedModelLeavingOutStrategy(LatestBlessedModelStrategy):
                    if b.get_int_custom_property("blessed") == 1}
         result = {MODEL: [], BLESSING: []}
         for model in sorted((m for m in input_dict.get(MODEL, []) if m.id in blessed), key=lambda m: -m.id):
-            if not self.left_out(store, [model], passed):
+            if model.id not in self.left_out(store, [model], passed):
                 result = self._resolve({MODEL: [model], BLESSING: blessings}, MODEL, BLESSING)
                 break
         return {**result, self.PASSED: passed}
