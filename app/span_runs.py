@@ -3,6 +3,7 @@ and the window before the run, the summary's "span", "window" and "drift" keys a
 run that a blocking drift check stopped."""
 from __future__ import annotations
 
+import dataclasses
 import os
 
 from components.drift_check import DRIFT_FILE, FIRST_SPAN  # the package alone: no TFX
@@ -161,8 +162,6 @@ def how_to_compare(config, source, earlier: list[int]) -> str:
     """What the drift line adds when earlier spans in the data folder are not in the store: run
     the one before first, or (where the run can ingest it: local spans, each transformed alone)
     this run with --window 2."""
-    import dataclasses
-
     from pipeline.window_backfill import spans_to_ingest
 
     previous = earlier[-1]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional
 
 from tfx import types
+from tfx.components.evaluator import constants
 from tfx.dsl.input_resolution.strategies.latest_blessed_model_strategy import LatestBlessedModelStrategy
 
 MODEL, BLESSING = "model", "model_blessing"  # the Resolver's input keys of TFX's strategy
@@ -35,8 +36,8 @@ class LatestBlessedModelLeavingOutStrategy(LatestBlessedModelStrategy):
         models, and `left_out` may read each one's lineage."""
         passed = list(input_dict.get(self.PASSED, []))
         blessings = list(input_dict.get(BLESSING, []))
-        blessed = {b.get_int_custom_property("current_model_id") for b in blessings
-                   if b.get_int_custom_property("blessed") == 1}
+        blessed = {b.get_int_custom_property(constants.ARTIFACT_PROPERTY_CURRENT_MODEL_ID_KEY) for b in blessings
+                   if b.get_int_custom_property(constants.ARTIFACT_PROPERTY_BLESSED_KEY) == 1}
         result = {MODEL: [], BLESSING: []}
         for model in sorted((m for m in input_dict.get(MODEL, []) if m.id in blessed), key=lambda m: -m.id):
             if model.id not in self.left_out(store, [model], passed):

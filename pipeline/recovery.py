@@ -43,8 +43,6 @@ def abandoned_executions(metadata_path: str, pipeline_root: str, note: str = DIE
     # Filtered in SQL: a long-lived store holds tens of thousands of finished executions.
     unfinished = metadata_store.ListOptions(filter_query="last_known_state = RUNNING OR last_known_state = NEW")
     for execution in store.get_executions(list_options=unfinished):
-        if execution.last_known_state not in (Execution.RUNNING, Execution.NEW):
-            continue
         nodes = [c.name.rsplit(".", 1)[-1] for c in store.get_contexts_by_execution(execution.id)
                  if c.type_id == node_type]
         removed = []

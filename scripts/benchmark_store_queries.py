@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import statistics
@@ -84,8 +85,6 @@ def time_queries(code: str, store: str, floor: int, scratch: str) -> dict:
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     if done.returncode or not lines:
         sys.exit(f"benchmark_store_queries: the queries failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
-    import json
-
     return json.loads(lines[-1][len("RESULT "):])
 
 

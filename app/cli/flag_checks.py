@@ -8,6 +8,8 @@ import argparse
 import math
 import os
 
+from components.paths import is_remote  # os only: no TensorFlow
+
 
 class UsageError(ValueError):
     """A flag's value or a path the user gave is not usable; the message names the flag and the value."""
@@ -53,9 +55,6 @@ def positive(args, flag: str) -> None:
 
 
 # ---- path helpers ----
-
-def is_remote(path: str) -> bool:
-    return "://" in path
 
 
 def existing_file(flag: str, path: str, what: str = "a file") -> None:

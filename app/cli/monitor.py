@@ -43,10 +43,6 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         if args.metadata_path is not None:
             raise ValueError("give --metadata-path or --serving-dir, not both")
         flag_checks.existing_dir("--serving-dir", args.serving_dir, "the served versions' directory")
-        from components.paths import isdir
-
-        if not isdir(args.serving_dir):  # gs:// too (existing_dir checks local paths only)
-            raise ValueError(f"--serving-dir {args.serving_dir}: no such directory")
     elif args.metadata_path is None:
         from pipeline.configs import PipelineConfig
 
@@ -70,6 +66,11 @@ def _monitor(args: argparse.Namespace, terminal) -> dict:
     # pass as "too little traffic" on a quiet day.
     if args.serving_dir is None:
         runs.open_store(args.metadata_path)
+    else:
+        from components.paths import is_remote, isdir
+
+        if is_remote(args.serving_dir) and not isdir(args.serving_dir):  # a local one: checked at start-up
+            raise ValueError(f"--serving-dir {args.serving_dir}: no such directory")
     since = log_window.parse_since(args.since) if args.since else None
     predictions = log_window.read_window(args.request_log, since, args.last)
     info = {"request_log": args.request_log, "predictions": len(predictions),

@@ -20,6 +20,7 @@ import json
 import os
 
 from app import runs
+from components import paths
 
 
 class LineageError(ValueError):
@@ -37,10 +38,8 @@ class Trained:
 
     def saved_model(self) -> str | None:
         """A directory holding the pushed SavedModel: the served version, else the Pusher's copy."""
-        import tensorflow as tf  # gs:// serving directories too
-
-        for path in (self.destination, self.pushed_uri):
-            if path and tf.io.gfile.exists(os.path.join(path, "saved_model.pb")):
+        for path in (self.destination, self.pushed_uri):  # gs:// serving directories too
+            if path and paths.isfile(os.path.join(path, "saved_model.pb")):
                 return path
         return None
 

@@ -13,6 +13,7 @@ newer than the next file's closing time; the lines are put in time order.
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import datetime
 import json
 import os
@@ -147,15 +148,17 @@ def read_window(directory: str, since: str | None = None, last: int | None = Non
         newest_first = [p for p in newest_first if (c := closing_time(p)) is None or format_time(c) >= since]
     by_file: list[list[Prediction]] = []  # newest file first
     count = 0
+    newest: list[str] = []  # a min-heap of the `last` newest times read so far
     for i, (path, content) in enumerate(_contents(newest_first)):
         closed = closing_time(path)
-        if (closed is not None and last and count >= last
-                and sorted(r.time for rows in by_file for r in rows)[-last] >= format_time(closed)):
+        if closed is not None and last and len(newest) >= last and newest[0] >= format_time(closed):
             break  # the window's `last` lines are all newer than this file's newest
         every = read_file(path, newest=i == 0 and closed is None, content=content)
         rows = every if since is None else [r for r in every if r.time >= since]
         by_file.append(rows)
         count += len(rows)
+        for row in rows if last else ():
+            (heapq.heappush if len(newest) < last else heapq.heappushpop)(newest, row.time)
         if closed is None and ((last is not None and count >= last) or len(rows) < len(every)):
             break  # the window is full, or this file starts before it: so do the ones before it
     # In time order; stable, from the files in order: one server's lines (a request's split over

@@ -8,7 +8,7 @@ from tfx.dsl.component.experimental.decorators import component
 from tfx.types import standard_artifacts
 
 from components.infra_validator import canary, local_files
-from components.paths import write_text
+from components.paths import is_remote, write_text
 
 RESULTS_FILE = canary.RESULTS_FILE
 LOG_FILE = "server.log"
@@ -52,7 +52,7 @@ def _pid_dir(blessing_uri: str) -> str | None:
     outlived its run (components/process_supervisor.py); None for a remote root."""
     from components import process_supervisor
 
-    if "://" in blessing_uri:
+    if is_remote(blessing_uri):
         return None
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(blessing_uri))))
     return process_supervisor.children_dir(root)

@@ -66,7 +66,7 @@ DEFAULT_REMOTE_MAX_SECONDS = 60.0  # an object-store log's files are closed (and
 DRAIN_INTERVAL = 0.2
 # requests-000001.jsonl (a local log's numbers) or requests-<16-digit closing time>-<hex>.jsonl
 # (an object store's: log_upload.closed_file_name)
-FILE = re.compile(r"^requests-(\d{6,})(?:-[0-9a-f]{8})?\.jsonl$")
+FILE = re.compile(r"^requests-(\d{6,})(-[0-9a-f]{8})?\.jsonl$")
 _STOP = object()
 
 
@@ -81,7 +81,7 @@ def closing_time(path: str) -> Optional[float]:
     """The closing time (seconds) in the name of an object store's log file, None for a local
     log's numbered file."""
     match = FILE.match(os.path.basename(path))
-    return int(match.group(1)) / 1_000_000 if match and "-" in match.group(0)[len("requests-"):] else None
+    return int(match.group(1)) / 1_000_000 if match and match.group(2) else None
 
 
 def request_id(v2_id: Optional[str], headers: Optional[dict]) -> str:

@@ -40,8 +40,11 @@ def all_versions(serving_dir: str) -> list[int]:
     serving_dir does not exist."""
     if not isdir(serving_dir):
         return []
+    # On a bucket each isdir is a request, at every poll, per version ever pushed: not asked there
+    # (a number that is an object, not a folder, fails is_complete like any incomplete version).
+    remote = is_remote(serving_dir)
     return sorted(int(name) for name in listdir(serving_dir)
-                  if name.isdigit() and isdir(os.path.join(serving_dir, name)))
+                  if name.isdigit() and (remote or isdir(os.path.join(serving_dir, name))))
 
 
 def complete_versions(serving_dir: str) -> list[int]:

@@ -3,14 +3,7 @@ other than the candidate, so that an identical rerun does not compare the model 
 from tfx.types import standard_artifacts
 
 from components.evaluator.baseline import BLESSING, CANDIDATE, MODEL, LatestBlessedOtherModelStrategy
-
-
-def artifact(kind, artifact_id, **properties):
-    a = kind()
-    a.id = artifact_id
-    for key, value in properties.items():
-        a.set_int_custom_property(key, value)
-    return a
+from tests.helpers.artifacts import artifact
 
 
 def test_the_baseline_is_the_latest_blessed_model_other_than_the_candidate():

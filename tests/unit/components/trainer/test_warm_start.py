@@ -146,6 +146,7 @@ def test_resolver_skips_models_trained_on_the_same_examples():
     from tfx.types import standard_artifacts
 
     from components.trainer.base_model import BLESSING, EXAMPLES, MODEL, LatestBlessedModelOfOtherExamplesStrategy
+    from tests.helpers.artifacts import artifact
 
     config = pb.ConnectionConfig()
     config.fake_database.SetInParent()
@@ -162,13 +163,6 @@ def test_resolver_skips_models_trained_on_the_same_examples():
         events.append(pb.Event(artifact_id=model, execution_id=execution, type=pb.Event.OUTPUT))
         events[-1].path.steps.add().key = "model"
         store.put_events(events)
-
-    def artifact(kind, artifact_id, **properties):
-        a = kind()
-        a.id = artifact_id
-        for key, value in properties.items():
-            a.set_int_custom_property(key, value)
-        return a
 
     models = [artifact(standard_artifacts.Model, i) for i in (model_1, model_2, model_3)]
     blessings = [artifact(standard_artifacts.ModelBlessing, 100 + i, current_model_id=m, blessed=1)
