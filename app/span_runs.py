@@ -18,8 +18,7 @@ def announce(config, source, write) -> None:
     them: the run stops before it starts) and writes one line on what the run reads."""
     from data.dataset import check_span
 
-    drift = describe_actions(config) if config.drift_action != "warn" or config.drift_check_actions else None
-    chosen = check_span(source, config.span, config.window, drift)
+    chosen = check_span(source, config.span, config.window, config.drift_action_flags())
     if chosen is not None:
         from components.example_gen import spans
 

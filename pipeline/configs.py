@@ -117,6 +117,13 @@ class PipelineConfig:
         if self.training is None:
             self.training = TrainingConfig()
 
+    def drift_action_flags(self) -> str | None:
+        """The --drift-action values as a user gives them ("block length=warn"), None for the
+        default (warn, every check)."""
+        given = [*([self.drift_action] if self.drift_action != "warn" else []),
+                 *(f"{check}={action}" for check, action in self.drift_check_actions)]
+        return " ".join(given) or None
+
 
 # Beam: named `beam_pipeline_args` sets, for the Beam jobs that ExampleGen, StatisticsGen,
 # Transform and Evaluator run under any orchestrator (`imdb-tfx run --beam-preset NAME`,

@@ -50,9 +50,7 @@ def kubeflow_pipeline(config: configs.PipelineConfig, kubeflow: configs.Kubeflow
             raise ValueError(f"{name} {path!r} is relative: the containers need a gs:// (or absolute) path")
     config = dataclasses.replace(config, metadata_path="", schema_path=kubeflow.schema_path)
     source = resolve_data(config.data, download=False)
-    given = " ".join([*([config.drift_action] if config.drift_action != "warn" else []),  # as the flags gave them
-                      *(f"{check}={action}" for check, action in config.drift_check_actions)]) or None
-    check_span_flags(source, config.span, config.window, given)  # on one archive they would mean nothing
+    check_span_flags(source, config.span, config.window, config.drift_action_flags())  # meaningless on one archive
     if config.window != 1:  # not silently a window of one
         from data.dataset import DataError
 
