@@ -3,12 +3,14 @@
 1. Throughput: the server (`python -m components.serving --serving-dir DIR`) with and without
    `--request-log`, same model, same run, loaded by Debian's `wrk` at --clients connections (one
    review a request, cycling through --reviews reviews drawn at random from the aclImdb test
-   split), --rounds times alternately (a fresh server each time, --warmup seconds discarded, then
+   split), --rounds times alternately, each kind first in turn (a fresh server each time, --warmup seconds discarded, then
    --seconds measured). Reported: requests/s of each, and the ratio of the medians (with / without).
 2. Logged once: for each server with the log, after its load and a SIGTERM, the log's lines
    against the responses wrk completed and the reviews the server's batcher predicted (its
    status counters): every answered prediction is in the log (completed <= lines <= predicted),
    none twice (distinct (request_id, instance) == lines).
+   With --commit C, a third server in each round: C's code (a git worktree of it) with the log;
+   reported: this tree's logged throughput / C's (the writer's cost before and after a change).
 3. Monitor: the last server with the log gets more load until its log holds --monitor-requests
    predictions; then `imdb-tfx monitor --request-log DIR --last N --metadata-path STORE` runs
    as a user runs it (a new process: imports, the store, the reference's scores, the checks),
@@ -18,11 +20,12 @@
     .venv/bin/imdb-tfx run --data ../shared/data/aclImdb_v1.tar.gz --pipeline-root /tmp/monitor/root \\
         --metadata-path /tmp/monitor/metadata.sqlite --serving-dir /tmp/monitor/serving
     .venv/bin/python scripts/benchmark_request_log.py --serving-dir /tmp/monitor/serving \\
-        --metadata-path /tmp/monitor/metadata.sqlite [--output output/benchmark-request-log.json]
+        --metadata-path /tmp/monitor/metadata.sqlite [--commit C] [--output output/benchmark-request-log.json]
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -44,6 +47,7 @@ from data.dataset import SHARED_ARCHIVE  # noqa: E402
 from data.sample import archive_reviews  # noqa: E402
 from json_report import print_report  # noqa: E402  (beside this script)
 from serving_requests import run_wrk  # noqa: E402
+from worktree import WorktreeError, commit_tree  # noqa: E402
 
 # wrk's script: POST the bodies of a file (one JSON body a line) in turn; its summary as one JSON line.
 LUA = r"""
@@ -70,11 +74,11 @@ end
 """
 
 
-def start(serving_dir: str, workdir: str, name: str, extra: list[str]):
+def start(serving_dir: str, workdir: str, name: str, extra: list[str], code: str = ROOT):
     log = open(os.path.join(workdir, f"{name}.log"), "w")
     server = subprocess.Popen([sys.executable, "-m", "components.serving", "--serving-dir", serving_dir, "--host",
                                "127.0.0.1", "--port", "0", *extra], stdout=subprocess.PIPE, stderr=log, text=True,
-                              cwd=ROOT)
+                              cwd=code, env={**os.environ, "PYTHONPATH": code})
     for line in server.stdout:
         if line.startswith(settings.READY_LINE):
             url = re.search(r"http://[\d.]+:\d+", line).group(0)
@@ -118,6 +122,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20, help="measured seconds per server")
     parser.add_argument("--warmup", type=int, default=5, help="discarded seconds before each measurement")
     parser.add_argument("--monitor-requests", type=int, default=10_000, help="logged predictions monitor reads")
+    parser.add_argument("--commit", help="also a server of this commit's code with the log, in each round")
     parser.add_argument("--output", help="write the JSON here too")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -128,7 +133,15 @@ def main() -> None:
               "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                                        cwd=ROOT).stdout.strip(),
               "clients": args.clients, "seconds": args.seconds, "reviews_per_request": 1, "runs": []}
-    with tempfile.TemporaryDirectory() as workdir:
+    with tempfile.TemporaryDirectory() as workdir, contextlib.ExitStack() as stack:
+        kinds = [("without", ROOT, False), ("with", ROOT, True)]
+        if args.commit:
+            try:
+                kinds.append((f"{args.commit}-with", stack.enter_context(
+                    commit_tree(args.commit, os.path.join(workdir, "commit"))), True))
+            except WorktreeError as e:
+                sys.exit(f"benchmark_request_log: {e}")
+            report["commit_compared"] = args.commit
         bodies = os.path.join(workdir, "bodies.jsonl")
         with open(bodies, "w") as f:
             f.writelines(json.dumps({"instances": [t]}) + "\n" for t in texts)
@@ -137,20 +150,22 @@ def main() -> None:
             f.write(LUA % {"bodies": bodies, "path": f"/v1/models/{settings.DEFAULT_MODEL_NAME}:predict"})
         log_dir = None
         for round_ in range(args.rounds):
-            for logged in (False, True):
-                name = f"{'with' if logged else 'without'}-{round_}"
-                log_dir = os.path.join(workdir, f"requests-{round_}") if logged else log_dir
-                server, url = start(args.serving_dir, workdir, name, ["--request-log", log_dir] if logged else [])
-                run = {"request_log": logged, "round": round_,
+            for kind, code, logged in kinds[round_ % len(kinds):] + kinds[:round_ % len(kinds)]:  # each first in turn
+                name = f"{kind}-{round_}"
+                server_log = os.path.join(workdir, f"requests-{name}")
+                server, url = start(args.serving_dir, workdir, name, ["--request-log", server_log] if logged else [],
+                                    code)
+                run = {"request_log": logged, "code": "tree" if code == ROOT else args.commit, "round": round_,
                        **measure(url, script, args.clients, args.seconds, args.warmup, server.pid)}
-                if logged and round_ == args.rounds - 1:  # the log monitor reads: topped up to its size
+                if kind == "with" and round_ == args.rounds - 1:  # the log monitor reads: topped up to its size
+                    log_dir = server_log
                     while client.status(url)["batching"]["instances"] < args.monitor_requests:
                         run["completed"] += run_wrk(url, script, args.clients, 10, server.pid)["requests"]
                 time.sleep(1)
                 run["predicted"] = client.status(url)["batching"]["instances"]
                 run["exit_status"] = stop(server)
                 if logged:
-                    run["log"] = count_log(log_dir)
+                    run["log"] = count_log(server_log)
                     # answered (wrk's completed responses) <= logged <= predicted (a request whose
                     # client left after its batch started is predicted, not answered, not logged)
                     run["log"]["every_answered_logged_once"] = (
@@ -160,9 +175,14 @@ def main() -> None:
                 print(f"  {name}: {run['requests_per_s']:.1f} requests/s, p50 {run['p50_ms']:.1f} ms, p99 "
                       f"{run['p99_ms']:.1f} ms, errors {run['errors']}" + (f", log {run['log']}" if logged else ""),
                       file=sys.stderr, flush=True)
-        with_log = [r["requests_per_s"] for r in report["runs"] if r["request_log"]]
-        without = [r["requests_per_s"] for r in report["runs"] if not r["request_log"]]
-        report["throughput_ratio"] = statistics.median(with_log) / statistics.median(without)
+
+        def median_rate(code: str, logged: bool) -> float:
+            return statistics.median(r["requests_per_s"] for r in report["runs"]
+                                     if r["code"] == code and r["request_log"] == logged)
+
+        report["throughput_ratio"] = median_rate("tree", True) / median_rate("tree", False)
+        if args.commit:  # this tree's logging server against the commit's
+            report["logged_throughput_tree_over_commit"] = median_rate("tree", True) / median_rate(args.commit, True)
         report["every_answered_logged_once"] = all(r["log"]["every_answered_logged_once"]
                                                    for r in report["runs"] if r["request_log"])
         page = os.path.join(workdir, "monitor.html")
@@ -188,8 +208,9 @@ def main() -> None:
     report["machine"]["load_average_after"] = os.getloadavg()
     print(f"throughput with / without the request log: {report['throughput_ratio']:.3f}; every answered prediction "
           f"logged once: {report['every_answered_logged_once']}; monitor over {report['monitor']['predictions']} "
-          f"logged predictions: {report['monitor']['seconds']:.1f} s ({report['monitor']['cpu_seconds']:.1f} s of CPU)",
-          file=sys.stderr)
+          f"logged predictions: {report['monitor']['seconds']:.1f} s ({report['monitor']['cpu_seconds']:.1f} s of CPU)"
+          + (f"; logged throughput, this tree / {args.commit}: {report['logged_throughput_tree_over_commit']:.3f}"
+             if args.commit else ""), file=sys.stderr)
     print_report(report, args.output)
 
 

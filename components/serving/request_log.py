@@ -33,12 +33,13 @@ over; the writer here is ~100 lines of plain file I/O.
 from __future__ import annotations
 
 import datetime
+import itertools
+import math
 import os
 import queue
 import re
 import threading
 import time
-import uuid
 from typing import Optional
 
 import json
@@ -84,6 +85,12 @@ def closing_time(path: str) -> Optional[float]:
     return int(match.group(1)) / 1_000_000 if match and match.group(2) else None
 
 
+# A drawn request id: this process's random 64 bits, then a count (32 hex digits, as a uuid4's
+# hex): unique across servers and restarts, and 0.5 µs on the request path against uuid4's 4-5.
+_ID_PREFIX = os.urandom(8).hex()
+_id_count = itertools.count()
+
+
 def request_id(v2_id: Optional[str], headers: Optional[dict]) -> str:
     """The V2 request's id, else the X-Request-ID header, else a new one."""
     if v2_id:
@@ -92,11 +99,27 @@ def request_id(v2_id: Optional[str], headers: Optional[dict]) -> str:
         given = headers.get("x-request-id") or headers.get("X-Request-ID")
         if given:
             return str(given)
-    return uuid.uuid4().hex
+    return f"{_ID_PREFIX}{next(_id_count):016x}"
+
+
+_second = (None, "")  # (a whole second, its formatted date and time): one strftime a second, not a line
 
 
 def format_time(seconds: float) -> str:
-    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """`seconds` as 2026-12-03T17:25:01.123456Z (UTC), rounded to the microsecond as datetime
+    rounds it. The writer formats every line's time: datetime's strftime was half its time."""
+    global _second
+    fraction, whole = math.modf(seconds)
+    micro = round(fraction * 1e6)
+    if micro >= 1_000_000:
+        whole, micro = whole + 1, micro - 1_000_000
+    elif micro < 0:  # before 1970
+        whole, micro = whole - 1, micro + 1_000_000
+    cached, text = _second
+    if cached != whole:
+        text = datetime.datetime.fromtimestamp(whole, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        _second = (whole, text)
+    return f"{text}.{micro:06d}Z"
 
 
 class RequestLog:

@@ -3,6 +3,7 @@ second, nothing lost or written twice, and a real server that logs every answere
 of V1 and V2 requests and still has them all after a SIGTERM under load, having answered
 every request until it stopped."""
 import concurrent.futures
+import datetime
 import http.client
 import json
 import os
@@ -11,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from components.serving.request_log import RequestLog, log_files
+from components.serving.request_log import RequestLog, format_time, log_files, request_id
 from tests.helpers import models
 from tests.unit.components.serving.server_process import start_server
 
@@ -39,6 +40,23 @@ def test_lines_have_every_field_and_close_writes_everything_once(tmp_path):
     assert first["time"].endswith("Z") and first["time"][:2] == "20"
     assert lines[1]["text"] == "text 0 b é" and lines[1]["instance"] == 1
     assert lines[-1]["model_version"] is None and lines[-1]["rating"] == 8.1
+
+
+def test_times_are_formatted_as_datetime_formats_them_within_a_second_and_across_seconds():
+    # format_time keeps each second's date and time (the writer formats every line's time)
+    starts = [1_800_000_000.0, 1_799_999_999.9999996, 951_782_399.0, 0.0, 4_102_444_799.5]
+    times = [start + i * 0.0000013 + j * 0.37 for start in starts for j in range(4) for i in range(400)]
+    for seconds in times + list(reversed(times)):
+        expected = datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        assert format_time(seconds) == expected, seconds
+
+
+def test_drawn_request_ids_are_distinct_and_given_ones_are_kept():
+    drawn = [request_id(None, None) for _ in range(10_000)] + [request_id("", {}) for _ in range(10)]
+    assert len(set(drawn)) == len(drawn)
+    assert all(len(x) == 32 and int(x, 16) >= 0 for x in drawn)
+    assert request_id("v2-id", {"x-request-id": "h"}) == "v2-id"
+    assert request_id(None, {"x-request-id": "h"}) == "h"
 
 
 def test_files_rotate_by_size_and_numbers_continue_after_a_restart(tmp_path):
