@@ -3,8 +3,8 @@
 1. Throughput: the server (`python -m components.serving --serving-dir DIR`) with and without
    `--request-log`, same model, same run, loaded by Debian's `wrk` at --clients connections (one
    review a request, cycling through --reviews reviews drawn at random from the aclImdb test
-   split), --rounds times alternately, each kind first in turn (a fresh server each time, --warmup seconds discarded, then
-   --seconds measured). Reported: requests/s of each, and the ratio of the medians (with / without).
+   split), --rounds times alternately, each kind first in turn (a fresh server each time,
+   --warmup seconds discarded, then --seconds measured). Reported: requests/s of each, and the ratio of the medians (with / without).
 2. Logged once: for each server with the log, after its load and a SIGTERM, the log's lines
    against the responses wrk completed and the reviews the server's batcher predicted (its
    status counters): every answered prediction is in the log (completed <= lines <= predicted),
