@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 
-from json_report import print_report  # beside this script
+from json_report import print_report, run_worker  # beside this script
 from worktree import ROOT, WorktreeError, commit_tree
 
 WORKER = """
@@ -49,11 +47,7 @@ KEYS = ("request_path_us", "writer_us_per_line")
 
 
 def run_once(code: str, calls: int, workdir: str) -> dict:
-    process = subprocess.run([sys.executable, "-c", WORKER, code, str(calls), workdir], capture_output=True, text=True)
-    lines = [line for line in process.stdout.splitlines() if line.startswith("RESULT ")]
-    if process.returncode or not lines:
-        sys.exit(f"benchmark_log_writer: the worker failed (exit {process.returncode}):\n{process.stderr[-3000:]}")
-    return json.loads(lines[-1][len("RESULT "):])
+    return run_worker("benchmark_log_writer", "the worker", WORKER, code, str(calls), workdir)
 
 
 def main() -> None:

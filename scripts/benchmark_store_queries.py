@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 
-from json_report import print_report  # beside this script
+from json_report import print_report, run_worker  # beside this script
 from worktree import ROOT, WorktreeError, commit_tree
 
 NODES = ("FileBasedExampleGen", "ImportSchemaGen", "drift_model_resolver", "DriftCheck", "StatisticsGen",
@@ -80,12 +78,7 @@ def build_store(path: str, runs: int) -> int:
 
 
 def time_queries(code: str, store: str, floor: int, scratch: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", WORKER, code, store, str(floor), scratch],
-                          capture_output=True, text=True)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    if done.returncode or not lines:
-        sys.exit(f"benchmark_store_queries: the queries failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
-    return json.loads(lines[-1][len("RESULT "):])
+    return run_worker("benchmark_store_queries", "the queries", WORKER, code, store, str(floor), scratch)
 
 
 def main() -> None:

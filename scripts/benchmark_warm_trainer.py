@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import statistics
-import subprocess
 import sys
 
-from json_report import print_report  # beside this script
+from json_report import print_report, run_worker  # beside this script
 from worktree import ROOT, WorktreeError, commit_tree
 
 WORKER = """
@@ -44,12 +42,7 @@ print("RESULT " + json.dumps({"seconds": round(seconds, 2), "phases": metrics["p
 
 
 def run_once(code: str, metadata_path: str, workdir: str, base_model: str) -> dict:
-    process = subprocess.run([sys.executable, "-c", WORKER, code, metadata_path, workdir, base_model],
-                             capture_output=True, text=True)
-    lines = [line for line in process.stdout.splitlines() if line.startswith("RESULT ")]
-    if process.returncode or not lines:
-        sys.exit(f"benchmark_warm_trainer: the Trainer failed (exit {process.returncode}):\n{process.stderr[-3000:]}")
-    return json.loads(lines[-1][len("RESULT "):])
+    return run_worker("benchmark_warm_trainer", "the Trainer", WORKER, code, metadata_path, workdir, base_model)
 
 
 def main() -> None:
