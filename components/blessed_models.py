@@ -3,9 +3,9 @@ Evaluator's baseline (components/evaluator/baseline.py) and the Trainer's base m
 (components/trainer/base_model.py).
 
 TFX's LatestBlessedModelStrategy returns the latest Model with a blessed ModelBlessing. Each of
-the two strategies leaves out the models that one more input channel rules out (the candidate;
-the models trained on this run's examples) and passes that channel through, as the Resolver
-node expects every input key back. Resolved by the orchestrator (LocalDagRunner,
+the two strategies has one more input channel, which rules models out (the baseline's: the
+candidate) or narrows them (the base model's: to the base of an earlier Trainer that read the
+same examples), and passes it through, as the Resolver node expects every input key back. Resolved by the orchestrator (LocalDagRunner,
 BeamDagRunner), not by an executor; KubeflowV2DagRunner compiles only TFX's own strategies.
 """
 from __future__ import annotations

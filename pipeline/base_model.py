@@ -1,9 +1,9 @@
 """The Trainer's base model for a warm start (docs/warm_start.md): a Resolver of the latest
 blessed model, TFX's `base_model` input.
 
-With a local store (LocalDagRunner, BeamDagRunner), the latest blessed model not trained on this
-run's transformed examples (components/trainer/base_model.py), so that an identical rerun
-comes from the cache. A compiled Kubeflow pipeline (no local store: config.metadata_path
+With a local store (LocalDagRunner, BeamDagRunner), the latest blessed model, or for examples a
+Trainer already read, that Trainer's base (components/trainer/base_model.py), so that an
+identical rerun comes from the cache. A compiled Kubeflow pipeline (no local store: config.metadata_path
 empty) has TFX's LatestBlessedModelStrategy, the strategy KubeflowV2DagRunner compiles: the model
 its cluster's store last blessed, which is the Evaluator's baseline too (pipeline/evaluation.py),
 so one Resolver node (latest_blessed_model_resolver) gives both.
@@ -15,7 +15,7 @@ from pipeline import blessed_model, configs, node_ids
 
 def resolver(config: configs.PipelineConfig, examples):
     """The Resolver of the Trainer's base model (its output "model"), or None when warm start is
-    off; `examples`: this run's transformed examples."""
+    off; `examples`: what this run's Trainer reads (Transform's output, or the window of spans)."""
     if not config.training.warm_start:
         return None
     from components.trainer import base_model

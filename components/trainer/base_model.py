@@ -1,42 +1,65 @@
 """The Trainer's base model (TFX Trainer's `base_model` input, for a warm start): the latest
-blessed model not trained on the examples this run made (Transform's output: the whole data, or
-this run's span of a window).
+blessed model, unless a Trainer already trained on exactly the examples this run's Trainer reads
+(Transform's output, or the window of transformed spans): then the base that Trainer had.
 
 TFX's LatestBlessedModelStrategy alone would make every rerun a new training: after a run
 pushes model M, an identical rerun would resolve M as its base, so the Trainer's inputs would
 differ from the first run's and nothing from the Trainer on could come from the cache (and it
-would retrain M from M). Leaving out the models whose training examples include these
-examples artifacts (a window of spans holds this span's among others), a rerun resolves the
-same base as the run that first trained the model (the one before it, or none), so it comes
-from the cache; a run on new data (a new span or window) gets the latest blessed model as
-TFX's strategy does. Resolved by the orchestrator (LocalDagRunner,
-BeamDagRunner) from the store's lineage: the examples that the execution which output a model read.
+would retrain M from M). Here a rerun, whose Trainer reads the same examples artifacts as an
+earlier Trainer execution, resolves that execution's base (or none), so it comes from the
+cache; a run on other examples (a new span, or another window over the same spans) gets the
+latest blessed model, as TFX's strategy gives it. Resolved by the orchestrator (LocalDagRunner,
+BeamDagRunner) from the store's lineage: the `examples` and `base_model` inputs of the Trainer
+executions that read these examples.
 """
 from __future__ import annotations
 
 from components.blessed_models import BLESSING, MODEL, LatestBlessedModelLeavingOutStrategy
 
-EXAMPLES = "examples"  # the Resolver's input key of this run's transformed examples
+EXAMPLES = "examples"  # the Resolver's input key of the examples this run's Trainer reads
+BASE_MODEL, TRAINED_MODEL = "base_model", "model"  # the Trainer's input and output keys (TFX's)
 
-__all__ = ["BLESSING", "EXAMPLES", "MODEL", "LatestBlessedModelOfOtherExamplesStrategy", "trained_on"]
+__all__ = ["BLESSING", "EXAMPLES", "MODEL", "LatestBlessedModelOfOtherExamplesStrategy", "earlier_base"]
 
 
-def trained_on(store, model_id: int) -> set[int]:
-    """The ids of the `examples` inputs of the executions that output the model."""
+def earlier_base(store, examples: set[int]) -> tuple[bool, int | None]:
+    """(whether a Trainer execution read exactly the examples artifacts `examples`, the id of the
+    base model the newest such execution read, None for none)."""
     from ml_metadata.proto import metadata_store_pb2
 
     Event = metadata_store_pb2.Event
-    executions = [e.execution_id for e in store.get_events_by_artifact_ids([model_id]) if e.type == Event.OUTPUT]
-    return {e.artifact_id for e in store.get_events_by_execution_ids(executions)
-            if e.type == Event.INPUT and e.path.steps and e.path.steps[0].key == EXAMPLES}
+    if not examples:
+        return False, None
+
+    def key(event) -> str:
+        return event.path.steps[0].key if event.path.steps else ""
+
+    readers = {e.execution_id for e in store.get_events_by_artifact_ids(sorted(examples))
+               if e.type == Event.INPUT and key(e) == EXAMPLES}
+    read, base, trained = {}, {}, set()
+    for event in store.get_events_by_execution_ids(sorted(readers)):
+        if event.type == Event.INPUT and key(event) == EXAMPLES:
+            read.setdefault(event.execution_id, set()).add(event.artifact_id)
+        elif event.type == Event.INPUT and key(event) == BASE_MODEL:
+            base[event.execution_id] = event.artifact_id
+        elif event.type == Event.OUTPUT and key(event) == TRAINED_MODEL:
+            trained.add(event.execution_id)  # a Trainer (the Tuner and the Evaluator read examples too)
+    same = [execution for execution in trained if read.get(execution) == examples]
+    return (True, base.get(max(same))) if same else (False, None)
 
 
 class LatestBlessedModelOfOtherExamplesStrategy(LatestBlessedModelLeavingOutStrategy):
-    """The latest blessed Model (and its ModelBlessing) that was not trained on any of the
-    `examples` channel's artifacts; the examples pass through."""
+    """The latest blessed Model (and its ModelBlessing); for examples a Trainer already read
+    (the `examples` channel's artifacts, exactly), the base that Trainer read, if blessed. The
+    examples pass through."""
 
     PASSED = EXAMPLES
 
+    def resolve_artifacts(self, store, input_dict):
+        found, base = earlier_base(store, {a.id for a in input_dict.get(EXAMPLES, [])})
+        if found:  # a rerun: the same base as the run it repeats (none: none)
+            input_dict = {**input_dict, MODEL: [m for m in input_dict.get(MODEL, []) if m.id == base]}
+        return super().resolve_artifacts(store, input_dict)
+
     def left_out(self, store, models, passed) -> set[int]:
-        current = {a.id for a in passed}
-        return {m.id for m in models if trained_on(store, m.id) & current}
+        return set()

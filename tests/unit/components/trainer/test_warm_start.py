@@ -137,10 +137,11 @@ def test_fraction_is_validated():
         TrainingConfig(warm_start_fraction=0)
 
 
-def test_resolver_skips_models_trained_on_the_same_examples():
-    """The base-model resolver: the latest blessed model, except one whose training examples
-    include this run's (an identical rerun resolves the base of the run that trained it; model 3
-    was trained on a window of two spans' examples)."""
+def test_resolver_gives_a_rerun_the_base_of_the_run_it_repeats_and_other_examples_the_latest():
+    """The base-model resolver: the latest blessed model, except for examples a Trainer already
+    read, exactly: then that Trainer's base (an identical rerun comes from the cache). Model 3
+    was trained on a window of two spans' examples, from model 2; another window over the same
+    spans is new examples (it once resolved no base: its newest span was model 3's)."""
     import ml_metadata as mlmd
     from ml_metadata.proto import metadata_store_pb2 as pb
     from tfx.types import standard_artifacts
@@ -153,31 +154,40 @@ def test_resolver_skips_models_trained_on_the_same_examples():
     store = mlmd.MetadataStore(config)
     type_id = store.put_artifact_type(pb.ArtifactType(name="Any"))
     trainer = store.put_execution_type(pb.ExecutionType(name="Trainer"))
+    evaluator = store.put_execution_type(pb.ExecutionType(name="Evaluator"))
     examples_1, examples_2, examples_3, model_1, model_2, model_3 = store.put_artifacts(
         [pb.Artifact(type_id=type_id) for _ in range(6)])
-    for examples, model in (((examples_1,), model_1), ((examples_2,), model_2), ((examples_2, examples_3), model_3)):
-        execution = store.put_executions([pb.Execution(type_id=trainer)])[0]
-        events = [pb.Event(artifact_id=e, execution_id=execution, type=pb.Event.INPUT) for e in examples]
-        for event in events:
-            event.path.steps.add().key = EXAMPLES
-        events.append(pb.Event(artifact_id=model, execution_id=execution, type=pb.Event.OUTPUT))
-        events[-1].path.steps.add().key = "model"
+
+    def execution(type_id, inputs, outputs):
+        execution_id = store.put_executions([pb.Execution(type_id=type_id)])[0]
+        events = []
+        for kind, pairs in ((pb.Event.INPUT, inputs), (pb.Event.OUTPUT, outputs)):
+            for key, artifact_id in pairs:
+                events.append(pb.Event(artifact_id=artifact_id, execution_id=execution_id, type=kind))
+                events[-1].path.steps.add().key = key
         store.put_events(events)
+
+    execution(trainer, [(EXAMPLES, examples_1)], [("model", model_1)])
+    execution(trainer, [(EXAMPLES, examples_2), ("base_model", model_1)], [("model", model_2)])
+    execution(trainer, [(EXAMPLES, examples_2), (EXAMPLES, examples_3), ("base_model", model_2)], [("model", model_3)])
+    execution(evaluator, [(EXAMPLES, examples_1), ("model", model_3)], [])  # reads examples, trains nothing
 
     models = [artifact(standard_artifacts.Model, i) for i in (model_1, model_2, model_3)]
     blessings = [artifact(standard_artifacts.ModelBlessing, 100 + i, current_model_id=m, blessed=1)
                  for i, m in enumerate((model_1, model_2, model_3))]
     strategy = LatestBlessedModelOfOtherExamplesStrategy()
 
-    def base(examples_id):
+    def base(*examples_ids):
         inputs = {MODEL: list(models), BLESSING: list(blessings),
-                  EXAMPLES: [artifact(standard_artifacts.Examples, examples_id)]}
+                  EXAMPLES: [artifact(standard_artifacts.Examples, i) for i in examples_ids]}
         return [m.id for m in strategy.resolve_artifacts(store, inputs)[MODEL]]
 
     assert base(999) == [model_3]  # new examples: the latest blessed model
-    assert base(examples_3) == [model_2]  # the rerun of the run that trained model 3
-    assert base(examples_2) == [model_1]  # models 2 and 3 were trained on them
-    assert base(examples_1) == [model_3]
+    assert base(examples_2, examples_3) == [model_2]  # the rerun of the run that trained model 3
+    assert base(examples_2) == [model_1]  # the rerun of model 2's run
+    assert base(examples_1) == []  # the rerun of model 1's run, which had no base
+    assert base(examples_3) == [model_3]  # another window over spans models were trained on
+    assert base(examples_1, examples_2) == [model_3]
     asked = []
     strategy.left_out = lambda store, models, passed: asked.extend(m.id for m in models) or (
         {m.id for m in models} & {model_3, model_2})
