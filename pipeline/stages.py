@@ -109,18 +109,23 @@ def data_stages(config: configs.PipelineConfig, source: DataSource) -> DataStage
         # Split `guard` (components/example_gen/guard.py, snippet_sets.py); its pattern (the test
         # split's) only gives TFX's driver a file to fingerprint.
         patterns = {**patterns, GUARD_SPLIT: patterns["test"]}
+    # TFX's cache key has exec properties, not the guard and test files: their content hash goes
+    # in too, or an edited file would come from the cache. Not in a compiled pipeline (no local
+    # store): its paths are the cluster's, read where ExampleGen runs, not where it is compiled
+    # (docs/scale_out.md: a changed file there needs a new path, or --no-cache).
+    read_here = bool(config.metadata_path)
     if config.guard_sets:
-        # TFX's cache key has exec properties, not the guard files: their content hash goes in
-        # too, or an edited file would come from the cache.
-        custom_config.update(guard_sets=[list(g) for g in config.guard_sets],
-                             guard_fingerprint=guard_fingerprint(config.guard_sets))
+        custom_config.update(guard_sets=[list(g) for g in config.guard_sets])
+        if read_here:
+            custom_config.update(guard_fingerprint=guard_fingerprint(config.guard_sets))
     if config.snippet_reviews:
         custom_config.update(snippet_reviews=config.snippet_reviews, snippet_sets=list(SNIPPET_SETS))
-    if config.test_data:  # the fixed test set (docs/spans.md); its content hash for the cache key
+    if config.test_data:  # the fixed test set (docs/spans.md)
         from components.example_gen import labelled_files
 
-        custom_config.update(test_data=config.test_data,
-                             test_data_fingerprint=labelled_files.fingerprint([config.test_data]))
+        custom_config.update(test_data=config.test_data)
+        if read_here:
+            custom_config.update(test_data_fingerprint=labelled_files.fingerprint([config.test_data]))
     gen = FileBasedExampleGen(
         input_base=source.input_base,
         range_config=span_stages.range_config(config) if source.has_spans else None,

@@ -178,6 +178,18 @@ def test_the_drift_action_is_compiled_and_data_without_spans_has_no_drift_check(
     assert node_ids.DRIFT_CHECK not in {c.id for c in archive.components}
 
 
+def test_the_test_and_guard_files_are_the_clusters_not_read_at_compile_time():
+    """A compiled pipeline names its --test-data and --guard-set files (read where ExampleGen
+    runs); reading them while compiling tried GCS from the compiling machine."""
+    kubeflow = configs.KubeflowConfig(image=IMAGE)
+    config = remote_config(test_data=f"{BUCKET}/labelled/test.jsonl", guard_sets=(("tweets", f"{BUCKET}/tweets.jsonl"),))
+    gen = kubeflow_runner.kubeflow_pipeline(config, kubeflow).components[0]
+    custom = json.loads(gen.exec_properties["custom_config"])
+    assert custom["test_data"] == f"{BUCKET}/labelled/test.jsonl"
+    assert custom["guard_sets"] == [["tweets", f"{BUCKET}/tweets.jsonl"]]
+    assert "test_data_fingerprint" not in custom and "guard_fingerprint" not in custom
+
+
 def test_a_window_is_refused_not_ignored():
     from data.dataset import DataError
 
