@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import uuid
 from typing import Callable, Optional
 
 from components.serving.imports import hide_iri_grammar
@@ -45,6 +44,7 @@ class _Texts:
     v2_request: Optional[InferRequest] = None
     version: Optional[int] = None  # pinned (/versions/<N>, gRPC model_version); None: the served one
     answer: Optional[Callable] = None  # a Routed request's response writer
+    request_id: Optional[str] = None  # a V2 request's id as answered, and as the request log has it
 
 
 class ImdbModel(kserve.Model):
@@ -103,9 +103,12 @@ class ImdbModel(kserve.Model):
 
     async def predict(self, payload: _Texts, headers=None) -> tuple[_Texts, list]:
         versioned = await self._versioned(payload)
+        if self.request_log is not None or payload.v2_request is not None:
+            # the V2 request's id, else X-Request-ID, else one drawn: the id a V2 answer carries
+            # is the one its lines in the request log have
+            payload.request_id = request_id(payload.v2_request.id if payload.v2_request is not None else None, headers)
         if self.request_log is not None:  # every protocol's predictions pass here: one place logs them all
-            v2_id = payload.v2_request.id if payload.v2_request is not None else None
-            self.request_log.record(request_id(v2_id, headers), payload.texts, versioned)
+            self.request_log.record(payload.request_id, payload.texts, versioned)
         return payload, versioned
 
     async def postprocess(self, result: tuple[_Texts, list], headers=None):
@@ -121,7 +124,7 @@ class ImdbModel(kserve.Model):
         if answers and "rating" in answers[0]:
             outputs.append(InferOutput("rating", [n], "FP32", [a["rating"] for a in answers]))
         version = versioned[0][0]
-        return InferResponse(request.v2_request.id or str(uuid.uuid4()), self.name, outputs,
+        return InferResponse(request.request_id, self.name, outputs,
                              model_version=None if version is None else str(version))
 
     def get_input_types(self) -> list[dict]:
@@ -140,6 +143,13 @@ class ImdbModel(kserve.Model):
         """The loaded version asked for by its name (a URL's /versions/N, gRPC's `version`):
         BadRequest 400 for a name that is not a number, 404 naming the versions held otherwise."""
         return self.kept.get(pinned_version(version))
+
+    def v2_metadata(self) -> dict:
+        """V2 model metadata (/v2/models/NAME, gRPC ModelMetadata): KServe's, with the versions
+        loaded (none until a version is served)."""
+        held = self.kept.versions() if self.manager.current is not None else []
+        return {"name": self.name, "versions": [str(v) for v in held], "platform": "",
+                "inputs": self.get_input_types(), "outputs": self.get_output_types()}
 
     def version_metadata(self, version: str) -> dict:
         """V2 model metadata of one loaded version (/v2/models/NAME/versions/N, gRPC

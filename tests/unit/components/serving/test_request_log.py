@@ -107,13 +107,14 @@ def test_a_server_logs_every_answered_prediction_and_keeps_them_after_sigterm_un
                           "--request-log-max-bytes", "20000")
     answered, refused, stop = [], [], False
 
-    def v2(i):
-        body = json.dumps({"id": f"v2-{i}", "inputs": [{"name": "text", "datatype": "BYTES", "shape": [1],
-                                                       "data": [f"v2 review {i}"]}]}).encode()
+    def v2(i, given_id=True, headers=None):  # the answer's id
+        body = json.dumps({**({"id": f"v2-{i}"} if given_id else {}),
+                           "inputs": [{"name": "text", "datatype": "BYTES", "shape": [1],
+                                       "data": [f"v2 review {i}"]}]}).encode()
         request = urllib.request.Request(f"{server.url}/v2/models/imdb/infer", body,
-                                         {"Content-Type": "application/json"})
+                                         {"Content-Type": "application/json", **(headers or {})})
         with urllib.request.urlopen(request, timeout=30) as response:
-            assert json.load(response)["id"] == f"v2-{i}"
+            return json.load(response)["id"]
 
     def load(worker):  # on one kept-alive connection, as load balancers and clients keep them
         connection = http.client.HTTPConnection(server.url[len("http://"):], timeout=30)
@@ -134,7 +135,9 @@ def test_a_server_logs_every_answered_prediction_and_keeps_them_after_sigterm_un
             i += 1
         connection.close()
 
-    v2(0)
+    assert v2(0) == "v2-0"
+    no_id, header_id = v2(1, given_id=False), v2(2, given_id=False, headers={"X-Request-ID": "from-header"})
+    assert header_id == "from-header"
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         futures = [pool.submit(load, w) for w in range(8)]
         time.sleep(3)
@@ -144,7 +147,9 @@ def test_a_server_logs_every_answered_prediction_and_keeps_them_after_sigterm_un
     lines = read_lines(log_dir)
     assert len(answered) > 50
     assert refused == []  # until the server stopped, every request was answered by the model (no 404)
-    logged = [x["text"] for x in lines if x["request_id"] != "v2-0"]
+    v2_ids = {"v2-0": "v2 review 0", no_id: "v2 review 1", "from-header": "v2 review 2"}  # answered as logged
+    assert {x["request_id"]: x["text"] for x in lines if x["request_id"] in v2_ids} == v2_ids
+    logged = [x["text"] for x in lines if x["request_id"] not in v2_ids]
     assert set(answered) <= set(logged)  # every answered prediction is there ...
     assert len(logged) == len(set(logged))  # ... once
     assert len(set(logged) - set(answered)) <= 16  # at most the requests cut by the stop after their answer
