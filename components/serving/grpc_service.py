@@ -90,9 +90,7 @@ class ImdbServicer(InferenceServicer):
             if request.version.strip():
                 metadata = self.model.version_metadata(request.version.strip())
             else:
-                metadata = await self._data_plane.model_metadata(model_name=request.name)
-                held = self.model.kept.versions() if self.model.manager.current is not None else []
-                metadata["versions"] = [str(v) for v in held]
+                metadata = self.model.v2_metadata()
             return pb.ModelMetadataResponse(**{k: metadata[k] for k in ("name", "platform", "versions", "inputs",
                                                                           "outputs")})
         return await self._answer(context, call)

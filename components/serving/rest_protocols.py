@@ -134,8 +134,9 @@ async def _send(send, status: int, body: bytes, header_length: Optional[int] = N
 
 def add_routes(app, model) -> None:
     """GET /v1/models/NAME[/versions/N | /labels/L][/metadata] (TF Serving's status and
-    metadata of a version) and GET /v2/models/NAME/versions/N[/ready] (V2's metadata and
-    readiness of a version), first in the route list."""
+    metadata of a version), GET /v2/models/NAME (V2's metadata, with the versions loaded) and
+    GET /v2/models/NAME/versions/N[/ready] (V2's metadata and readiness of a version), first in
+    the route list."""
     from fastapi.responses import ORJSONResponse
     from fastapi.routing import APIRoute
 
@@ -155,6 +156,13 @@ def add_routes(app, model) -> None:
         kept = served(model_name, version, label)
         return ORJSONResponse(tf_serving_rest.metadata(model.name, kept.version, kept.model.signatures))
 
+    async def v2_metadata(model_name: str):  # KServe's lists no versions (gRPC's does: the same answer)
+        if model_name != model.name:
+            raise ModelNotFound(model_name)
+        if not model.healthy():
+            raise ModelNotReady(model_name)
+        return ORJSONResponse(model.v2_metadata())
+
     async def v2_version_metadata(model_name: str, version: str):
         if model_name != model.name:
             raise ModelNotFound(model_name)
@@ -168,6 +176,7 @@ def add_routes(app, model) -> None:
 
     # KServe's V2 version routes answer 501 "not supported" (and its /ready one lacks its
     # leading slash, so never matches).
+    app.router.routes.insert(0, APIRoute("/v2/models/{model_name}", v2_metadata, methods=["GET"]))
     app.router.routes.insert(0, APIRoute("/v2/models/{model_name}/versions/{version}", v2_version_metadata,
                                          methods=["GET"]))
     app.router.routes.insert(0, APIRoute("/v2/models/{model_name}/versions/{version}/ready", v2_version_ready,

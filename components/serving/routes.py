@@ -25,6 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import ORJSONResponse
 from fastapi.routing import APIRoute
 from kserve.errors import InvalidInput, ModelNotFound, ModelNotReady
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from timing_asgi import TimingMiddleware
 
 from components.serving import protocol, rest_protocols
@@ -169,12 +170,27 @@ def customize(app: FastAPI, model, max_body_bytes: int, dataplane=None) -> None:
     app.add_exception_handler(RequestValidationError, _invalid_body)
     app.add_exception_handler(ModelNotFound, _unknown_model)
     app.add_exception_handler(ModelNotReady, _unknown_model)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
 
 
 async def _bad_request(request: Request, exc) -> ORJSONResponse:
     reason = getattr(exc, "reason", str(exc))
     logger.warning("bad request to %s: %s", request.url.path, reason)
     return ORJSONResponse({"error": reason}, status_code=getattr(exc, "status", 400))
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+    """The router's own errors (a method a path does not take: 405; a path that does not exist:
+    404) as {"error": ...} like every other 4xx (FastAPI's default is {"detail": ...})."""
+    if exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow") or (exc.headers or {}).get("allow")
+        reason = f"{request.method} is not allowed on {request.url.path}" + (f"; use {allowed}" if allowed else "")
+    elif exc.status_code == 404:
+        reason = f"no such path: {request.url.path}"
+    else:
+        reason = str(exc.detail)
+    logger.warning("%s %s: %s", request.method, request.url.path, reason)
+    return ORJSONResponse({"error": reason}, status_code=exc.status_code, headers=exc.headers)
 
 
 async def _unknown_model(request: Request, exc) -> ORJSONResponse:

@@ -88,8 +88,12 @@ def _listed(payload: dict, key: str, limit: int) -> list:
 
 
 def _b64_example(value, i: int) -> bytes:
+    """A serving_default row: {"b64": ...}, or TF Serving's named form {"examples": {"b64": ...}}."""
+    if isinstance(value, dict) and set(value) == {"examples"}:
+        value = value["examples"]
     if not (isinstance(value, dict) and set(value) == {"b64"} and isinstance(value["b64"], str)):
-        raise BadRequest(f"instance {i}: serving_default takes serialized tf.Examples as {{\"b64\": \"...\"}}; for "
+        raise BadRequest(f"instance {i}: serving_default takes serialized tf.Examples as {{\"b64\": \"...\"}} (or "
+                         f"{{\"examples\": {{\"b64\": \"...\"}}}}); for "
                          "raw strings use signature predict_text, or :classify with JSON examples")
     try:
         return base64.b64decode(value["b64"], validate=True)

@@ -103,6 +103,17 @@ def test_liveness_readiness_and_metadata(server):
         assert client.request(server.url + path) == (200, answer), path
     code, metadata = client.request(server.url + "/v2/models/imdb")
     assert code == 200 and metadata["inputs"] == [{"name": "text", "datatype": "BYTES", "shape": [-1]}]
+    assert metadata["versions"] == [str(VERSION)]  # the loaded versions, as gRPC's ModelMetadata lists them
+    assert client.request(server.url + "/v2/models/nope")[0] == 404
+    # the router's own errors answer {"error"} too: a method the path does not take, a path that does not exist
+    for method, path, status in (("GET", "/v2/models/imdb/infer", 405), ("PUT", "/v1/models/imdb:predict", 405),
+                                 ("GET", "/no/such/path", 404)):
+        request = client.urllib.request.Request(server.url + path, data=b"{}" if method == "PUT" else None, method=method)
+        try:
+            client.urllib.request.urlopen(request, timeout=30)
+            raise AssertionError(f"{method} {path} answered 200")
+        except client.urllib.error.HTTPError as e:
+            assert (e.code, set(json.loads(e.read()))) == (status, {"error"}), (method, path)
     assert client.request(server.url + "/v1/models/nope")[0] == 404
     assert client.request(server.url + "/v1/models")[1] == {"models": ["imdb"]}
 

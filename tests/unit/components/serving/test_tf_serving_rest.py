@@ -50,7 +50,9 @@ def test_columnar_inputs(protocols, inputs):
 def test_serving_default_b64_examples(protocols):
     want = serving_default(protocols.paths[NEW], TEXTS)
     instances = [{"b64": base64.b64encode(serialized(t)).decode()} for t in TEXTS]
+    named = [{"examples": instance} for instance in instances]  # TF Serving's row form with the input named
     for body, key in (({"signature_name": "serving_default", "instances": instances}, "predictions"),
+                      ({"signature_name": "serving_default", "instances": named}, "predictions"),
                       ({"signature_name": "serving_default", "inputs": {"examples": instances}}, "outputs")):
         code, answer = post(protocols, "/v1/models/imdb:predict", body)
         assert code == 200, answer
