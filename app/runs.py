@@ -252,11 +252,19 @@ def node_output(store, node_id: str, key: str, execution_id_floor: int = 0):
 
 def cached_nodes(metadata_path: str, execution_id_floor: int) -> list[str]:
     """The nodes whose executions above the floor TFX took from its cache (state CACHED: the
-    outputs of an earlier execution with the same inputs, code and settings), in run order."""
+    outputs of an earlier execution with the same inputs, code and settings), in run order; of
+    the newest pipeline run above the floor only (not of the window's spans ingested before it,
+    pipeline/window_backfill.py), where the store has TFX's pipeline_run contexts."""
     store = open_store(metadata_path)
-    node_type = store.get_context_type("node").id
+    types = {t.name: t.id for t in store.get_context_types()}
     cached = sorted(e.id for e in executions(store, after=execution_id_floor, states=("CACHED",)))
-    return [c.name.rsplit(".", 1)[-1] for i in cached for c in store.get_contexts_by_execution(i) if c.type_id == node_type]
+    contexts = {i: store.get_contexts_by_execution(i) for i in cached}
+    if cached and "pipeline_run" in types:
+        newest = executions(store, after=execution_id_floor, newest=1)[0].id
+        run = {c.id for c in store.get_contexts_by_execution(newest) if c.type_id == types["pipeline_run"]}
+        if run:
+            cached = [i for i in cached if run & {c.id for c in contexts[i]}]
+    return [c.name.rsplit(".", 1)[-1] for i in cached for c in contexts[i] if c.type_id == types.get("node")]
 
 
 def max_execution_id(metadata_path: str) -> int:

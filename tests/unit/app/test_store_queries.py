@@ -81,3 +81,28 @@ def test_the_queries_merge_pipeline_names_and_page_past_a_hundred(tmp_path):
     assert len(cached) == 250 and runs.cached_nodes(str(path), 0) == ["FileBasedExampleGen", "Trainer"] * 125
     assert [e.id for e in runs.executions(store, states=("CACHED",))] == cached[::-1]
     assert runs.max_execution_id(str(path)) == 750
+
+
+def test_what_came_from_the_cache_is_the_newest_runs_not_the_ingest_runs_before_it(tmp_path):
+    """A run over spans first ingests the window's missing spans (pipeline runs of their own,
+    above the same floor): the summary's "cached" is the run's own nodes, each once."""
+    from ml_metadata.metadata_store import metadata_store
+    from ml_metadata.proto import metadata_store_pb2 as pb
+    from tfx.orchestration import metadata
+
+    path = tmp_path / "metadata.sqlite"
+    store = metadata_store.MetadataStore(metadata.sqlite_metadata_connection_config(str(path)))
+    type_id = store.put_execution_type(pb.ExecutionType(name="tfx.Component"))
+    node_type, run_type = (store.put_context_type(pb.ContextType(name=n)) for n in ("node", "pipeline_run"))
+    nodes = ("ImportSchemaGen", "FileBasedExampleGen", "Trainer")
+    node_ids = dict(zip(nodes, store.put_contexts([pb.Context(type_id=node_type, name=f"imdb.{n}") for n in nodes])))
+    for run, ran in (("ingest-span-2", ("ImportSchemaGen", "FileBasedExampleGen")),
+                     ("main", ("ImportSchemaGen", "FileBasedExampleGen", "Trainer"))):
+        run_id = store.put_contexts([pb.Context(type_id=run_type, name=run)])[0]
+        states = [pb.Execution.CACHED if node != "FileBasedExampleGen" or run == "main" else pb.Execution.COMPLETE
+                  for node in ran]
+        states[-1] = pb.Execution.COMPLETE if run == "main" else states[-1]
+        ids = store.put_executions([pb.Execution(type_id=type_id, last_known_state=s) for s in states])
+        store.put_attributions_and_associations([], [pb.Association(context_id=c, execution_id=e)
+                                                     for e, node in zip(ids, ran) for c in (node_ids[node], run_id)])
+    assert runs.cached_nodes(str(path), 0) == ["ImportSchemaGen", "FileBasedExampleGen"]  # the main run's
