@@ -154,7 +154,8 @@ def check_span_flags(source: DataSource, span: int | None, window: int = 1, drif
 def check_span(source: DataSource, span: int | None, window: int = 1,
                drift_action: str | None = None) -> tuple[int, str] | None:
     """The (number, folder) of the span a run reads (`span`, or the newest), its contents checked
-    (spans.span_kind); None for data without spans (then neither `span` nor `window` may be
+    (spans.span_kind; labelled files read whole, with ExampleGen's reader: a broken line stops
+    the run before it starts, as a broken --test-data file does); None for data without spans (then neither `span` nor `window` may be
     given: check_span_flags) or remote spans (which TFX's driver finds at run time). DataError
     naming the folder or flag."""
     check_span_flags(source, span, window, drift_action)
@@ -164,7 +165,12 @@ def check_span(source: DataSource, span: int | None, window: int = 1,
         return None
     try:
         number, folder = spans.choose_span(source.uri, span)
-        spans.span_kind(folder)
+        kind, files = spans.span_kind(folder)
+        if kind == spans.LABELLED:
+            from components.example_gen import labelled_files
+
+            for path in files:
+                labelled_files.read_rows(path)
     except ImdbDataError as e:
         raise DataError(str(e)) from None
     return number, folder

@@ -32,6 +32,15 @@ def test_the_first_line_names_the_windows_spans_gaps_skipped(spans_1_3_4, span, 
     assert "3 span(s) on disk" in lines[0]
 
 
+def test_a_broken_line_in_the_runs_span_stops_the_run_before_it_starts(spans_1_3_4, tmp_path):
+    """The run's span's labelled files are read whole at start-up, with ExampleGen's reader and
+    its errors (file and line), as --test-data is: before the store, the root or a log exist."""
+    (tmp_path / "span-4" / "r.jsonl").write_text('{"text": "a fine film", "label": 1}\n{"text": "cut off\n')
+    with pytest.raises(DataError, match=r"span-4/r.jsonl:2: not a JSON line"):
+        span_runs.announce(configs.PipelineConfig(), spans_1_3_4, print)
+    span_runs.announce(configs.PipelineConfig(span=3), spans_1_3_4, print)  # another span: not read
+
+
 def test_a_drift_action_on_data_without_spans_is_refused(tmp_path):
     archive = DataSource("archive", str(tmp_path / "aclImdb_v1.tar.gz"))
     with pytest.raises(DataError, match="--drift-action block: .* has no span folders"):
