@@ -10,8 +10,8 @@ under the same pipeline name, root and store, oldest first: the run then resolve
 window, and a later run of such a span finds all of it in TFX's cache. A span that fails its
 validation stops the run there, naming the component, as any run's data does.
 
-The window's spans are the span folders on disk: with `--span N` those numbered N-K+1..N-1,
-without it the K-1 newest below the newest. A span counts as held when the store has its
+The window's spans are the span folders on disk: the K-1 newest below the run's span (`--span
+N`, or the newest), gaps skipped. A span counts as held when the store has its
 transformed examples with this preprocessing's window key.
 """
 from __future__ import annotations

@@ -191,8 +191,8 @@ def add_span_args(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--span", type=int, default=None, metavar="N",
                    help="the span to read (default: the newest; TFX's RangeConfig static_range)")
     g.add_argument("--window", type=int, default=1, metavar="K",
-                   help="Transform and the Trainer read the last K spans (TFX's RollingRange; default: %(default)s; "
-                        "compile: 1 only, a compiled pipeline reads one span)")
+                   help="the Trainer reads the last K spans, each transformed once, by the run that ingested it (TFX's "
+                        "LatestSpan; default: %(default)s; compile: 1 only, a compiled pipeline reads one span)")
     g.add_argument("--test-data", default="", metavar="PATH",
                    help="the labelled test set the blessing compares candidate and baseline on (JSON lines or "
                         "CSV: text,label[,rating]); default: the span's official test/, else a held-out part "

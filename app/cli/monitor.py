@@ -5,7 +5,8 @@ finds the training data of the version that answered it (as the model records it
 metadata store, or with --serving-dir from the served version alone), and runs
 the drift checks of `imdb-tfx run` (token distribution, domain classifier, length, the
 model's scores) between the two. It prints {"drift": ..., "window": ...} as JSON on stdout and
-one line on stderr (TensorFlow's messages go to a log file, as `predict`'s); `--output` writes
+one line on stderr, after a line on what `--export` wrote (TensorFlow's messages go to a log
+file, as `predict`'s); `--output` writes
 an HTML page, `--export` the logged texts as a span file to label. Exit status: 0 no check
 fired (or too little traffic to judge: said so), 3 a check fired, 2 bad input (one line naming
 the file or flag; a metadata store that is missing or is none, whatever the traffic).
@@ -147,7 +148,7 @@ def add_parser(sub) -> None:
     p.add_argument("--export", metavar="PATH",
                    help="write the window's logged texts as JSON lines {text, label: null, request_id, ...}: "
                         "labelled, a span file for imdb-tfx run")
-    p.add_argument("--min-size", type=int, default=MIN_SIZE, help=f"fewest predictions to judge (default {MIN_SIZE})")
+    p.add_argument("--min-size", type=int, default=MIN_SIZE, help=f"fewest distinct texts of the compared version to judge (default {MIN_SIZE})")
     p.add_argument("--seed", type=int, default=0, help="seed of the checks' samples and permutations (default 0)")
     p.add_argument("--verbose", action="store_true", help="show TensorFlow's messages on stderr (by default they "
                    "go to a log file under ~/.cache/imdb-tfx/logs/)")
