@@ -267,7 +267,7 @@ def training_stages(config: configs.PipelineConfig, source: DataSource, *, tuner
     transform = transform_stage(config, data, for_evaluation=for_evaluation)
     examples = span_stages.trained_examples(config, transform)
     tuner = tuner_stage(config, data, transform, examples, tuner_id)
-    base = base_model.resolver(config, examples) if warm_start else None
+    base = base_model.resolver(config, examples, transform) if warm_start else None
     trainer = trainer_stage(config, data, transform, examples, tuner, trainer_id, base)
     return TrainingStages(data, transform, tuner, trainer, base)
 

@@ -53,6 +53,10 @@ def test_window_and_drift_check_before_the_trainer(tmp_path):
     assert examples.input_graph_ref.graph_id and examples.min_count == 1
     graph = nodes[node_ids.TRAINER].inputs.input_graphs[examples.input_graph_ref.graph_id]
     assert key in str(graph) and "LatestSpan" in str(graph)
+    # the base model's resolver reads the same window, after this run's Transform (nothing else
+    # orders them: it resolved the window without this run's span)
+    base = nodes[node_ids.BASE_MODEL_RESOLVER]
+    assert node_ids.TRANSFORM in base.upstream_nodes and node_ids.BASE_MODEL_RESOLVER in nodes[node_ids.TRAINER].upstream_nodes
     # a preprocessing with an analyser (an n-gram vocabulary): Transform reads the window itself
     vocabulary = training_config(head="wide", ngram_index="vocabulary")
     nodes = ir_nodes(tmp_path / "vocabulary", window=3, span=5, training=vocabulary)
