@@ -6,7 +6,7 @@ import dataclasses
 import sys
 import time
 
-from pipeline import tfx_private
+from pipeline import channel_queries, tfx_private
 
 
 class ComponentError(RuntimeError):
@@ -93,7 +93,8 @@ def run_with_progress(tfx_pipeline, runner_module, runner_class: str, progress_c
     # Everything the pipeline needs is in the pipeline, so the runners see no arguments.
     argv, sys.argv = sys.argv, sys.argv[:1]
     try:
-        getattr(runner_module, runner_class)().run(tfx_pipeline)
+        with channel_queries.filtered():  # TFX's input resolution in one query (a store of a year of runs)
+            getattr(runner_module, runner_class)().run(tfx_pipeline)
     except Exception as e:
         raise ComponentError(progress.running() or "the pipeline", e) from e
     finally:

@@ -16,6 +16,10 @@ The hooks, and why each is still private:
   content hash reach their cache keys.
 - `component.executor_spec` set after construction (`set_executor`): TFX's Transform and
   Evaluator constructors take no custom executor spec.
+- The channel resolver's `_get_executions_by_all_contexts` (CHANNEL_RESOLVER), replaced while a
+  run lasts by one filter query (pipeline/channel_queries.py): TFX lists every execution of the
+  pipeline for each input it resolves, minutes on a store of a year of runs; there is no public
+  hook into input resolution.
 
 tests/unit/pipeline/test_private_hooks.py checks each against the installed TFX.
 """
@@ -32,6 +36,7 @@ RUNNER_MESSAGES = {
         "node %s is running.": "running", "node %s is finished.": "finished",
         "Node %s is skipped in this partial run.": "skipped"},
 }
+CHANNEL_RESOLVER = "tfx.orchestration.portable.input_resolution.channel_resolver"
 LOCAL_RUNNER_MESSAGES = RUNNER_MESSAGES["tfx.orchestration.local.local_dag_runner"]
 BEAM_RUNNER_MESSAGES = RUNNER_MESSAGES["tfx.orchestration.beam.beam_dag_runner"]
 
@@ -45,6 +50,10 @@ HOOKS = [
     Hook("tfx.dsl.compiler.compiler:_set_node_parameters", "every exec property is compiled into the node's "
          "parameters (the cache key)", params=("node", "tfx_node"),
          source_has=("for key, value in tfx_node.exec_properties.items():",)),
+    Hook(f"{CHANNEL_RESOLVER}:_get_executions_by_all_contexts", "no public hook into input resolution; "
+         "pipeline/channel_queries.py replaces it", params=("store", "contexts")),
+    Hook(f"{CHANNEL_RESOLVER}:resolve_single_channel", "resolves every input channel through the function "
+         "pipeline/channel_queries.py replaces", source_has=("_get_executions_by_all_contexts(store, contexts)",)),
 ]
 
 
