@@ -23,8 +23,9 @@ __all__ = ["BLESSING", "EXAMPLES", "MODEL", "LatestBlessedModelOfOtherExamplesSt
 
 
 def earlier_base(store, examples: set[int]) -> tuple[bool, int | None]:
-    """(whether a Trainer execution read exactly the examples artifacts `examples`, the id of the
-    base model the newest such execution read, None for none)."""
+    """(whether a Trainer execution with warm start on read exactly the examples artifacts
+    `examples`, the id of the base model the newest such execution read, None for none). A
+    Trainer run with --no-warm-start had no base to repeat: it is not counted."""
     from ml_metadata.proto import metadata_store_pb2
 
     Event = metadata_store_pb2.Event
@@ -44,8 +45,22 @@ def earlier_base(store, examples: set[int]) -> tuple[bool, int | None]:
             base[event.execution_id] = event.artifact_id
         elif event.type == Event.OUTPUT and key(event) == TRAINED_MODEL:
             trained.add(event.execution_id)  # a Trainer (the Tuner and the Evaluator read examples too)
-    same = [execution for execution in trained if read.get(execution) == examples]
+    same = [e.id for e in store.get_executions_by_id(sorted(x for x in trained if read.get(x) == examples))
+            if _warm_start_on(e)]
     return (True, base.get(max(same))) if same else (False, None)
+
+
+def _warm_start_on(execution) -> bool:
+    """Whether a Trainer execution ran with warm start on (its custom_config's TrainingConfig;
+    on when it does not say)."""
+    import json
+
+    config = execution.custom_properties.get("custom_config")
+    text = config.string_value if config is not None else ""
+    try:
+        return bool(json.loads(text).get("warm_start", True)) if text else True
+    except (ValueError, AttributeError):
+        return True
 
 
 class LatestBlessedModelOfOtherExamplesStrategy(LatestBlessedModelLeavingOutStrategy):

@@ -158,8 +158,10 @@ def test_resolver_gives_a_rerun_the_base_of_the_run_it_repeats_and_other_example
     examples_1, examples_2, examples_3, model_1, model_2, model_3 = store.put_artifacts(
         [pb.Artifact(type_id=type_id) for _ in range(6)])
 
-    def execution(type_id, inputs, outputs):
-        execution_id = store.put_executions([pb.Execution(type_id=type_id)])[0]
+    def execution(type_id, inputs, outputs, warm_start=True):
+        execution = pb.Execution(type_id=type_id)
+        execution.custom_properties["custom_config"].string_value = json.dumps({"head": "dnn", "warm_start": warm_start})
+        execution_id = store.put_executions([execution])[0]
         events = []
         for kind, pairs in ((pb.Event.INPUT, inputs), (pb.Event.OUTPUT, outputs)):
             for key, artifact_id in pairs:
@@ -171,6 +173,9 @@ def test_resolver_gives_a_rerun_the_base_of_the_run_it_repeats_and_other_example
     execution(trainer, [(EXAMPLES, examples_2), ("base_model", model_1)], [("model", model_2)])
     execution(trainer, [(EXAMPLES, examples_2), (EXAMPLES, examples_3), ("base_model", model_2)], [("model", model_3)])
     execution(evaluator, [(EXAMPLES, examples_1), ("model", model_3)], [])  # reads examples, trains nothing
+    # a later run on model 3's examples with --no-warm-start: no base, and none to repeat
+    no_warm = store.put_artifacts([pb.Artifact(type_id=type_id)])[0]
+    execution(trainer, [(EXAMPLES, examples_2), (EXAMPLES, examples_3)], [("model", no_warm)], warm_start=False)
 
     models = [artifact(standard_artifacts.Model, i) for i in (model_1, model_2, model_3)]
     blessings = [artifact(standard_artifacts.ModelBlessing, 100 + i, current_model_id=m, blessed=1)
