@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import string
+import threading
 
 from pipeline.tfx_private import CHANNEL_RESOLVER
 
@@ -34,15 +35,28 @@ def executions_of_all(store, contexts) -> list:
     return store.get_executions(list_options=ListOptions(order_by=OrderByField.ID, is_asc=True, filter_query=query))
 
 
+_lock = threading.Lock()
+_users = 0  # blocks inside filtered(): TFX's function is back once the last one leaves
+_original = None
+
+
 @contextlib.contextmanager
 def filtered():
-    """TFX's channel resolution through `executions_of_all` for the block."""
+    """TFX's channel resolution through `executions_of_all` for the block (re-entrant, and for
+    blocks that overlap in threads)."""
     import importlib
 
+    global _users, _original
     module = importlib.import_module(CHANNEL_RESOLVER)
-    original = module._get_executions_by_all_contexts
-    module._get_executions_by_all_contexts = executions_of_all
+    with _lock:
+        if _users == 0:
+            _original = module._get_executions_by_all_contexts
+            module._get_executions_by_all_contexts = executions_of_all
+        _users += 1
     try:
         yield
     finally:
-        module._get_executions_by_all_contexts = original
+        with _lock:
+            _users -= 1
+            if _users == 0:
+                module._get_executions_by_all_contexts = _original

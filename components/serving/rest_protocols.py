@@ -156,12 +156,10 @@ def add_routes(app, model) -> None:
         kept = served(model_name, version, label)
         return ORJSONResponse(tf_serving_rest.metadata(model.name, kept.version, kept.model.signatures))
 
-    async def v2_metadata(model_name: str):  # KServe's lists no versions (gRPC's does: the same answer)
+    async def v2_metadata(model_name: str):  # KServe's lists no versions; gRPC's does: the same answer
         if model_name != model.name:
             raise ModelNotFound(model_name)
-        if not model.healthy():
-            raise ModelNotReady(model_name)
-        return ORJSONResponse(model.v2_metadata())
+        return ORJSONResponse(model.v2_metadata())  # before a first version too (versions [])
 
     async def v2_version_metadata(model_name: str, version: str):
         if model_name != model.name:

@@ -35,4 +35,7 @@ def test_tfxs_function_is_replaced_for_the_block_only():
     original = resolver._get_executions_by_all_contexts
     with channel_queries.filtered():
         assert resolver._get_executions_by_all_contexts is channel_queries.executions_of_all
+        with channel_queries.filtered():  # nested (or another thread's run): still replaced when it leaves
+            pass
+        assert resolver._get_executions_by_all_contexts is channel_queries.executions_of_all
     assert resolver._get_executions_by_all_contexts is original
