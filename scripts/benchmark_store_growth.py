@@ -11,7 +11,8 @@ turns, each on a fresh copy of its store and an empty serving directory.
 The template store is the chain of a spans benchmark (its newest run is cloned; its artifacts'
 files are read where they are). A store holds one pipeline root's runs (pipeline/run_lock.py),
 so the runs write into the template's root: what each run adds there is removed after it (the
-root's entries, four levels down, that were not there before). Reported per store: the run's
+root's entries, four levels down, that were not there before: run nothing else on that root
+meanwhile). Reported per store: the run's
 wall time (its summary's wall_time_s), each node's time from its progress lines, and the rest
 (the run's own work around its nodes: input resolution, cache lookups, store queries, start
 and end); and grown / original for each. The run flags default to `--snippet-reviews 0`.
@@ -94,6 +95,7 @@ def main() -> None:
     parser.add_argument("--grown", help="a store grown earlier from the same template (not grown again)")
     parser.add_argument("--output", help="also write the JSON here")
     args, extra = parser.parse_known_args()
+    args.pipeline_root = os.path.normpath(os.path.abspath(args.pipeline_root))
     extra = [a for a in extra if a != "--"] or ["--snippet-reviews", "0"]
     if not os.path.isfile(args.metadata_path):
         sys.exit(f"benchmark_store_growth: {args.metadata_path}: no such store")

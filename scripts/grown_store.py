@@ -8,7 +8,11 @@ cache lookup) cost on such a store.
 
 The clones' artifacts keep the original's properties (an Examples keeps its span, so a new run
 of a later span resolves the same window), a ModelBlessing's model id points at its clone's
-Model, and no clone joins a cache context (a clone is never a cache hit for a new run).
+Model, and no clone joins a cache context (a clone is never a cache hit for a new run). Unlike
+a year of real runs: every clone reads the original run's older window spans (each read by
+every clone, where a sliding window's span is read by about three days of runs), a blessing's
+baseline id stays the original's, and the cached reruns' Resolver executions are CACHED (TFX
+records them COMPLETE).
 """
 from __future__ import annotations
 
