@@ -73,9 +73,12 @@ class DataSource:
             if include_unsup:
                 patterns["unsup"] = name
         else:
-            patterns = {"train": "train/*/*.txt", "eval": "train/*/*.txt", "test": "test/*/*.txt"}
+            # Every file of the label folders, as an archive's members are read: a misnamed one is
+            # an error naming it, a hidden one skipped and counted (docs/data.md), not left out
+            # unseen by a *.txt pattern.
+            patterns = {"train": "train/*/*", "eval": "train/*/*", "test": "test/*/*"}
             if include_unsup:
-                patterns["unsup"] = "train/unsup/*.txt"
+                patterns["unsup"] = "train/unsup/*"
         return patterns
 
 

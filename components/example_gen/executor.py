@@ -95,7 +95,7 @@ def ImdbToExample(pipeline: beam.Pipeline, exec_properties: dict[str, Any], spli
             return (pipeline | f"Labelled[{label}]" >> beam.Create(paths)
                     | f"ReadLabelled[{label}]" >> beam.FlatMap(labelled_files.file_examples))
         # an aclImdb tree (its train/ and test/ reviews) or an archive of one
-        source = paths[0] if kind == spans.ARCHIVE else [os.path.join(paths[0], part, "*", "*.txt")
+        source = paths[0] if kind == spans.ARCHIVE else [os.path.join(paths[0], part, "*", "*")
                                                           for part in ("train", "test")]
     if isinstance(source, list):
         files = (pipeline | f"Pattern[{label}]" >> beam.Create(source)

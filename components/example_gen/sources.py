@@ -56,5 +56,10 @@ def list_files(pattern: str, include_unsup: bool) -> list[str]:
 
 
 def read_file(path: str) -> tuple[str, bytes]:
-    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
-        return path, f.read()
+    """(path, content); ImdbDataError naming the file when it cannot be read (permissions...),
+    as the archive's reader names a member."""
+    try:
+        with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
+            return path, f.read()
+    except OSError as e:
+        raise ImdbDataError(f"{path}: {e.strerror or e}") from None

@@ -124,6 +124,38 @@ def test_bad_review_file_names_the_file(tmp_path, files, name, content, message)
     assert name in str(info.value) and archive in str(info.value)
 
 
+@pytest.mark.parametrize("name, message", [
+    ("aclImdb/train/pos/notes.md", "file name is not <id>_<rating>.txt"),
+    ("aclImdb/test/neg/3_2.TXT", "file name is not <id>_<rating>.txt"),
+    ("aclImdb/train/neg/4_2.txt.bak", "file name is not <id>_<rating>.txt"),
+])
+def test_a_directory_reads_every_file_of_its_label_folders_as_an_archive_does(tmp_path, files, name, message):
+    """Not only *.txt: a misnamed file is an error naming it, a hidden one is skipped and
+    counted, as for the same tree in an archive."""
+    files = dict(files, **{name: b"fine", "aclImdb/train/pos/.DS_Store": b"\x00\x00"})
+    source = resolve_data(corpus.write_directory(str(tmp_path / "d"), files))
+    with pytest.raises(Exception, match=message) as info:
+        run_executor(source, tmp_path / "out")
+    assert os.path.basename(name) in str(info.value)
+    del files[name]
+    source = resolve_data(corpus.write_directory(str(tmp_path / "ok"), files))
+    _, artifact = run_executor(source, tmp_path / "out-ok")
+    assert artifact.get_int_custom_property("num_skipped_reviews") == 1  # .DS_Store
+    assert ".DS_Store\thidden file" in (tmp_path / "out-ok" / example_gen.SKIPPED_FILE).read_text()
+
+
+def test_a_review_file_that_cannot_be_read_is_an_input_error_naming_it(tmp_path):
+    """A directory's review read with an OSError (permissions, a file gone since it was
+    listed): ImdbDataError naming the file, as for an archive's member (status 2, not a
+    component's failure with Beam's wrapping: app/cli/main.py)."""
+    from components.example_gen.reviews import ImdbDataError
+    from components.example_gen.sources import read_file
+
+    for path, reason in ((tmp_path / "1_8.txt", "No such file or directory"), (tmp_path, "Is a directory")):
+        with pytest.raises(ImdbDataError, match=f"^{path}: {reason}$"):
+            read_file(str(path))
+
+
 @pytest.mark.parametrize("missing", ["aclImdb/test/neg/", "aclImdb/train/pos/"])
 def test_missing_folder(tmp_path, files, missing):
     files = {k: v for k, v in files.items() if not k.startswith(missing)}
