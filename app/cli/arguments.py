@@ -89,7 +89,8 @@ def add_pipeline_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--metadata-path", default=None,
                         help=f"SQLite metadata store (default: {d.metadata_path} for the default pipeline root, "
                              "else ROOT.metadata.sqlite beside the root: each root its own store)")
-    parser.add_argument("--serving-dir", default=d.serving_dir, help="where Pusher writes blessed models")
+    parser.add_argument("--serving-dir", default=d.serving_dir, help="where Pusher writes blessed models "
+                        "(default: %(default)s)")
     parser.add_argument("--pipeline-name", default=d.pipeline_name)
     parser.add_argument("--eval-percent", type=int, default=d.eval_percent,
                         help="share of the official train set held out for validation")
@@ -276,6 +277,15 @@ def _prepare_module(module: str) -> str:
     from components.paths import is_url
 
     start = time.time()
+    if is_url(module):  # fetched now (TF-Hub's cache), not by the Trainer after the data stages
+        from components.modules.hub import import_hub
+
+        try:
+            path = import_hub().resolve(module)
+        except Exception as e:  # noqa: BLE001  (no network, unknown host, not a module: one line)
+            raise ValueError(f"--module {module}: cannot be fetched ({type(e).__name__}: {e}); without a network, "
+                             f"give a builtin module ({', '.join(BUILTIN_NAMES)}) or a SavedModel directory") from None
+        return path
     path = resolve_module_handle(module)
     if time.time() - start > 1:
         print(f"imdb-tfx: built module {module} in {time.time() - start:.0f} s -> {path}", file=sys.stderr)

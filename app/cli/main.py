@@ -12,6 +12,7 @@ import re
 import signal
 import sys
 import threading
+import traceback
 import warnings
 
 import components  # noqa: F401  (sets the TensorFlow environment before anything imports TensorFlow)
@@ -127,8 +128,10 @@ def _command(argv: list[str] | None) -> int:
         if signum is not None:  # a signal's exception, wrapped by a library
             return _stopped(signum)
         code, message = classify(e)
-        if code is None or args.debug or os.environ.get("IMDB_TFX_DEBUG"):
+        if code is None:
             raise
+        if args.debug or os.environ.get("IMDB_TFX_DEBUG"):  # the traceback too, the same status
+            traceback.print_exc()
         print(f"imdb-tfx: error: {message}", file=sys.stderr)
         return code
     finally:

@@ -40,6 +40,23 @@ def test_run_with_missing_module_is_a_clear_error(tmp_path):
     assert not os.path.exists(tmp_path / "m.sqlite")  # failed before the pipeline started
 
 
+def test_debug_shows_the_traceback_and_keeps_the_status(tmp_path):
+    for flags in (["--debug", "run"], ["run", "--debug"]):
+        out = run_cli(*flags, "--data", str(tmp_path / "missing.tar.gz"), "--pipeline-root", str(tmp_path))
+        assert out.returncode == 2, flags  # the error's status, not 1 (a bug's)
+        assert "Traceback" in out.stderr and out.stderr.rstrip().splitlines()[-1].startswith("imdb-tfx: error: ")
+
+
+def test_a_tf_hub_module_that_cannot_be_fetched_is_one_line_before_the_pipeline(tmp_path):
+    archive = corpus.write_archive(str(tmp_path / "a.tar.gz"), corpus.corpus_files(n_train=2, n_test=2))
+    url = "https://hub.example.invalid/google/nnlm-en-dim128/2"  # .invalid: never resolves
+    out = run_cli("run", "--data", archive, "--module", url, "--pipeline-root", str(tmp_path / "root"),
+                  "--metadata-path", str(tmp_path / "m.sqlite"))
+    assert out.returncode == 2, out.stderr[-2000:]
+    assert f"imdb-tfx: error: --module {url}: cannot be fetched" in out.stderr and "Traceback" not in out.stderr
+    assert not os.path.exists(tmp_path / "m.sqlite")  # before the pipeline started
+
+
 def test_experiment_with_an_unknown_row_is_a_clear_error(tmp_path):
     out = run_cli("experiment", "--rows", "glove-frozen,nope", "--data", str(tmp_path))
     assert out.returncode == 2
