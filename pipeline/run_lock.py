@@ -45,6 +45,28 @@ def _holder(path: str) -> str:
         return "another run"
 
 
+def _locked(path: str, holder: str) -> RunLockedError:
+    return RunLockedError(f"{path[:-len('.lock')]} is in use by {holder}: one run at a time per store and "
+                          "pipeline root (without --no-wait, this run would wait)")
+
+
+def check_not_locked(metadata_path: str, pipeline_root: str) -> None:
+    """RunLockedError at once when another run holds one of the run's locks (`--no-wait`, before
+    a run writes its first line or its log); creates nothing. The run still takes its locks."""
+    for path in lock_paths(metadata_path, pipeline_root):
+        if path in _HELD or not os.path.exists(path):
+            continue
+        try:
+            f = open(path, "a")  # neither truncated nor created
+        except OSError:
+            continue  # taking the lock will say why
+        with f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise _locked(path, _holder(path)) from None
+
+
 @contextlib.contextmanager
 def _one(path: str, wait: bool, stream, poll_s: float):
     if path in _HELD:
@@ -62,8 +84,7 @@ def _one(path: str, wait: bool, stream, poll_s: float):
         except BlockingIOError:
             holder = _holder(path)
             if not wait:
-                raise RunLockedError(f"{path[:-len('.lock')]} is in use by {holder}: one run at a time "
-                                     "per store and pipeline root (without --no-wait, this run would wait)") from None
+                raise _locked(path, holder) from None
             stream.write(f"imdb-tfx: waiting for {holder} to finish with {path[:-len('.lock')]}\n")
             stream.flush()
             while True:

@@ -20,6 +20,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         args, beam_runner.DEFAULT_PRESET if args.runner == "beam" else "in-memory")
     checked: list[str] = []  # their lines, shown once all passed: a rejected run is one line and leaves no log
     source = _checked_inputs(config, checked.append)
+    if args.no_wait:  # another run holds the store or root: one line, no log (the run still locks below)
+        from pipeline.run_lock import check_not_locked
+
+        check_not_locked(config.metadata_path, config.pipeline_root)
     log_file = console.log_path(config.pipeline_root)
     terminal = console.Terminal(sys.stderr)
     terminal.write(f"imdb-tfx: data {config.data}, module {config.training.module}, "

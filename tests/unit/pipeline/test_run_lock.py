@@ -109,3 +109,26 @@ def test_a_read_only_store_directory_is_one_error_naming_the_lock_file(tmp_path)
         with pytest.raises(LockFileError, match=f"{store}.lock: cannot write the run lock"):
             with run_lock(store, str(tmp_path / "root")):
                 pass
+
+
+def test_no_wait_is_refused_in_one_line_before_the_run_writes_anything(tmp_path):
+    """`imdb-tfx run --no-wait` while another run holds the store: one line, status 2, no log
+    file (the check comes before the run's first line); check_not_locked creates no lock file."""
+    from tests.helpers import corpus
+
+    assert run_lock.check_not_locked(str(tmp_path / "none.sqlite"), str(tmp_path / "none")) is None
+    assert not os.path.exists(tmp_path / "none.sqlite.lock") and not os.path.exists(tmp_path / "none.lock")
+    archive = corpus.write_archive(str(tmp_path / "a.tar.gz"), corpus.corpus_files(n_train=2, n_test=2))
+    proc = holder(tmp_path, 60.0)
+    try:
+        done = subprocess.run([sys.executable, "-m", "app", "run", "--data", archive, "--no-wait",
+                               "--pipeline-root", str(tmp_path / "root"), "--metadata-path", str(tmp_path / "m.sqlite")],
+                              capture_output=True, text=True, timeout=120,
+                              cwd=os.path.dirname(os.path.dirname(run_lock.__file__)))
+    finally:
+        proc.kill()
+        proc.wait()
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert lines[0].startswith("imdb-tfx: error: ") and f"in use by pid {proc.pid}" in lines[0]
+    assert not os.path.exists(tmp_path / "root" / "logs")
