@@ -26,10 +26,13 @@ DIED = "cancelled by the next run: the run that started it died before it finish
 STOPPED = "cancelled by its run, stopped before the execution finished (Ctrl-C, SIGTERM or an error)"
 
 
-def abandoned_executions(metadata_path: str, pipeline_root: str, note: str = DIED) -> list[Abandoned]:
+def abandoned_executions(metadata_path: str, pipeline_root: str, note: str = DIED,
+                         failed_after: int | None = None) -> list[Abandoned]:
     """Cancels the executions a dead (or stopped) run left RUNNING (or NEW) and removes the
     output directories their components had made for them (`<root>/<node>/<output>/<execution
-    id>`, never published); returns what it did. Call it only while holding the run lock."""
+    id>`, never published); returns what it did. `failed_after`: also those FAILED with ids
+    above it (a stop that a library turned into a component's failure). Call it only while
+    holding the run lock."""
     if not os.path.isfile(metadata_path) or not os.path.getsize(metadata_path):
         return []
     from ml_metadata.metadata_store import metadata_store
@@ -41,7 +44,10 @@ def abandoned_executions(metadata_path: str, pipeline_root: str, note: str = DIE
     node_type = store.get_context_type("node").id
     done = []
     # Filtered in SQL: a long-lived store holds tens of thousands of finished executions.
-    unfinished = metadata_store.ListOptions(filter_query="last_known_state = RUNNING OR last_known_state = NEW")
+    query = "last_known_state = RUNNING OR last_known_state = NEW"
+    if failed_after is not None:
+        query += f" OR (last_known_state = FAILED AND id > {int(failed_after)})"
+    unfinished = metadata_store.ListOptions(filter_query=query)
     for execution in store.get_executions(list_options=unfinished):
         nodes = [c.name.rsplit(".", 1)[-1] for c in store.get_contexts_by_execution(execution.id)
                  if c.type_id == node_type]
@@ -78,16 +84,33 @@ def exclusive_run(metadata_path: str, pipeline_root: str, stream, wait: bool = T
         process_supervisor.end_orphans(process_supervisor.children_dir(pipeline_root), stream.write)
         for left in abandoned_executions(metadata_path, pipeline_root) if metadata_path else []:
             _say(stream, left, "was left running by a run that died")
+        floor = newest_execution_id(metadata_path) if metadata_path else 0
         try:
             yield
-        except BaseException:
+        except BaseException as e:
             # Stopped (Ctrl-C, SIGTERM) mid-component: its execution is cancelled now, by this run,
             # not left RUNNING for the next run to find. A component that failed is FAILED
-            # already (TFX), so there is nothing to do for it.
+            # already (TFX), so there is nothing to do for it, unless the failure was the stop:
+            # Beam wraps the interrupt in its own error, which TFX records as a failure.
+            stopped = isinstance(e, KeyboardInterrupt) or process_supervisor.stop_signal() is not None
             if metadata_path:
-                for left in abandoned_executions(metadata_path, pipeline_root, STOPPED):
+                for left in abandoned_executions(metadata_path, pipeline_root, STOPPED,
+                                                 failed_after=floor if stopped else None):
                     _say(stream, left, "stopped before it finished")
             raise
+
+
+def newest_execution_id(metadata_path: str) -> int:
+    """The store's newest execution id (0 for none, or no store yet)."""
+    if not os.path.isfile(metadata_path) or not os.path.getsize(metadata_path):
+        return 0
+    from ml_metadata.metadata_store import metadata_store
+    from tfx.orchestration import metadata
+
+    store = metadata_store.MetadataStore(metadata.sqlite_metadata_connection_config(metadata_path))
+    newest = store.get_executions(list_options=metadata_store.ListOptions(
+        order_by=metadata_store.OrderByField.ID, is_asc=False, limit=1))
+    return newest[0].id if newest else 0
 
 
 def _say(stream, left: Abandoned, what: str) -> None:
