@@ -77,8 +77,8 @@ class DataSource:
             # an error naming it, a hidden one skipped and counted (docs/data.md), not left out
             # unseen by a *.txt pattern.
             patterns = {"train": "train/*/*", "eval": "train/*/*", "test": "test/*/*"}
-            if include_unsup:
-                patterns["unsup"] = "train/unsup/*"
+            if include_unsup:  # the train pattern's folders hold unsup/: the executor reads it once
+                patterns["unsup"] = "train/*/*"
         return patterns
 
 

@@ -89,10 +89,14 @@ def test_eval_split_is_deterministic_and_same_for_both_layouts(tmp_path, files):
                                     if route(r, 10) == "eval")
 
 
-def test_unsup_only_when_asked(tmp_path, files):
-    source = resolve_data(corpus.write_archive(str(tmp_path / "a.tar.gz"), files))
+@pytest.mark.parametrize("layout", ["archive", "directory"])
+def test_unsup_only_when_asked(tmp_path, files, layout):
+    """Each unlabelled review once (a directory's unsup pattern was read beside the train
+    pattern that holds it too: every unlabelled review twice)."""
+    source = resolve_data(corpus.write_archive(str(tmp_path / "a.tar.gz"), files) if layout == "archive"
+                          else corpus.write_directory(str(tmp_path / "d"), files))
     splits, _ = run_executor(source, tmp_path / "out", include_unsup=True)
-    assert len(splits["unsup"]) == 5
+    assert len(splits["unsup"]) == 5 and len({feature(ex, "review_id") for ex in splits["unsup"]}) == 5
     assert all("label" not in ex.features.feature for ex in splits["unsup"])
     assert source.split_patterns().keys() == {"train", "eval", "test"}
 
