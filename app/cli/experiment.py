@@ -13,7 +13,10 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     from app.experiments import rows as grids
     from app.experiments import running, tables
 
-    rows = grids.grid_rows(args.grid, grids.named_rows(args.rows))
+    from app.cli.library_log import quiet_stderr
+
+    with quiet_stderr("experiment", args.verbose):  # whether TensorFlow sees a GPU: its import's C++ lines to a log
+        rows = grids.grid_rows(args.grid, grids.named_rows(args.rows))
     config = arguments.pipeline_config(args)
     config.beam_pipeline_args = arguments.beam_pipeline_args(args, "in-memory")
     from data.dataset import resolve_data
@@ -70,7 +73,7 @@ def add_parser(sub) -> None:
                         "default: those and the improvements, with minilm-trained when TensorFlow sees a GPU; "
                         "short-text: the n-gram models for short text, --preset best's members (default: "
                         "%(default)s)")
-    p.add_argument("--rows", default="", help="comma-separated row names: run only these (any row of the "
+    p.add_argument("--rows", default=None, help="comma-separated row names: run only these (any row of the "
                                               "grid, minilm-trained included): " + ", ".join(_row_names()))
     p.add_argument("--output", default=os.path.join("output", "experiments"), help="default: %(default)s")
     p.add_argument("--verbose", action="store_true", help="stream the full log (TensorFlow's and Beam's messages, "

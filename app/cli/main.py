@@ -27,7 +27,14 @@ class Parser(argparse.ArgumentParser):
     every other error of the CLI, instead of the usage text and the error."""
 
     def error(self, message: str):
-        self.exit(status.USAGE, f"imdb-tfx: error: {self.prog}: {message} (see {self.prog} --help)\n")
+        where, command = "", self.prog  # a subcommand's parser: prog "imdb-tfx run"
+        if self.prog == "imdb-tfx":  # the top parser: unknown flags after a subcommand are reported here
+            named = {name.replace("_", "-") for name in SUBCOMMANDS}
+            sub = next((a for a in getattr(self, "argv", None) or sys.argv[1:] if a in named), None)
+            command = f"imdb-tfx {sub}" if sub else "imdb-tfx"
+        else:
+            where = f"{self.prog}: "
+        self.exit(status.USAGE, f"imdb-tfx: error: {where}{message} (see {command} --help)\n")
 
 
 class Terminated(BaseException):
@@ -103,6 +110,7 @@ def _end_at_once_on_a_signal(code: int) -> None:
 
 def _command(argv: list[str] | None) -> int:
     parser = build_parser()
+    parser.argv = sys.argv[1:] if argv is None else list(argv)  # for its errors' help hint
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", category=DeprecationWarning)

@@ -133,6 +133,9 @@ def _training_values(args) -> None:
         from components.paths import is_url
 
         if module not in BUILTIN_NAMES and not is_url(module):
+            if not os.path.exists(module):
+                raise UsageError(f"--module {module}: no such directory (a SavedModel directory, a URL, or one "
+                                 f"of: {', '.join(BUILTIN_NAMES)})")
             existing_dir("--module", module, "a SavedModel directory")
         elif module in BUILTIN_NAMES:
             from components.modules.registry import is_built, missing_data_package

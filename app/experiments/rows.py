@@ -118,7 +118,7 @@ def gpu_available() -> bool:
 def named_rows(value: str | None) -> list[str] | None:
     """The row names of a --rows value ("a,b"), or None when it is not given; ValueError for a
     value that names no row, or a row twice."""
-    if not value:
+    if value is None:
         return None
     names = [n.strip() for n in value.split(",") if n.strip()]
     if not names:

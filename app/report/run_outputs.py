@@ -110,7 +110,10 @@ def load_experiments(path: str) -> list[dict]:
     with open(path, newline="") as f:
         if path.endswith(".csv"):
             return list(csv.DictReader(f))
-        rows = json.load(f)
+        try:
+            rows = json.load(f)
+        except ValueError as e:  # JSONDecodeError, UnicodeDecodeError
+            raise ValueError(f"{path}: not a JSON experiment table ({e})") from None
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise ValueError(f"{path}: expected a JSON list of objects (one per experiment)")
     return rows

@@ -65,9 +65,10 @@ CASES = [
     (["run", *BASE, "--guard-set", "tweets"], "--guard-set 'tweets': expected NAME=PATH"),
     (["run", *BASE, "--guard-set", "g=guard.jsonl", "--guard-floor", "g=1.5"], "--guard-floor g=1.5"),
     (["run", *BASE, "--beam-arg", "direct_num_workers=2"], "--beam-arg direct_num_workers=2"),
-    (["run", *BASE, "--module", "no/such/module"], "--module no/such/module: no such directory"),
+    (["run", *BASE, "--module", "no/such/module"], "--module no/such/module: no such directory (a SavedModel "
+                                                   "directory, a URL, or one of: glove, random, minilm)"),
     (["run", *BASE, "--runner", "kubeflow"], "argument --runner: invalid choice"),
-    (["run", *BASE, "--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+    (["run", *BASE, "--no-such-flag"], "imdb-tfx: error: unrecognized arguments: --no-such-flag (see imdb-tfx run --help)"),
     (["run", *BASE, "--span", "1"], "--span 1: "),
     (["run", *BASE, "--window", "3"], "--window 3: "),
     (["run", *BASE, "--drift-action", "block"], "--drift-action block: "),
@@ -87,6 +88,7 @@ CASES = [
     (["experiment", *BASE, "--output", "file"], "--output file:"),
     (["experiment", *BASE, "--guard-set", "g=dir"], "--guard-set dir: a directory"),
     (["experiment", *BASE, "--rows", ","], "--rows ',': names no row"),
+    (["experiment", *BASE, "--rows", ""], "--rows '': names no row"),  # not the whole grid
     (["experiment", *BASE, "--rows", "majority,majority"], "row majority named twice"),
     (["experiment", *BASE, "--output", "."], "--output ./experiments.md: a directory, not a file"),
     (["run", *BASE, "--metadata-path", "notes.sqlite"], "--metadata-path notes.sqlite: not a metadata store"),

@@ -35,6 +35,9 @@ def test_experiments_from_csv_and_json(tmp_path):
     (tmp_path / "e.json").write_text('{"name": "a"}')
     with pytest.raises(ValueError, match="JSON list of objects"):
         report_data.load_experiments(str(tmp_path / "e.json"))
+    (tmp_path / "bad.json").write_text('[{"name": "a"}\n{')
+    with pytest.raises(ValueError, match=f"^{tmp_path / 'bad.json'}: not a JSON experiment table"):
+        report_data.load_experiments(str(tmp_path / "bad.json"))
     table = page.experiments_section([{"name": "a", "acc": 0.81234}, {"name": "b", "steps": 10}])
     assert "<th>name</th><th>acc</th><th>steps</th>" in table and "<td>0.8123</td>" in table
     assert page._fmt(math.nan) == "n/a"
