@@ -93,8 +93,7 @@ def add_scores(pools: dict, model_dir: str) -> None:
 
     model = ServedModel.load(model_dir)
     for pool in (pools["eval"], pools["test"]):
-        pool["scores"] = np.concatenate([model.predict_raw(pool["texts"][i:i + 256])["probability"]
-                                         for i in range(0, len(pool["texts"]), 256)])
+        pool["scores"] = model.probabilities(pool["texts"])
 
 
 def take(pool: dict, index: np.ndarray, name: str, texts: list[str] | None = None) -> TextSample:

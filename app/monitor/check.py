@@ -21,7 +21,6 @@ from app.monitor.lineage import Trained
 from app.monitor.window import Prediction
 
 REFERENCE_LIMIT = 2000  # reference texts (scoring them is the model's work: ~1-3 s on 2 cores)
-SCORE_BATCH = 256
 
 
 def distinct(predictions: list[Prediction]) -> list[Prediction]:
@@ -46,11 +45,7 @@ def model_scores(saved_model: str, texts: list[str]) -> np.ndarray:
     """The SavedModel's predict_text probabilities (what the server answered with)."""
     from components.serving.served_model import ServedModel
 
-    model = ServedModel.load(saved_model)
-    found = []
-    for start in range(0, len(texts), SCORE_BATCH):
-        found += model.predict_raw(texts[start:start + SCORE_BATCH])["probability"]
-    return np.array(found, dtype=np.float64)
+    return ServedModel.load(saved_model).probabilities(texts)
 
 
 def reference_sample(trained: Trained, min_size: int, seed: int = 0, limit: int = REFERENCE_LIMIT):

@@ -62,12 +62,6 @@ def _read(artifacts, splits: tuple[str, ...], name: str, limit: int, seed: int):
     return subsample(joined, limit, seed)
 
 
-def model_scores(model, texts: list[str]) -> np.ndarray:
-    """The served model's (a ServedModel's) P(positive) for each text, through its predict_text signature."""
-    return np.concatenate([np.asarray(model.predict_raw(texts[i:i + 256])["probability"], float)
-                           for i in range(0, len(texts), 256)]) if texts else np.zeros(0)
-
-
 def run(examples, baseline_examples: list, model_dir: str | None, drift_action: str, output_uri: str,
         seed: int = 0, reference_from_model: bool = False) -> dict:
     """Compares, writes <output_uri>/drift.json, returns the dict; DriftBlockedError on block.
@@ -92,12 +86,12 @@ def run(examples, baseline_examples: list, model_dir: str | None, drift_action: 
 
             model = ServedModel.load(model_dir)  # once for both sides (a gs:// model is read from the bucket)
             held_out = _read(baseline_examples, (features.EVAL_SPLIT,), "held out", SCORE_LIMIT, seed + 2)
-            reference_scores = model_scores(model, held_out.texts)
+            reference_scores = model.probabilities(held_out.texts)
             # The model scores a deterministic part of the current side (NaN: not scored).
             rng = np.random.default_rng(seed + 3)
             pick = np.sort(rng.choice(len(current), min(SCORE_LIMIT, len(current)), replace=False))
             current.scores = np.full(len(current), np.nan)
-            current.scores[pick] = model_scores(model, [current.texts[i] for i in pick])
+            current.scores[pick] = model.probabilities([current.texts[i] for i in pick])
         drift = compare_samples(reference, current, seed=seed, reference_scores=reference_scores)
     drift["actions"] = actions
     fired = blocking(drift, actions)

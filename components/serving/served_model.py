@@ -88,6 +88,14 @@ class ServedModel:
                 result[key] = np.reshape(values, [-1]).astype(np.float64).tolist()
         return result
 
+    def probabilities(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
+        """P(positive) of each text (float64), in calls of `batch_size` texts: the model's scores
+        that the drift checks compare (components/drift_check, app/monitor)."""
+        if not texts:
+            return np.zeros(0)
+        return np.concatenate([np.asarray(self.predict_raw(texts[i:i + batch_size])[features.PROBABILITY], np.float64)
+                               for i in range(0, len(texts), batch_size)])
+
     def predict(self, texts: list[str]) -> list[dict]:
         """[{"probability", "label"(, "rating")}] per text."""
         raw = self.predict_raw(texts)
