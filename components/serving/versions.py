@@ -47,9 +47,19 @@ def all_versions(serving_dir: str) -> list[int]:
                   if name.isdigit() and (remote or isdir(os.path.join(serving_dir, name))))
 
 
+# serving_dir -> the versions found complete at its last listing: a pushed version is not written
+# again (the Pusher's move is atomic), so it is not checked again at every poll (on a bucket,
+# is_complete is 4 requests, per version ever pushed, every poll); a version no longer listed
+# is forgotten, so a number removed and pushed again is checked again.
+_found_complete: dict[str, set[int]] = {}
+
+
 def complete_versions(serving_dir: str) -> list[int]:
     """The complete versions under serving_dir, oldest first."""
-    return [v for v in all_versions(serving_dir) if is_complete(version_path(serving_dir, v))]
+    known = _found_complete.get(serving_dir, set())
+    found = [v for v in all_versions(serving_dir) if v in known or is_complete(version_path(serving_dir, v))]
+    _found_complete[serving_dir] = set(found)
+    return found
 
 
 def version_path(serving_dir: str, version: int) -> str:

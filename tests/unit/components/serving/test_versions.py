@@ -37,6 +37,25 @@ def test_complete_versions_are_all_digit_directories_with_a_whole_saved_model(tm
     assert versions.latest(str(tmp_path)) == os.path.join(str(tmp_path), "600")
 
 
+def test_a_version_found_complete_is_not_checked_again_until_it_is_no_longer_listed(tmp_path, monkeypatch):
+    """At every poll, one listing and the completeness of versions not seen complete before
+    (on a bucket each check is several requests, per version ever pushed)."""
+    import shutil
+
+    for v in (1, 2):
+        (tmp_path / str(v) / "variables").mkdir(parents=True)
+        (tmp_path / str(v) / "saved_model.pb").write_bytes(b"x")
+    checked = []
+    original = versions.is_complete
+    monkeypatch.setattr(versions, "is_complete", lambda path: checked.append(path) or original(path))
+    assert versions.complete_versions(str(tmp_path)) == [1, 2] and len(checked) == 2
+    assert versions.complete_versions(str(tmp_path)) == [1, 2] and len(checked) == 2  # not asked again
+    shutil.rmtree(tmp_path / "2")
+    assert versions.complete_versions(str(tmp_path)) == [1]
+    (tmp_path / "2").mkdir()  # the same number again, incomplete: checked, not taken from before
+    assert versions.complete_versions(str(tmp_path)) == [1] and len(checked) == 3
+
+
 def test_no_complete_version_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"no pushed model \(was a model"):
         versions.latest(str(tmp_path / "missing"))
