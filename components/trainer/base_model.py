@@ -14,10 +14,11 @@ executions that read these examples.
 """
 from __future__ import annotations
 
+from tfx.types.standard_component_specs import BASE_MODEL_KEY, EXAMPLES_KEY, MODEL_KEY
+
 from components.blessed_models import BLESSING, MODEL, LatestBlessedModelLeavingOutStrategy
 
-EXAMPLES = "examples"  # the Resolver's input key of the examples this run's Trainer reads
-BASE_MODEL, TRAINED_MODEL = "base_model", "model"  # the Trainer's input and output keys (TFX's)
+EXAMPLES = EXAMPLES_KEY  # the Resolver's input key of the examples this run's Trainer reads (the Trainer's too)
 
 __all__ = ["BLESSING", "EXAMPLES", "MODEL", "LatestBlessedModelOfOtherExamplesStrategy", "earlier_base"]
 
@@ -41,9 +42,9 @@ def earlier_base(store, examples: set[int]) -> tuple[bool, int | None]:
     for event in store.get_events_by_execution_ids(sorted(readers)):
         if event.type == Event.INPUT and key(event) == EXAMPLES:
             read.setdefault(event.execution_id, set()).add(event.artifact_id)
-        elif event.type == Event.INPUT and key(event) == BASE_MODEL:
+        elif event.type == Event.INPUT and key(event) == BASE_MODEL_KEY:
             base[event.execution_id] = event.artifact_id
-        elif event.type == Event.OUTPUT and key(event) == TRAINED_MODEL:
+        elif event.type == Event.OUTPUT and key(event) == MODEL_KEY:
             trained.add(event.execution_id)  # a Trainer (the Tuner and the Evaluator read examples too)
     same = [e.id for e in store.get_executions_by_id(sorted(x for x in trained if read.get(x) == examples))
             if _warm_start_on(e)]
