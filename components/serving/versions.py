@@ -47,18 +47,21 @@ def all_versions(serving_dir: str) -> list[int]:
                   if name.isdigit() and (remote or isdir(os.path.join(serving_dir, name))))
 
 
-# serving_dir -> the versions found complete at its last listing: a pushed version is not written
-# again (the Pusher's move is atomic), so it is not checked again at every poll (on a bucket,
-# is_complete is 4 requests, per version ever pushed, every poll); a version no longer listed
-# is forgotten, so a number removed and pushed again is checked again.
+# A bucket's serving_dir -> the versions found complete at its last listing: a pushed version is
+# not written again (the Pusher's move is atomic), so it is not checked again at every poll (there
+# is_complete is 4 requests, per version ever pushed, every 2 s); a version no longer listed is
+# forgotten, so a number removed and pushed again is checked again. A local directory is checked
+# every time (a few stat calls), so a version whose files were removed is seen at once.
 _found_complete: dict[str, set[int]] = {}
 
 
 def complete_versions(serving_dir: str) -> list[int]:
     """The complete versions under serving_dir, oldest first."""
-    known = _found_complete.get(serving_dir, set())
+    remote = is_remote(serving_dir)
+    known = _found_complete.get(serving_dir, set()) if remote else set()
     found = [v for v in all_versions(serving_dir) if v in known or is_complete(version_path(serving_dir, v))]
-    _found_complete[serving_dir] = set(found)
+    if remote:
+        _found_complete[serving_dir] = set(found)
     return found
 
 

@@ -37,23 +37,28 @@ def test_complete_versions_are_all_digit_directories_with_a_whole_saved_model(tm
     assert versions.latest(str(tmp_path)) == os.path.join(str(tmp_path), "600")
 
 
-def test_a_version_found_complete_is_not_checked_again_until_it_is_no_longer_listed(tmp_path, monkeypatch):
-    """At every poll, one listing and the completeness of versions not seen complete before
-    (on a bucket each check is several requests, per version ever pushed)."""
-    import shutil
+def test_a_version_found_complete_on_a_bucket_is_not_checked_again_until_it_is_no_longer_listed(monkeypatch):
+    """On an object store (TF's ram:// here), each poll lists and checks only the versions not seen
+    complete before (there each check is several requests, per version ever pushed); a local
+    directory is checked every time."""
+    import uuid
 
+    import tensorflow as tf
+
+    root = f"ram://versions_{uuid.uuid4().hex[:8]}"
     for v in (1, 2):
-        (tmp_path / str(v) / "variables").mkdir(parents=True)
-        (tmp_path / str(v) / "saved_model.pb").write_bytes(b"x")
+        tf.io.gfile.makedirs(f"{root}/{v}/variables")
+        tf.io.gfile.GFile(f"{root}/{v}/variables/variables.index", "w").write("x")
+        tf.io.gfile.GFile(f"{root}/{v}/saved_model.pb", "w").write("x")
     checked = []
     original = versions.is_complete
     monkeypatch.setattr(versions, "is_complete", lambda path: checked.append(path) or original(path))
-    assert versions.complete_versions(str(tmp_path)) == [1, 2] and len(checked) == 2
-    assert versions.complete_versions(str(tmp_path)) == [1, 2] and len(checked) == 2  # not asked again
-    shutil.rmtree(tmp_path / "2")
-    assert versions.complete_versions(str(tmp_path)) == [1]
-    (tmp_path / "2").mkdir()  # the same number again, incomplete: checked, not taken from before
-    assert versions.complete_versions(str(tmp_path)) == [1] and len(checked) == 3
+    assert versions.complete_versions(root) == [1, 2] and len(checked) == 2
+    assert versions.complete_versions(root) == [1, 2] and len(checked) == 2  # not asked again
+    tf.io.gfile.rmtree(f"{root}/2")
+    assert versions.complete_versions(root) == [1]
+    tf.io.gfile.makedirs(f"{root}/2")  # the same number again, incomplete: checked, not taken from before
+    assert versions.complete_versions(root) == [1] and len(checked) == 3
 
 
 def test_no_complete_version_is_a_clear_error(tmp_path):
