@@ -9,7 +9,7 @@ import os
 
 from app import eval_results
 from app.metadata_store import StoreError, open_store  # noqa: F401  (this module's API: runs.open_store)
-from app.store_queries import executions, node_contexts, node_executions  # noqa: F401  (runs.node_executions, ...)
+from pipeline.store_queries import executions, node_contexts, node_executions  # noqa: F401  (runs.node_executions, ...)
 from components import features
 from components.trainer import warm_start
 from pipeline import node_ids

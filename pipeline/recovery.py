@@ -14,6 +14,8 @@ import dataclasses
 import os
 import shutil
 
+from pipeline import store_queries
+
 
 @dataclasses.dataclass
 class Abandoned:
@@ -44,11 +46,10 @@ def abandoned_executions(metadata_path: str, pipeline_root: str, note: str = DIE
     node_type = store.get_context_type("node").id
     done = []
     # Filtered in SQL: a long-lived store holds tens of thousands of finished executions.
-    query = "last_known_state = RUNNING OR last_known_state = NEW"
+    unfinished = store_queries.executions(store, states=("RUNNING", "NEW"))
     if failed_after is not None:
-        query += f" OR (last_known_state = FAILED AND id > {int(failed_after)})"
-    unfinished = metadata_store.ListOptions(filter_query=query)
-    for execution in store.get_executions(list_options=unfinished):
+        unfinished += store_queries.executions(store, after=failed_after, states=("FAILED",))
+    for execution in sorted(unfinished, key=lambda e: e.id):
         nodes = [c.name.rsplit(".", 1)[-1] for c in store.get_contexts_by_execution(execution.id)
                  if c.type_id == node_type]
         removed = []
@@ -108,8 +109,7 @@ def newest_execution_id(metadata_path: str) -> int:
     from tfx.orchestration import metadata
 
     store = metadata_store.MetadataStore(metadata.sqlite_metadata_connection_config(metadata_path))
-    newest = store.get_executions(list_options=metadata_store.ListOptions(
-        order_by=metadata_store.OrderByField.ID, is_asc=False, limit=1))
+    newest = store_queries.executions(store, newest=1)
     return newest[0].id if newest else 0
 
 

@@ -1,4 +1,4 @@
-"""app/store_queries.py (and what app/runs.py builds on it): a run's executions found by node,
+"""pipeline/store_queries.py (and what app/runs.py builds on it): a run's executions found by node,
 id and state in a store of many runs, several pipeline names and more than ML Metadata's page
 of 100, as a scan of every execution finds them; the recovery's search for what a dead run left
 RUNNING. (Their speed on a store of a year of runs: scripts/benchmark_store_queries.py.)"""
