@@ -29,6 +29,8 @@ import subprocess
 import sys
 import time
 
+from components.paths import is_remote
+
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 CHILDREN_DIR = ".children"  # under a pipeline root: the pid files of the children its runs started
 _LIVE: dict[int, tuple[subprocess.Popen, str | None]] = {}  # pid -> (process, pid file)
@@ -145,7 +147,7 @@ def start(cmd: list[str], *, pid_dir: str | None = None, death_signal: int = sig
                "--", *cmd]
     process = subprocess.Popen(wrapped, start_new_session=True, **popen_kwargs)
     pid_file = None
-    if pid_dir and "://" not in pid_dir:
+    if pid_dir and not is_remote(pid_dir):
         os.makedirs(pid_dir, exist_ok=True)
         pid_file = os.path.join(pid_dir, f"{process.pid}.json")
         with open(pid_file, "w") as f:

@@ -28,7 +28,7 @@ from components import features
 from components.example_gen import spans
 from components.example_gen.errors import ImdbDataError
 from components.example_gen.layout import ARCHIVE_SUFFIXES
-from components.paths import REMOTE_SCHEMES, WEB_SCHEMES, cache_dir
+from components.paths import REMOTE_SCHEMES, WEB_SCHEMES, cache_dir, is_remote
 
 OFFICIAL_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 OFFICIAL_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
@@ -164,7 +164,7 @@ def check_span(source: DataSource, span: int | None, window: int = 1,
     check_span_flags(source, span, window, drift_action)
     if not source.has_spans:
         return None
-    if "://" in source.uri:
+    if is_remote(source.uri):
         return None
     try:
         number, folder = spans.choose_span(source.uri, span)

@@ -15,6 +15,8 @@ import socket
 import sys
 import time
 
+from components.paths import is_remote
+
 
 class RunLockedError(RuntimeError):
     """Another run holds the lock (and the caller would not wait)."""
@@ -31,7 +33,7 @@ _HELD: set[str] = set()
 
 def lock_paths(metadata_path: str, pipeline_root: str) -> list[str]:
     """The lock files of a run: its store's and its root's (local paths only), in a fixed order."""
-    paths = {os.path.abspath(p.rstrip("/")) + ".lock" for p in (metadata_path, pipeline_root) if p and "://" not in p}
+    paths = {os.path.abspath(p.rstrip("/")) + ".lock" for p in (metadata_path, pipeline_root) if p and not is_remote(p)}
     return sorted(paths)
 
 
@@ -130,7 +132,7 @@ def check_store_root(metadata_path: str, pipeline_root: str) -> None:
     (MLMD's `Artifact` table), read-only; a store with no artifacts yet is any root's."""
     import sqlite3
 
-    if "://" in pipeline_root or not os.path.isfile(metadata_path) or not os.path.getsize(metadata_path):
+    if is_remote(pipeline_root) or not os.path.isfile(metadata_path) or not os.path.getsize(metadata_path):
         return
     try:
         with contextlib.closing(sqlite3.connect(f"file:{os.path.abspath(metadata_path)}?mode=ro", uri=True)) as db:
@@ -139,7 +141,7 @@ def check_store_root(metadata_path: str, pipeline_root: str) -> None:
         return  # not an MLMD store (yet): the run's own store checks say so
     roots = set()
     for uri in uris:  # a component's output: <root>/<node>/<output key>/<execution id>
-        if uri and "://" not in uri and os.path.basename(uri.rstrip("/")).isdigit():
+        if uri and not is_remote(uri) and os.path.basename(uri.rstrip("/")).isdigit():
             roots.add(os.path.normpath(os.path.abspath(uri.rstrip("/") + "/../../..")))
     root = os.path.normpath(os.path.abspath(pipeline_root))
     if roots and root not in roots:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import os
 
+from components.paths import is_remote
 from data.dataset import DataSource
 from pipeline import configs, node_ids, span_stages
 
@@ -69,7 +70,7 @@ def transformed_spans(metadata_path: str, pipeline_name: str, key: str) -> set[i
 
 def spans_to_ingest(config: configs.PipelineConfig, source: DataSource) -> list[int]:
     """The window's spans that the store lacks (none without a window over spans transformed alone)."""
-    if config.window <= 1 or not span_stages.transforms_spans_alone(config, source) or "://" in source.uri:
+    if config.window <= 1 or not span_stages.transforms_spans_alone(config, source) or is_remote(source.uri):
         return []
     wanted = window_spans(config, source)
     if not wanted:

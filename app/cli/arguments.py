@@ -8,6 +8,7 @@ import sys
 import time
 
 from app.cli import preset_flags
+from components.paths import is_remote
 
 
 def _int_list(value: str) -> tuple[int, ...]:
@@ -211,7 +212,7 @@ def span_config(args: argparse.Namespace) -> dict:
     default, per_check = drift_actions(getattr(args, "drift_action", None))
     test_data = getattr(args, "test_data", "") or ""
     return {"span": getattr(args, "span", None), "window": getattr(args, "window", None) or 1,
-            "test_data": os.path.abspath(test_data) if test_data and "://" not in test_data else test_data,
+            "test_data": os.path.abspath(test_data) if test_data and not is_remote(test_data) else test_data,
             "drift_action": default, "drift_check_actions": per_check}
 
 

@@ -18,6 +18,8 @@ import sys
 import threading
 import time
 
+from components.paths import is_remote
+
 EPOCH = re.compile(rb"^Epoch (\d+)/(\d+)")
 STARTED = re.compile(r"^\[\d+/\d+\] (\S+) \.\.\.$")
 BAR = 20
@@ -26,7 +28,7 @@ BAR = 20
 def log_path(pipeline_root: str) -> str:
     """`<root>/logs/run-<UTC time>.log` for a local root; for a remote root (gs://...), the same
     name in the working directory's imdb-tfx-logs/."""
-    base = os.path.join(pipeline_root, "logs") if "://" not in pipeline_root else "imdb-tfx-logs"
+    base = os.path.join(pipeline_root, "logs") if not is_remote(pipeline_root) else "imdb-tfx-logs"
     os.makedirs(base, exist_ok=True)
     return os.path.join(base, time.strftime("run-%Y%m%d-%H%M%S.log", time.gmtime()))
 

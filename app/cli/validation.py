@@ -174,7 +174,7 @@ def _existing_store(args) -> None:
     from app.cli.arguments import store_for_root
 
     path = args.metadata_path or store_for_root(args.pipeline_root)
-    if not path or "://" in args.pipeline_root or not os.path.isfile(path) or not os.path.getsize(path):
+    if not path or is_remote(args.pipeline_root) or not os.path.isfile(path) or not os.path.getsize(path):
         return
     from app.metadata_store import StoreError, open_store
     from pipeline.run_lock import StoreRootError, check_store_root

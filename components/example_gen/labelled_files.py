@@ -17,6 +17,7 @@ import os
 
 from components import features
 from components.example_gen.errors import ImdbDataError
+from components.paths import is_remote
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Row:
 
 
 def read_bytes(path: str, what: str = "labelled") -> bytes:
-    if "://" not in path:  # a local file: no TensorFlow (start-up checks run before it is imported)
+    if not is_remote(path):  # a local file: no TensorFlow (start-up checks run before it is imported)
         if not os.path.exists(path):
             raise ImdbDataError(f"{path}: {what} file not found")
         if os.path.isdir(path):
