@@ -78,10 +78,14 @@ def training_config(args: argparse.Namespace):
                           ema_momentum=args.ema_momentum, evaluations=args.evaluations)
 
 
-def add_pipeline_args(parser: argparse.ArgumentParser) -> None:
+def add_pipeline_args(parser: argparse.ArgumentParser, *, blessing: bool = True) -> None:
+    """The pipeline's flags. Without `blessing` (`imdb-tfx experiment`: nothing is blessed or
+    pushed) --serving-dir and the blessing thresholds are still accepted, so that a run's flags
+    can be given as they are, and their help says that they are not used."""
     from pipeline.configs import PipelineConfig
 
     d = PipelineConfig()
+    unused = "not used here: nothing is blessed or pushed (accepted, as `imdb-tfx run` takes it)"
     parser.add_argument("--data", default=None,
                         help="aclImdb_v1.tar.gz, an extracted aclImdb/ directory, or the official URL "
                              "(default: $IMDB_TFX_DATA, ../shared/data/aclImdb_v1.tar.gz, a cached "
@@ -91,17 +95,18 @@ def add_pipeline_args(parser: argparse.ArgumentParser) -> None:
                         help=f"SQLite metadata store (default: {d.metadata_path} for the default pipeline root, "
                              "else ROOT.metadata.sqlite beside the root: each root its own store)")
     parser.add_argument("--serving-dir", default=d.serving_dir, help="where Pusher writes blessed models "
-                        "(default: %(default)s)")
+                        "(default: %(default)s)" if blessing else unused)
     parser.add_argument("--pipeline-name", default=d.pipeline_name)
     parser.add_argument("--eval-percent", type=int, default=d.eval_percent,
                         help="share of the official train set held out for validation")
     parser.add_argument("--include-unsup", action="store_true", help="also emit the unlabelled reviews as split unsup "
                         "(a model that learns from them, as --preset best, gets them without this flag)")
     parser.add_argument("--accuracy-lower-bound", type=float, default=d.accuracy_lower_bound,
-                        help="test accuracy a model needs to be blessed")
+                        help="test accuracy a model needs to be blessed" if blessing else unused)
     parser.add_argument("--accuracy-change-tolerance", type=float, default=d.accuracy_change_tolerance,
-                        metavar="T", help="blessing: test accuracy at most T (absolute) below the baseline's "
-                        f"(default {d.accuracy_change_tolerance:g}: not lower, as TFX's examples)")
+                        metavar="T", help=(f"blessing: test accuracy at most T (absolute) below the baseline's "
+                                           f"(default {d.accuracy_change_tolerance:g}: not lower, as TFX's examples)"
+                                           if blessing else unused))
     parser.add_argument("--no-cache", action="store_true", help="rerun every component")
 
 

@@ -62,7 +62,7 @@ def add_parser(sub) -> None:
                                    "and the guard and snippet sets, and adds a row to "
                                    "experiments.md/.csv/.json. Give the production run's --guard-set and "
                                    "--snippet-reviews to reuse its cached data. See app/experiments/.")
-    arguments.add_pipeline_args(p)
+    arguments.add_pipeline_args(p, blessing=False)
     arguments.add_beam_args(p, "in-memory")
     # Measured beside the test split, as in `imdb-tfx run` (no blessing thresholds: nothing is
     # blessed). The same sets as the production run's reuse its cached ExampleGen and Transform.

@@ -154,7 +154,8 @@ def _local_paths(args) -> None:
     writable_dir("--pipeline-root", args.pipeline_root)
     if args.metadata_path:
         writable_file("--metadata-path", args.metadata_path)
-    writable_dir("--serving-dir", value(args, "--serving-dir"))
+    if args.command != "experiment":  # it pushes nothing (its --serving-dir is accepted, not used)
+        writable_dir("--serving-dir", value(args, "--serving-dir"))
     if value(args, "--output"):
         writable_dir("--output", args.output)
         if args.command == "experiment":  # its table files: not found a directory after the rows ran

@@ -195,6 +195,20 @@ def test_numeric_flags_are_checked_against_their_documented_ranges(steps, percen
         assert not bad
 
 
+def test_experiment_accepts_and_does_not_check_the_flags_it_does_not_use(place, capsys):
+    """`experiment` pushes nothing: run's --serving-dir is accepted as given (a file in the way is
+    no error there, as it is for run) and its help says the flag and the blessing thresholds are
+    not used."""
+    validation.check(_args(["experiment", *BASE[:4], "--serving-dir", "file", "--accuracy-lower-bound", "0.9"]))
+    with pytest.raises(validation.UsageError, match="--serving-dir file:"):
+        validation.check(_args(["run", *BASE[:4], "--serving-dir", "file"]))
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["experiment", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    for flag in ("--serving-dir SERVING_DIR", "--accuracy-lower-bound ACCURACY_LOWER_BOUND", "--accuracy-change-tolerance T"):
+        assert f"{flag} not used here: nothing is blessed or pushed" in help_text, flag
+
+
 @settings(max_examples=40, deadline=None)
 @given(batch=st.integers(-100, 100))
 def test_predict_batch_size(batch):
