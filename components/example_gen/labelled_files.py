@@ -88,16 +88,22 @@ def read_rows(path: str, what: str = "labelled") -> list[Row]:
                             "of JSON lines or CSV)") from None
     rows = []
     if path.lower().endswith(".csv"):
-        reader = csv.DictReader(io.StringIO(text))
-        missing = {"text", "label"} - set(reader.fieldnames or ())
-        if reader.fieldnames and missing:
-            raise ImdbDataError(f"{path}:1: CSV header lacks {', '.join(sorted(missing))} "
-                                "(needs text,label)")
+        # newline="": a line may end in \r\n, \n or a bare \r (old Mac and some spreadsheet
+        # exports), and a quoted text may hold line breaks; strict: an unclosed quote is an error,
+        # not a text that runs to the end of the file.
+        reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+        last = 0  # the line the last row read ended on (the header's: 1)
         try:
+            missing = {"text", "label"} - set(reader.fieldnames or ())
+            if reader.fieldnames and missing:
+                raise ImdbDataError(f"{path}:1: CSV header lacks {', '.join(sorted(missing))} "
+                                    "(needs text,label)")
+            last = reader.line_num
             for row in reader:
                 rows.append(parse_row(f"{path}:{reader.line_num}", row, reader.line_num))
-        except csv.Error as e:
-            raise ImdbDataError(f"{path}:{reader.line_num}: bad CSV: {e}") from None
+                last = reader.line_num
+        except csv.Error as e:  # the row starting after the last one read
+            raise ImdbDataError(f"{path}:{last + 1}: bad CSV: {e}") from None
     else:
         for number, line in enumerate(text.splitlines(), 1):
             if not line.strip():

@@ -21,6 +21,13 @@ def test_json_lines_and_csv_are_read(tmp_path):
     assert guard.check_guard_sets([("a", jsonl), ("b", csv)]) == {"a": 2, "b": 2}
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_csv_lines_may_end_in_any_newline(tmp_path, ending):
+    """Windows' CRLF and old Mac / spreadsheet exports' bare CR (a quoted text keeps its breaks)."""
+    csv = write(tmp_path, "b.csv", ending.join(["text,label", "Good,1", '"Two' + ending + 'lines",0', ""]))
+    assert guard.read_guard_file(csv) == [("Good", 1, 2), ("Two" + ending + "lines", 0, 4)]
+
+
 def test_examples_carry_dataset_and_no_rating(tmp_path):
     path = write(tmp_path, "a.jsonl", json.dumps({"text": "Great.", "label": 1}) + "\n")
     (example,) = guard.guard_examples([("tweets", path)])
@@ -42,6 +49,8 @@ def test_examples_carry_dataset_and_no_rating(tmp_path):
     ("a.csv", "text,stars\nok,1\n", "a.csv:1: CSV header lacks label"),
     ("a.csv", "text,label\nok,-1\n", "a.csv:2: \"label\" must be 0 or 1"),
     ("a.csv", "", "a.csv: guard set file has no rows"),
+    ("a.csv", 'text,label\n"unclosed,1\nok,0\n', "a.csv:2: bad CSV: unexpected end of data"),  # not one long text
+    ("a.csv", 'text,label\nok,1\n"a"b,0\n', "a.csv:3: bad CSV: ',' expected after '\"'"),
 ])
 def test_broken_files_raise_naming_file_and_line(tmp_path, name, content, message):
     path = write(tmp_path, name, content)
