@@ -83,11 +83,15 @@ def span_kind(span_dir: str) -> tuple[str, list[str]]:
     """What a span folder holds: (ACLIMDB, [aclImdb root]), (ARCHIVE, [archive]) or
     (LABELLED, [*.jsonl and *.csv files, sorted]); ImdbDataError for anything else."""
     root = aclimdb_root(span_dir)
-    if root is not None:
-        return ACLIMDB, [root]
     names = sorted(n for n in listdir(span_dir) if not n.startswith("."))
     archives = [n for n in names if n.endswith(ARCHIVE_SUFFIXES)]
     labelled = [n for n in names if n.lower().endswith(LABELLED_SUFFIXES)]
+    if root is not None and (archives or labelled):  # one of them would be left unread
+        tree = os.path.relpath(os.path.join(root, "train"), span_dir) + "/"
+        raise ImdbDataError(f"{span_dir}: a span holds an aclImdb tree, an archive or labelled files, not several "
+                            f"({tree}, {(archives or labelled)[0]})")
+    if root is not None:
+        return ACLIMDB, [root]
     if archives and labelled:
         raise ImdbDataError(f"{span_dir}: a span holds an archive or labelled files, not both "
                             f"({archives[0]}, {labelled[0]})")

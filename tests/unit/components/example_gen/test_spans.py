@@ -3,6 +3,7 @@ holds, TFX's driver resolving `span-{SPAN}/*`, and the executor reading each kin
 the test split's rule (official test, held-out part, --test-data) and the errors."""
 import json
 import os
+import shutil
 
 import pytest
 import tensorflow as tf
@@ -96,6 +97,13 @@ def test_bad_span_folders(tmp_path):
     (tmp_path / "span-1" / "b.jsonl").write_text("{}")
     with pytest.raises(ImdbDataError, match="an archive or labelled files, not both"):
         spans.span_kind(str(tmp_path / "span-1"))
+    os.remove(tmp_path / "span-1" / "a.tar.gz")
+    for tree in ("train/pos", "aclImdb/train/neg"):  # an aclImdb tree beside labelled files: one would go unread
+        (tmp_path / "span-1" / tree).mkdir(parents=True)
+        with pytest.raises(DataError, match=r"span-1: a span holds an aclImdb tree, an archive or labelled files, "
+                                            rf"not several \({os.path.dirname(tree)}/, b.jsonl\)"):
+            check_span(resolve_data(str(tmp_path)), None)
+        shutil.rmtree(tmp_path / "span-1" / tree.split("/")[0])
     for name, message in (("span-02", r"span-02: a span number has no leading zeros \(name it span-2\)"),
                           ("span-99999999999999999999", r"span number 99999999999999999999 is over 9223372036854775807")):
         (tmp_path / name).mkdir()
