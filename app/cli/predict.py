@@ -41,7 +41,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             model, predict_text = args.model, load(args.model)
         else:  # the server's rules: a version that does not load gives way to the one before it
             model, predict_text = load_newest(args.serving_dir, lambda line: print(f"imdb-tfx: {line}", file=terminal))
-        print(f"imdb-tfx: {len(reviews)} reviews, model {model}", file=terminal)
+        print(f"imdb-tfx: {len(reviews)} review{'' if len(reviews) == 1 else 's'}, model {model}", file=terminal)
         for prediction in predictions(predict_text, reviews, args.batch_size):
             print(json.dumps(prediction, ensure_ascii=False))
     return 0

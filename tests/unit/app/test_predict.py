@@ -15,6 +15,9 @@ def test_read_reviews_detects_the_format():
         predict.read_reviews(b'{"text": "a"}\n{"review": "b"}\n', "f")
     with pytest.raises(predict.InputError, match=r"f:3: not a JSON object"):
         predict.read_reviews(b'{"text": "a"}\n\nplain\n', "f")
+    bom = b"\xef\xbb\xbf"  # a byte order mark (Windows' Notepad) is not part of the first line
+    assert predict.read_reviews(bom + b'{"id": "a", "text": "great"}\r\n', "f") == [{"id": "a", "text": "great"}]
+    assert predict.read_reviews(bom + b"great\r\nawful", "f") == [{"text": "great"}, {"text": "awful"}]
 
 
 def test_invalid_utf8_names_file_and_line(tmp_path):
