@@ -2,12 +2,20 @@
 results (the evaluated one, when there is a baseline too)."""
 from __future__ import annotations
 
+import os
+
+from components.paths import is_remote
+
 
 def candidate(evaluation_uri: str) -> str | None:
     """The candidate's model name in the evaluation (None: the evaluation has one unnamed model)."""
     from tensorflow_model_analysis.writers.eval_config_writer import load_eval_run
 
     config = load_eval_run(evaluation_uri)[0]
+    if config is None:  # TFMA's loader finds no eval_config.json there
+        where = ("" if os.path.isabs(evaluation_uri) or is_remote(evaluation_uri) else
+                 f" (a path relative to the directory its run was started in, not {os.getcwd()}: read it from there)")
+        raise FileNotFoundError(f"{evaluation_uri}: no Evaluator output there{where}")
     return next((s.name for s in config.model_specs if not s.is_baseline), "") or None
 
 

@@ -217,7 +217,7 @@ def span_config(args: argparse.Namespace) -> dict:
     default, per_check = drift_actions(getattr(args, "drift_action", None))
     test_data = getattr(args, "test_data", "") or ""
     return {"span": getattr(args, "span", None), "window": getattr(args, "window", None) or 1,
-            "test_data": os.path.abspath(test_data) if test_data and not is_remote(test_data) else test_data,
+            "test_data": _absolute(test_data),
             "drift_action": default, "drift_check_actions": per_check}
 
 
@@ -239,18 +239,29 @@ def store_for_root(pipeline_root: str) -> str:
 
 
 def pipeline_config(args: argparse.Namespace):
+    """The PipelineConfig of run's, experiment's or compile's flags. A local run's root, store and
+    serving directory are made absolute: the store records its artifacts' paths as the run gives
+    them, and a relative one would mean nothing to `report`, `monitor` or the notebook started
+    in another directory. compile's are the containers' paths, kept as given."""
     from data.dataset import default_data
     from pipeline.configs import PipelineConfig
 
+    local = (lambda path: path) if args.command == "compile" else _absolute
     return PipelineConfig(
         data=args.data or default_data(), pipeline_name=args.pipeline_name,
-        pipeline_root=args.pipeline_root, metadata_path=args.metadata_path or store_for_root(args.pipeline_root),
-        serving_dir=args.serving_dir,
+        pipeline_root=local(args.pipeline_root),
+        metadata_path=local(args.metadata_path or store_for_root(args.pipeline_root)),
+        serving_dir=local(args.serving_dir),
         eval_percent=args.eval_percent, include_unsup=args.include_unsup,
         accuracy_lower_bound=args.accuracy_lower_bound, accuracy_change_tolerance=args.accuracy_change_tolerance,
         enable_cache=not args.no_cache,
         training=training_config(args) if hasattr(args, "module") else None, **guard_config(args),
         snippet_reviews=snippet_reviews(args), **span_config(args))
+
+
+def _absolute(path: str) -> str:
+    """A local path made absolute; a remote one (gs://) or none as it is."""
+    return os.path.abspath(path) if path and not is_remote(path) else path
 
 
 def add_beam_args(parser: argparse.ArgumentParser, default_help: str) -> None:

@@ -154,6 +154,7 @@ def _local_paths(args) -> None:
     writable_dir("--pipeline-root", args.pipeline_root)
     if args.metadata_path:
         writable_file("--metadata-path", args.metadata_path)
+    _local_store(args)
     if args.command != "experiment":  # it pushes nothing (its --serving-dir is accepted, not used)
         writable_dir("--serving-dir", value(args, "--serving-dir"))
     if value(args, "--output"):
@@ -167,6 +168,20 @@ def _local_paths(args) -> None:
     data = value(args, "--data")
     if data:
         _data(data)
+
+
+def _local_store(args) -> None:
+    """The metadata store of a local or Beam run is an SQLite file, which SQLite opens only on a
+    local file system: a gs:// root's default store (ROOT.metadata.sqlite) would be on gs://."""
+    from app.cli.arguments import store_for_root
+
+    if args.metadata_path and is_remote(args.metadata_path):
+        raise UsageError(f"--metadata-path {args.metadata_path}: the metadata store is an SQLite file, which SQLite "
+                         "cannot open on a remote file system: give a local path")
+    if not args.metadata_path and is_remote(args.pipeline_root):
+        raise UsageError(f"--pipeline-root {args.pipeline_root}: its default metadata store, "
+                         f"{store_for_root(args.pipeline_root)}, would be on a remote file system, where SQLite cannot "
+                         "open it: give --metadata-path a local SQLite file (one per pipeline root)")
 
 
 def _existing_store(args) -> None:

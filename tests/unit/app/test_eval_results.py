@@ -40,3 +40,16 @@ def test_the_metrics_alone_are_the_whole_results_metrics_of_the_candidate(tmp_pa
     assert alone == whole.slicing_metrics and len(whole.plots) == 1
     overall = dict(alone)[()]
     assert overall[""][""]["binary_accuracy"] == {"doubleValue": 0.9}  # the candidate's, not the baseline's
+
+
+def test_a_missing_evaluation_is_one_error_naming_it(tmp_path, monkeypatch):
+    """A store written by a run given a relative root holds relative paths: read from another
+    directory they name nothing there, and the error says so (it was an AttributeError)."""
+    import pytest
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"^root/Evaluator/evaluation/7: no Evaluator output there \(a path "
+                                                r"relative to the directory its run was started in"):
+        slicing_metrics("root/Evaluator/evaluation/7")
+    with pytest.raises(FileNotFoundError, match=r"/gone: no Evaluator output there$"):
+        load_eval_result(str(tmp_path / "gone"))

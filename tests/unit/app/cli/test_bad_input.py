@@ -82,6 +82,10 @@ CASES = [
     (["run", *BASE[:2], "--pipeline-root", "file/root"], "--pipeline-root file/root:"),
     (["run", *BASE, "--metadata-path", "/sys/m/metadata.sqlite"], "--metadata-path /sys/m/metadata.sqlite: /sys is read-only"),
     (["run", *BASE, "--metadata-path", "dir"], "--metadata-path dir: a directory, not a file"),
+    (["run", *BASE, "--metadata-path", "gs://b/m.sqlite"], "--metadata-path gs://b/m.sqlite: the metadata store is "
+                                                             "an SQLite file, which SQLite cannot open on a remote"),
+    (["run", *BASE[:2], "--pipeline-root", "gs://b/root"], "--pipeline-root gs://b/root: its default metadata store, "
+                                                            "gs://b/root.metadata.sqlite, would be on a remote"),
     (["run", *BASE[:4], "--serving-dir", "file"], "--serving-dir file:"),
     (["run", *BASE[:2], "--pipeline-root", ""], "--pipeline-root: must not be empty"),
     (["experiment", *BASE, "--eval-percent", "100"], "--eval-percent 100"),
@@ -176,6 +180,7 @@ def test_numeric_flags_are_checked_against_their_documented_ranges(steps, percen
     eval percent 1..99, accuracy bound a finite number in [0, 1], hidden units >= 1 each)
     and names the flag otherwise."""
     argv = ["run", "--data", "gs://b/a.tar.gz", "--pipeline-root", "gs://b/root", "--serving-dir", "gs://b/s",
+            "--metadata-path", "m.sqlite",
             f"--train-steps={steps}", f"--eval-percent={percent}", f"--accuracy-lower-bound={bound!r}",
             f"--hidden-units={','.join(map(str, units))}"]  # with '=': argparse reads -1e-05 as a value
     bad = []
