@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import glob
+import io
 import json
 import math
 import os
@@ -106,16 +107,28 @@ def load_anomalies(uri: str, splits: list[str]) -> list[str]:
 
 
 def load_experiments(path: str) -> list[dict]:
-    """Rows of an experiment table: a JSON list of objects, or CSV with a header."""
-    with open(path, newline="") as f:
-        if path.endswith(".csv"):
-            return list(csv.DictReader(f))
+    """Rows of an experiment table: a JSON list of objects, or CSV with a header (UTF-8, a byte
+    order mark allowed); ValueError naming the file for one that is neither."""
+    with open(path, "rb") as f:
+        content = f.read()
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path}: not a UTF-8 experiment table (byte {e.start}: {e.reason})") from None
+    if path.endswith(".csv"):
         try:
-            rows = json.load(f)
-        except ValueError as e:  # JSONDecodeError, UnicodeDecodeError
+            rows = list(csv.DictReader(io.StringIO(text, newline=""), strict=True))
+        except csv.Error as e:
+            raise ValueError(f"{path}: not a CSV experiment table ({e})") from None
+    else:
+        try:
+            rows = json.loads(text)
+        except ValueError as e:  # JSONDecodeError
             raise ValueError(f"{path}: not a JSON experiment table ({e})") from None
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise ValueError(f"{path}: expected a JSON list of objects (one per experiment)")
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise ValueError(f"{path}: expected a JSON list of objects (one per experiment)")
+    if not rows:  # asked for, and nothing to show
+        raise ValueError(f"{path}: an experiment table with no rows")
     return rows
 
 

@@ -32,6 +32,15 @@ def test_experiments_from_csv_and_json(tmp_path):
     (tmp_path / "e.csv").write_text("name,accuracy\na,0.8\nb,0.9\n")
     assert report_data.load_experiments(str(tmp_path / "e.csv")) == [{"name": "a", "accuracy": "0.8"},
                                                                 {"name": "b", "accuracy": "0.9"}]
+    (tmp_path / "bom.csv").write_bytes(b"\xef\xbb\xbfname,accuracy\r\na,0.8\r\n")  # a spreadsheet's export
+    assert report_data.load_experiments(str(tmp_path / "bom.csv")) == [{"name": "a", "accuracy": "0.8"}]
+    for name, content, message in (("nul.csv", b"name\na\x00b\n", "not a CSV experiment table"),
+                                   ("latin.csv", b"name\ncaf\xe9\n", r"not a UTF-8 experiment table \(byte 8"),
+                                   ("empty.csv", b"", "an experiment table with no rows"),
+                                   ("empty.json", b"[]", "an experiment table with no rows")):
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(ValueError, match=f"^{tmp_path / name}: {message}"):
+            report_data.load_experiments(str(tmp_path / name))
     (tmp_path / "e.json").write_text('{"name": "a"}')
     with pytest.raises(ValueError, match="JSON list of objects"):
         report_data.load_experiments(str(tmp_path / "e.json"))
