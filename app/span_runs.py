@@ -27,6 +27,7 @@ def announce(config, source, write) -> None:
         number, folder = chosen
         kind, _ = spans.span_kind(folder)
         read = [*window_spans(config, source), number]
+        check_unlabelled(config, source, read)
         write(f"imdb-tfx: span {number} ({folder}: {kind}; {len(spans.list_spans(source.uri))} span(s) on disk); "
               f"the Trainer reads the last {config.window} span(s) (TFX's LatestSpan): "
               f"span{'s' if len(read) > 1 else ''} {', '.join(map(str, read))}; "
@@ -40,6 +41,28 @@ def announce(config, source, write) -> None:
         rows = read_rows(config.test_data, "--test-data")
         write(f"imdb-tfx: test data {config.test_data}: {len(rows)} rows (the blessing compares candidate "
               "and baseline on them)\n")
+
+
+def check_unlabelled(config, source, numbers: list[int]) -> None:
+    """DataError naming the span when the run reads the unlabelled reviews (--include-unsup, or a
+    model that learns from them) and a span it reads has none: labelled files (every row has a
+    label), or an aclImdb tree without train/unsup/. (An archive's members are not listed here:
+    ExampleGen says so.)"""
+    from components.example_gen import spans
+    from data.dataset import DataError
+    from pipeline.stages import reads_unsup, uses_unsup
+
+    if not reads_unsup(config):
+        return
+    why = "a model that learns from them (--preset best)" if uses_unsup(config) else "--include-unsup"
+    on_disk = spans.list_spans(source.uri)
+    for number in numbers:
+        kind, files = spans.span_kind(on_disk[number])
+        unsup = os.path.join(files[0], "train", "unsup")
+        if kind == spans.LABELLED or (kind == spans.ACLIMDB and not (os.path.isdir(unsup) and os.listdir(unsup))):
+            held = "labelled files, every row labelled" if kind == spans.LABELLED else "no train/unsup/ reviews"
+            raise DataError(f"{on_disk[number]}: span {number} has no unlabelled reviews ({held}), which {why} "
+                            "needs: give it an aclImdb tree with train/unsup/, or train without them")
 
 
 def describe_actions(config) -> str:

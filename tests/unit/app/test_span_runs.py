@@ -41,6 +41,25 @@ def test_a_broken_line_in_the_runs_span_stops_the_run_before_it_starts(spans_1_3
     span_runs.announce(configs.PipelineConfig(span=3), spans_1_3_4, print)  # another span: not read
 
 
+def test_a_span_without_unlabelled_reviews_is_refused_where_the_run_reads_them(spans_1_3_4, tmp_path):
+    """--include-unsup (or --preset best's model) reads each span's unlabelled reviews: a span of
+    labelled files, or an aclImdb tree without train/unsup/, is refused at start-up, naming it."""
+    with pytest.raises(DataError, match=r"span-4: span 4 has no unlabelled reviews \(labelled files, every row "
+                                        r"labelled\), which --include-unsup needs"):
+        span_runs.announce(configs.PipelineConfig(include_unsup=True), spans_1_3_4, print)
+    os.remove(tmp_path / "span-4" / "r.jsonl")
+    for label in ("pos", "neg", "unsup"):
+        os.makedirs(tmp_path / "span-4" / "train" / label)
+        (tmp_path / "span-4" / "train" / label / "0_8.txt").write_text("A film.")
+    span_runs.announce(configs.PipelineConfig(include_unsup=True), spans_1_3_4, print)  # span 4 has them
+    with pytest.raises(DataError, match=r"span-3: span 3 has no unlabelled reviews"):  # the window's too
+        span_runs.announce(configs.PipelineConfig(include_unsup=True, window=2), spans_1_3_4, print)
+    os.remove(tmp_path / "span-4" / "train" / "unsup" / "0_8.txt")
+    with pytest.raises(DataError, match=r"span-4: span 4 has no unlabelled reviews \(no train/unsup/ reviews\)"):
+        span_runs.announce(configs.PipelineConfig(include_unsup=True), spans_1_3_4, print)
+    span_runs.announce(configs.PipelineConfig(), spans_1_3_4, print)  # not read: nothing to refuse
+
+
 def test_a_drift_action_on_data_without_spans_is_refused(tmp_path):
     archive = DataSource("archive", str(tmp_path / "aclImdb_v1.tar.gz"))
     with pytest.raises(DataError, match="--drift-action block: .* has no span folders"):
