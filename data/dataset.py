@@ -127,7 +127,9 @@ def resolve_data(spec: str, *, download: bool = True) -> DataSource:
         raise DataError(f"{spec}: no such file or directory (expected aclImdb_v1.tar.gz or an aclImdb/ directory)")
     if os.path.isfile(path):
         if not tarfile.is_tarfile(path):
-            raise DataError(f"{path}: not a tar archive (expected aclImdb_v1.tar.gz)")
+            hint = (f"; a labelled file is a span's: put it in a folder DIR/span-0/ and give --data DIR (docs/spans.md)"
+                    if path.lower().endswith(spans.LABELLED_SUFFIXES) else "")
+            raise DataError(f"{path}: not a tar archive (expected aclImdb_v1.tar.gz){hint}")
         return DataSource("archive", path)
     try:
         if spans.is_span_root(path):

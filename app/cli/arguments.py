@@ -4,8 +4,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import sys
-import time
 
 from app.cli import preset_flags
 from components.paths import is_remote
@@ -78,22 +76,27 @@ def training_config(args: argparse.Namespace):
                           ema_momentum=args.ema_momentum, evaluations=args.evaluations)
 
 
-def add_pipeline_args(parser: argparse.ArgumentParser, *, blessing: bool = True) -> None:
-    """The pipeline's flags. Without `blessing` (`imdb-tfx experiment`: nothing is blessed or
-    pushed) --serving-dir and the blessing thresholds are still accepted, so that a run's flags
-    can be given as they are, and their help says that they are not used."""
+def add_pipeline_args(parser: argparse.ArgumentParser, command: str = "run") -> None:
+    """The pipeline's flags. `experiment` (nothing is blessed or pushed) and `compile` (the
+    cluster's store) accept the ones they do not use, so that a run's flags can be given as they
+    are, and their help says so."""
     from pipeline.configs import PipelineConfig
 
     d = PipelineConfig()
+    blessing = command != "experiment"
     unused = "not used here: nothing is blessed or pushed (accepted, as `imdb-tfx run` takes it)"
-    parser.add_argument("--data", default=None,
-                        help="aclImdb_v1.tar.gz, an extracted aclImdb/ directory, or the official URL "
-                             "(default: $IMDB_TFX_DATA, ../shared/data/aclImdb_v1.tar.gz, a cached "
-                             "download, else the URL)")
+    parser.add_argument("--data", default=None, help=(
+        "where the containers read the data (required): gs://.../aclImdb_v1.tar.gz, an aclImdb/ directory or a "
+        "folder of span folders" if command == "compile" else
+        "aclImdb_v1.tar.gz, an extracted aclImdb/ directory, a folder of span folders span-<N>/ (aclImdb trees, "
+        "archives or labelled .jsonl/.csv files: docs/spans.md), or the official URL (default: $IMDB_TFX_DATA, "
+        "../shared/data/aclImdb_v1.tar.gz, a cached download, else the URL)"))
     parser.add_argument("--pipeline-root", default=d.pipeline_root, help="default: %(default)s")
-    parser.add_argument("--metadata-path", default=None,
-                        help=f"SQLite metadata store (default: {d.metadata_path} for the default pipeline root, "
-                             "else ROOT.metadata.sqlite beside the root: each root its own store)")
+    parser.add_argument("--metadata-path", default=None, help=(
+        "not used here: a compiled pipeline uses the cluster's metadata store (accepted, as `imdb-tfx run` takes "
+        "it)" if command == "compile" else
+        f"SQLite metadata store (default: {d.metadata_path} for the default pipeline root, else "
+        "ROOT.metadata.sqlite beside the root: each root its own store)"))
     parser.add_argument("--serving-dir", default=d.serving_dir, help="where Pusher writes blessed models "
                         "(default: %(default)s)" if blessing else unused)
     parser.add_argument("--pipeline-name", default=d.pipeline_name)
@@ -272,40 +275,12 @@ def add_beam_args(parser: argparse.ArgumentParser, default_help: str) -> None:
                    help=f"a named set of Beam arguments (default: {default_help})")
     g.add_argument("--beam-arg", action="append", default=[], metavar="ARG",
                    help="a Beam argument added to the preset's, replacing the preset's of that name; "
-                        "repeatable, written with '=', e.g. --beam-arg=--direct_num_workers=2")
+                        "repeatable, written with '=', e.g. --beam-arg=--direct_num_workers=4 with --runner beam "
+                        "or --beam-preset direct-multiprocess (the in-memory preset runs one worker whatever it "
+                        "is told)")
 
 
 def beam_pipeline_args(args: argparse.Namespace, default_preset: str) -> tuple[str, ...]:
     from pipeline.configs import beam_args
 
     return beam_args(args.beam_preset or default_preset, args.beam_arg)
-
-
-def prepare_modules(training) -> None:
-    """Builds the builtin embedding modules that a training config uses, once, before the run."""
-    for module in training.modules():
-        _prepare_module(module)
-
-
-def _prepare_module(module: str) -> str:
-    """Resolves (and for builtins, builds once) the embedding module before the run starts; a
-    module given as a local path is loaded and checked to be a text embedding."""
-    from components.modules.registry import BUILTIN_NAMES, check_text_embedding, resolve_module_handle
-    from components.paths import is_url
-
-    start = time.time()
-    if is_url(module):  # fetched now (TF-Hub's cache), not by the Trainer after the data stages
-        from components.modules.hub import import_hub
-
-        try:
-            path = import_hub().resolve(module)
-        except Exception as e:  # noqa: BLE001  (no network, unknown host, not a module: one line)
-            raise ValueError(f"--module {module}: cannot be fetched ({type(e).__name__}: {e}); without a network, "
-                             f"give a builtin module ({', '.join(BUILTIN_NAMES)}) or a SavedModel directory") from None
-        return path
-    path = resolve_module_handle(module)
-    if time.time() - start > 1:
-        print(f"imdb-tfx: built module {module} in {time.time() - start:.0f} s -> {path}", file=sys.stderr)
-    if module not in BUILTIN_NAMES and not is_url(module):
-        check_text_embedding(path)
-    return path

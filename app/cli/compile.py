@@ -29,7 +29,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("compile", help="compile the pipeline for Kubeflow Pipelines v2 / Vertex AI",
                        description="Writes a PipelineJob JSON (Vertex AI) or, for a .yaml output, "
                                    "a PipelineSpec (KFP client). See docs/scale_out.md.")
-    arguments.add_pipeline_args(p)
+    arguments.add_pipeline_args(p, "compile")
     arguments.add_training_args(p)
     arguments.add_beam_args(p, "in-memory")
     arguments.add_span_args(p)  # the span: a runtime parameter of the compiled pipeline

@@ -6,7 +6,7 @@ import os
 import sys
 import time
 
-from app.cli import arguments
+from app.cli import arguments, embedding_modules
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
@@ -26,7 +26,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     print(f"imdb-tfx: experiment grid {args.grid}: {len(rows)} rows ({', '.join(r.name for r in rows)}), "
           f"data {config.data}, table -> {args.output}", file=sys.stderr)
     for row in rows:
-        arguments.prepare_modules(row.training)
+        embedding_modules.prepare_modules(row.training)
     start = time.time()
     from pipeline.run_lock import run_lock
 
@@ -62,7 +62,7 @@ def add_parser(sub) -> None:
                                    "and the guard and snippet sets, and adds a row to "
                                    "experiments.md/.csv/.json. Give the production run's --guard-set and "
                                    "--snippet-reviews to reuse its cached data. See app/experiments/.")
-    arguments.add_pipeline_args(p, blessing=False)
+    arguments.add_pipeline_args(p, "experiment")
     arguments.add_beam_args(p, "in-memory")
     # Measured beside the test split, as in `imdb-tfx run` (no blessing thresholds: nothing is
     # blessed). The same sets as the production run's reuse its cached ExampleGen and Transform.

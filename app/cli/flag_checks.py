@@ -54,6 +54,28 @@ def positive(args, flag: str) -> None:
         raise UsageError(f"{flag} {v}: must be more than 0")
 
 
+def beam_options(flag: str, beam_args: list[str]) -> None:
+    """Beam's own parse of the --beam-arg values (its options' types and choices), here rather
+    than in the first component's Beam job (status 4, the reason in the log only). Beam's
+    options module imports neither TensorFlow nor TFX (about 3 s, paid once: the run needs it)."""
+    import contextlib
+    import io
+    import warnings
+
+    with warnings.catch_warnings():  # google-auth's and api-core's notes on versions
+        warnings.simplefilter("ignore")
+        from apache_beam.options.pipeline_options import PipelineOptions
+
+        said = io.StringIO()
+        try:
+            with contextlib.redirect_stderr(said):
+                PipelineOptions(list(beam_args)).get_all_options()
+        except SystemExit:  # argparse's exit, after its usage and error lines
+            error = said.getvalue().strip().splitlines()[-1] if said.getvalue().strip() else "refused"
+            raise UsageError(f"{flag}: Beam refuses {' '.join(beam_args)}: "
+                             f"{error.split('error: ', 1)[-1]}") from None
+
+
 # ---- path helpers ----
 
 
@@ -75,6 +97,15 @@ def existing_dir(flag: str, path: str, what: str = "a directory") -> None:
         raise UsageError(f"{flag} {path}: no such directory")
     if not os.path.isdir(path):
         raise UsageError(f"{flag} {path}: a file, not {what}")
+
+
+def container_path(flag: str, path: str | None, relative: bool = False) -> None:
+    """A compiled pipeline's path, read where its containers run: a remote one names a bucket,
+    a local one is absolute (unless `relative`)."""
+    if path and is_remote(path) and not path.split("://", 1)[1].strip("/"):
+        raise UsageError(f"{flag} {path}: names no bucket (gs://BUCKET/...)")
+    if path and not relative and not is_remote(path) and not os.path.isabs(path):
+        raise UsageError(f"{flag} {path}: a relative path; the containers need a gs:// (or absolute) path")
 
 
 def writable_dir(flag: str, path: str, shown: str | None = None) -> None:

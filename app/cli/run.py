@@ -7,7 +7,7 @@ import logging
 import sys
 import time
 
-from app.cli import arguments
+from app.cli import arguments, embedding_modules
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -87,7 +87,7 @@ def _run(args, config, source, terminal) -> tuple[dict, float]:
 
     from app import span_runs
 
-    arguments.prepare_modules(config.training)
+    embedding_modules.prepare_modules(config.training)
     if not getattr(args, "debug", False):
         # Beam logs a failing element's traceback before re-raising it; the error is reported
         # once, by the caller (--debug shows the traceback).

@@ -13,9 +13,8 @@ Adding a flag? Add a check next to it:
 
 `at_least`, `in_range`, `fraction` and friends (app/cli/flag_checks.py) read `args.<flag with
 - as _>` and skip a flag the subcommand does not have (None); `existing_file`, `writable_dir`
-name the path given. Checks run in the order they are defined: values before paths.
-docs/errors.md lists the rules and the exit statuses.
-"""
+name the path given. Checks run in the order they are defined: values before paths
+(docs/errors.md: the rules and the exit statuses)."""
 from __future__ import annotations
 
 import argparse
@@ -23,8 +22,8 @@ import os
 from typing import Callable
 
 from app.cli.flag_checks import (  # noqa: F401  (the helpers, for the checks here and those added)
-    UsageError, _number, is_remote, at_least, existing_dir, existing_file, fraction, in_range, positive, value,
-    writable_dir, writable_file)
+    UsageError, _number, at_least, beam_options, container_path, existing_dir, existing_file, fraction, in_range,
+    is_remote, positive, value, writable_dir, writable_file)
 
 _CHECKS: dict[str, list[Callable[[argparse.Namespace], None]]] = {}
 PIPELINE_COMMANDS = ("run", "experiment", "compile")  # the subcommands with add_pipeline_args' flags
@@ -69,6 +68,9 @@ def _pipeline_values(args) -> None:
         if not arg.startswith("--"):
             raise UsageError(f"--beam-arg {arg}: a Beam argument starts with --, written with '=' "
                              "(--beam-arg=--direct_num_workers=2)")
+    if value(args, "--beam-arg"):
+        beam_options("--beam-arg", args.beam_arg)
+
 
 
 @checks(*PIPELINE_COMMANDS)
@@ -213,9 +215,23 @@ def _data(spec: str) -> None:
 
 @checks("compile")
 def _compile(args) -> None:
+    """The compiled pipeline's paths are the containers': remote (naming a bucket) or absolute,
+    not read here; a --module that is not a builtin name or a URL is such a path too."""
+    from components.modules.registry import BUILTIN_NAMES
+    from components.paths import is_url
+
     if not args.image.strip():
         raise UsageError("--image: must not be empty")
     writable_file("--output", args.output)
+    for flag in ("--data", "--pipeline-root", "--serving-dir", "--test-data"):
+        container_path(flag, value(args, flag), relative=flag == "--data")  # --data: resolve_data's rules
+    module = value(args, "--module")
+    if module and module not in BUILTIN_NAMES and not is_url(module) and not os.path.isabs(module):
+        raise UsageError(f"--module {module}: not one of {', '.join(BUILTIN_NAMES)}, a URL or a gs:// (or absolute) "
+                         "path where the containers read it")
+    if value(args, "--window") not in (None, 1):
+        raise UsageError(f"--window {args.window}: a compiled pipeline reads one span, with no window "
+                         "(KubeflowV2DagRunner compiles no span resolver: docs/spans.md); leave --window out")
 
 
 # ---- predict, report, serve, build-module ----

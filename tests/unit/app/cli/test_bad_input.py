@@ -65,6 +65,10 @@ CASES = [
     (["run", *BASE, "--guard-set", "tweets"], "--guard-set 'tweets': expected NAME=PATH"),
     (["run", *BASE, "--guard-set", "g=guard.jsonl", "--guard-floor", "g=1.5"], "--guard-floor g=1.5"),
     (["run", *BASE, "--beam-arg", "direct_num_workers=2"], "--beam-arg direct_num_workers=2"),
+    (["run", *BASE, "--beam-arg=--direct_num_workers"], "--beam-arg: Beam refuses --direct_num_workers: argument "
+                                                          "--direct_num_workers: expected one argument"),
+    (["run", *BASE, "--beam-arg=--direct_running_mode=multi_procesing"], "argument --direct_running_mode: invalid "
+                                                                         "choice: 'multi_procesing'"),
     (["run", *BASE, "--module", "no/such/module"], "--module no/such/module: no such directory (a SavedModel "
                                                    "directory, a URL, or one of: glove, random, minilm)"),
     (["run", *BASE, "--runner", "kubeflow"], "argument --runner: invalid choice"),
@@ -101,6 +105,13 @@ CASES = [
     (["compile", "--image", "img", "--data", "gs://b/a.tar.gz", "--train-steps", "0"], "--train-steps 0"),
     (["compile", "--image", " ", "--data", "gs://b/a.tar.gz"], "--image: must not be empty"),
     (["compile", "--data", "gs://b/a.tar.gz"], "the following arguments are required: --image"),
+    *[(["compile", "--image", "i", "--data", "gs://b/a.tar.gz", "--pipeline-root", "gs://b/r", "--serving-dir",
+        "gs://b/s", *extra], message) for extra, message in [
+        (["--module", "glvoe"], "--module glvoe: not one of glove, random, minilm, a URL or a gs:// (or absolute) path"),
+        (["--pipeline-root", "gs://"], "--pipeline-root gs://: names no bucket"),
+        (["--serving-dir", "out/serving"], "--serving-dir out/serving: a relative path; the containers need"),
+        (["--test-data", "test.jsonl"], "--test-data test.jsonl: a relative path"),
+        (["--window", "2"], "--window 2: a compiled pipeline reads one span")]],
     (["predict", "--batch-size", "0", "fine"], "--batch-size 0: must be 1 or more"),
     (["predict", "--file", "dir"], "--file dir: a directory, not a file of reviews"),
     (["predict", "--file", "nope.txt"], "--file nope.txt: no such file"),
