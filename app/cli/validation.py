@@ -24,6 +24,7 @@ from typing import Callable
 from app.cli.flag_checks import (  # noqa: F401  (the helpers, for the checks here and those added)
     UsageError, _number, at_least, beam_options, container_path, existing_dir, existing_file, fraction, in_range,
     is_remote, positive, value, writable_dir, writable_file)
+from components.paths import is_url
 
 _CHECKS: dict[str, list[Callable[[argparse.Namespace], None]]] = {}
 PIPELINE_COMMANDS = ("run", "experiment", "compile")  # the subcommands with add_pipeline_args' flags
@@ -132,13 +133,14 @@ def _training_values(args) -> None:
     module = value(args, "--module")
     if module and args.command == "run":
         from components.modules.registry import BUILTIN_NAMES
-        from components.paths import is_url
 
         if module not in BUILTIN_NAMES and not is_url(module):
             if not os.path.exists(module):
                 raise UsageError(f"--module {module}: no such directory (a SavedModel directory, a URL, or one "
                                  f"of: {', '.join(BUILTIN_NAMES)})")
             existing_dir("--module", module, "a SavedModel directory")
+            if not os.path.isfile(os.path.join(module, "saved_model.pb")):
+                raise UsageError(f"--module {module}: no saved_model.pb there (not a SavedModel directory)")
         elif module in BUILTIN_NAMES:
             from components.modules.registry import is_built, missing_data_package
 
@@ -215,10 +217,8 @@ def _data(spec: str) -> None:
 
 @checks("compile")
 def _compile(args) -> None:
-    """The compiled pipeline's paths are the containers': remote (naming a bucket) or absolute,
-    not read here; a --module that is not a builtin name or a URL is such a path too."""
+    """Its paths are the containers': remote (naming a bucket) or absolute (a --module too), not read here."""
     from components.modules.registry import BUILTIN_NAMES
-    from components.paths import is_url
 
     if not args.image.strip():
         raise UsageError("--image: must not be empty")

@@ -71,6 +71,7 @@ CASES = [
                                                                          "choice: 'multi_procesing'"),
     (["run", *BASE, "--module", "no/such/module"], "--module no/such/module: no such directory (a SavedModel "
                                                    "directory, a URL, or one of: glove, random, minilm)"),
+    (["run", *BASE, "--module", "."], "--module .: no saved_model.pb there (not a SavedModel directory)"),
     (["run", *BASE, "--runner", "kubeflow"], "argument --runner: invalid choice"),
     (["run", *BASE, "--no-such-flag"], "imdb-tfx: error: unrecognized arguments: --no-such-flag (see imdb-tfx run --help)"),
     (["run", *BASE, "--span", "1"], "--span 1: "),
