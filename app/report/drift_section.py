@@ -75,16 +75,16 @@ def _ngram_table(ngrams: dict) -> str:
             + _table(["", "n-gram", "reference", "current"], rows, classes))
 
 
-def render(drift: dict) -> str:
-    """The drift section for a drift dict: verdict, the checks' table, length and score
-    histograms, the n-grams that gained and lost most."""
+def render(drift: dict, title: str = "Drift") -> str:
+    """The drift section for a drift dict, under heading `title`: verdict, the checks' table,
+    length and score histograms, the n-grams that gained and lost most."""
     if not drift:
-        return "<h2>Drift</h2><p>Drift was not checked.</p>"
+        return f"<h2>{html.escape(title)}</h2><p>Drift was not checked.</p>"
     detected = bool(drift.get("detected"))
     badge = ('<span class="badge fail">DRIFT DETECTED</span>' if detected else
              '<span class="badge ok">NO DRIFT</span>' if drift.get("checks") else
              '<span class="badge">NOT CHECKED</span>')
-    out = [f"<h2>Drift</h2><p>{badge} {html.escape(drift.get('explanation', ''))}</p>"]
+    out = [f"<h2>{html.escape(title)}</h2><p>{badge} {html.escape(drift.get('explanation', ''))}</p>"]
     if drift.get("reference") and drift.get("current"):
         out.append(f"<p>{_legend(drift)}</p>")
     checks = drift.get("checks", [])

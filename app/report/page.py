@@ -75,7 +75,9 @@ def thresholds(config) -> list[str]:
             for per_slice in metric.per_slice_thresholds:
                 slices = ", ".join(", ".join([*s.feature_keys, *(f"{k}: {v}" for k, v in sorted(s.feature_values.items()))])
                                    or "overall" for s in per_slice.slicing_specs)
-                found.append(f"{name} ({slices}): {_threshold_text(per_slice.threshold)}")
+                bounds = _threshold_text(per_slice.threshold)
+                if bounds:  # TFMA's config holds an empty threshold for a slice it only measures
+                    found.append(f"{name} ({slices}): {bounds}")
     return found
 
 
@@ -125,13 +127,16 @@ def slices_section(ev: dict) -> str:
     groups = {}
     for column, title in SLICE_COLUMNS:
         rows = sorted((key[0][1], m) for key, m in ev["metrics"].items() if len(key) == 1 and key[0][0] == column)
+        if column == features.RATING:  # the schema reads a missing rating (labelled files may leave it out) as 0
+            rows = [("none (0)" if name == 0 else name, m) for name, m in rows]
         if rows:
             groups[title] = rows
     if not groups:
         return "<h2>Slices</h2><p>No sliced metrics.</p>"
     out = ["<h2>Accuracy and AUC per slice</h2>",
            '<p class="muted">Accuracy in red: more than 5 points below overall. AUC is n/a where a slice '
-           "holds one class only (each rating is either positive, 7–10, or negative, 1–4).</p>",
+           "holds one class only (each rating is either positive, 7–10, or negative, 1–4; rating none: the reviews "
+           "given without one, of both classes).</p>",
            figures.slices_figure(groups, overall.get("binary_accuracy"))]
     for title, rows in groups.items():
         table = [[name, m.get("example_count", math.nan), m.get("binary_accuracy", math.nan), run_outputs.slice_auc(m),
@@ -205,8 +210,11 @@ def serving_section(infra: dict | None) -> str:
     """The InfraValidator's verdict: did the model server serve the candidate correctly?"""
     if infra is None:
         return ""
+    from components.infra_validator.canary import NOT_TRIED
+
     ok = infra.get("blessed")
-    rows = [["verdict", "served correctly" if ok else "NOT served"], ["why", infra.get("reason", "")]]
+    verdict = "served correctly" if ok else "not tried" if infra.get("reason") == NOT_TRIED else "NOT served"
+    rows = [["verdict", verdict], ["why", infra.get("reason", "")]]
     for key, label in (("texts", "canary texts"), ("requests", "requests"), ("startup_s", "server start-up (s)"),
                        ("max_abs_diff", "max |served - in-process| probability")):
         if infra.get(key) is not None:
@@ -234,7 +242,7 @@ def drift_part(drift: dict | None) -> str:
         return ""
     from app.report.drift_section import render
 
-    return "<h2>Drift of the newest span</h2>" + render(drift)
+    return render(drift, "Drift of the newest span")
 
 
 def build_report(artifacts: dict, experiments: list[dict] | None = None, history: list[dict] | None = None,

@@ -25,6 +25,7 @@ RESULTS_FILE = "canary_results.json"  # in the InfraBlessing artifact (component
 # Besides test reviews: the texts a server must answer however a model handles them.
 EDGE_CASES = ("", "!!!", "a " * 20000)
 PROTOCOLS = ("rest", "v2-binary", "grpc")
+NOT_TRIED = "not blessed by the Evaluator: not served"  # the reason when no server was started
 
 
 @dataclasses.dataclass

@@ -31,7 +31,7 @@ def InfraValidator(model: InputArtifact[standard_artifacts.Model],
 
     del code_version  # part of the cache key only
     if model_blessing.get_int_custom_property("blessed") != 1:
-        result = canary.CanaryResult(False, "not blessed by the Evaluator: not served")
+        result = canary.CanaryResult(False, canary.NOT_TRIED)
     else:
         model_dir = path_utils.serving_model_path(model.uri, path_utils.is_old_model_artifact(model))
         texts = canary.canary_texts(examples.uri, canary_reviews)

@@ -86,3 +86,25 @@ def test_history_section_lists_each_run_with_its_span_and_push():
     assert "<td>1</td><td>1</td><td>0.81</td><td>blessed</td><td>17</td>" in section
     assert "<td>2</td><td>2</td><td>0.79</td><td>not blessed</td><td>not pushed</td>" in section
     assert page.history_section(history[:1]) == ""  # one run: nothing to compare across
+
+
+def test_thresholds_rating_none_and_a_serving_check_not_tried():
+    """A slice TFMA only measures (an empty threshold) is not listed as a threshold; the rating
+    slice of reviews given without one (read as 0) is named so; a candidate the Evaluator did not
+    bless was not served, which the serving section says rather than "NOT served"."""
+    from tensorflow_model_analysis.proto import config_pb2
+
+    from components.infra_validator.canary import NOT_TRIED
+
+    config = config_pb2.EvalConfig()
+    metric = config.metrics_specs.add().metrics.add(class_name="BinaryAccuracy")
+    metric.per_slice_thresholds.add(slicing_specs=[config_pb2.SlicingSpec(feature_values={"dataset": "tweets"})])
+    bounded = metric.per_slice_thresholds.add(slicing_specs=[config_pb2.SlicingSpec()])
+    bounded.threshold.value_threshold.lower_bound.value = 0.7
+    assert page.thresholds(config) == ["binary_accuracy (overall): value ≥ 0.7"]
+    ev = {"metrics": {(): {"binary_accuracy": 0.8}, (("rating", 0),): {"binary_accuracy": 0.7, "mean_label": 0.5},
+                      (("rating", 8),): {"binary_accuracy": 0.9, "mean_label": 1.0}}}
+    section = page.slices_section(ev)
+    assert "<td>none (0)</td>" in section and "<td>8</td>" in section
+    assert "<td>not tried</td>" in page.serving_section({"blessed": False, "reason": NOT_TRIED, "uri": "i/1"})
+    assert "<td>NOT served</td>" in page.serving_section({"blessed": False, "reason": "timed out", "uri": "i/1"})
