@@ -140,6 +140,8 @@ def _command(argv: list[str] | None) -> int:
             raise
         if args.debug or os.environ.get("IMDB_TFX_DEBUG"):  # the traceback too, the same status
             traceback.print_exc()
+        # One line: a library's message may hold its own line breaks (TensorFlow's "\n\t when reading").
+        message = re.sub(r"\s*\n\s*", " ", message.strip())
         print(f"imdb-tfx: error: {message}", file=sys.stderr)
         return code
     finally:

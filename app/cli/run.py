@@ -34,8 +34,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         # Everything the libraries print goes to the log file; the terminal gets the progress.
         with console.quiet(log_file, verbose=args.verbose) as terminal:
             summary, start = _run(args, config, source, terminal)
-    except BaseException:
+    except BaseException as e:
         print(f"imdb-tfx: the run's full log: {log_file}", file=sys.stderr)
+        _name_the_job_server(e, config.beam_pipeline_args)
         raise
     if "evaluation_uri" in summary:
         summary["blessing"] = blessing.explain(summary["evaluation_uri"])
@@ -65,6 +66,15 @@ def cmd_run(args: argparse.Namespace) -> int:
               + (f"pushed to {summary.get('pushed_model')}" if pushed else "nothing pushed"), file=sys.stderr)
         return status.OK if pushed else status.NOT_BLESSED
     return status.OK
+
+
+def _name_the_job_server(error: BaseException, beam_args) -> None:
+    """A portable runner's component that timed out reaching its job server (grpc's
+    FutureTimeoutError, after about a minute) says which endpoint did not answer."""
+    endpoint = next((a.split("=", 1)[1] for a in beam_args if a.startswith("--job_endpoint=")), None)
+    if endpoint and error.args and "FutureTimeoutError" in str(error):
+        error.args = (f"{error.args[0]} (no Beam job server answered at {endpoint}: is it running? "
+                      "docs/scale_out.md)", *error.args[1:])
 
 
 def _checked_inputs(config, write):

@@ -198,3 +198,30 @@ def test_experiment_takes_guard_sets_and_snippet_reviews_but_no_blessing_thresho
                   "--guard-set", f"bad={tmp_path / 'bad.jsonl'}")
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert f"{tmp_path / 'bad.jsonl'}:1" in out.stderr and not (tmp_path / "root").exists()
+
+
+def test_an_error_with_line_breaks_is_one_line(monkeypatch, capsys):
+    """A library's message may hold its own line breaks (TensorFlow's gs:// errors end with
+    "\\n\\t when reading PATH"): the error is still one line."""
+    from app.cli import main as cli
+    from app.cli import predict
+
+    def fails(args):
+        raise ValueError("gs://b/data: Could not resolve host\n\t when reading gs://b/data")
+
+    monkeypatch.setattr(predict, "cmd_predict", fails)
+    assert cli.main(["predict", "a review"]) == 2
+    assert capsys.readouterr().err == ("imdb-tfx: error: gs://b/data: Could not resolve host when reading "
+                                       "gs://b/data\n")
+
+
+def test_a_job_server_that_does_not_answer_is_named():
+    from app.cli import run
+    from pipeline.progress import ComponentError
+
+    error = ComponentError("FileBasedExampleGen", RuntimeError("grpc.FutureTimeoutError [while running 'Run']"))
+    run._name_the_job_server(error, ("--runner=PortableRunner", "--job_endpoint=localhost:8099"))
+    assert str(error).endswith("(no Beam job server answered at localhost:8099: is it running? docs/scale_out.md)")
+    other = ComponentError("Transform", RuntimeError("ValueError: bad"))
+    run._name_the_job_server(other, ("--runner=PortableRunner", "--job_endpoint=localhost:8099"))
+    assert str(other) == "Transform failed: RuntimeError: ValueError: bad"
