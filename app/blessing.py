@@ -77,8 +77,9 @@ def explain(evaluation_uri: str) -> dict:
     location = model_locations.get(baseline) if baseline else None
     if location and os.path.basename(location.rstrip("/")) == "Format-Serving":
         location = os.path.dirname(location.rstrip("/"))  # the Model artifact, as the store names it
+    examples = values_of[None].get("example_count")
     return {"blessed": bool(tfma.load_validation_result(evaluation_uri).validation_ok),
-            "baseline_model": location, "checks": checks}
+            "baseline_model": location, "examples": int(examples) if examples is not None else None, "checks": checks}
 
 
 def sentence(explanation: dict) -> str:
@@ -99,4 +100,19 @@ def sentence(explanation: dict) -> str:
             parts.append(f"{c['metric']} {value} {c['op']} {c['threshold']:g}: {'passed' if c['passed'] else 'FAILED'}")
     verdict = "blessed" if explanation["blessed"] else "NOT blessed"
     baseline = f" (baseline {explanation['baseline_model']})" if explanation.get("baseline_model") else ""
-    return f"{verdict}{baseline}: " + "; ".join(parts)
+    return f"{verdict}{baseline}: " + "; ".join(parts) + _few_examples(explanation)
+
+
+SMALL_TEST = 500  # test examples below which the blessing line gives the accuracy's standard error
+
+
+def _few_examples(explanation: dict) -> str:
+    """On a small test set (a small span's held-out part) a threshold decides on noise: say how much."""
+    n = explanation.get("examples")
+    accuracy = next((c["candidate"] for c in explanation["checks"]
+                     if c["metric"] == "binary_accuracy" and c["candidate"] is not None and not c.get("dataset")), None)
+    if not n or n >= SMALL_TEST or accuracy is None:
+        return ""
+    error = 100 * (max(accuracy * (1 - accuracy), 0.25 / n) / n) ** 0.5  # at 0 or 1: as if one example differed
+    return (f" (on {n} test example{'s' if n != 1 else ''} only: one standard error of the accuracy is about "
+            f"{error:.1f} points; --test-data gives a fixed, larger set)")
