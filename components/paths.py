@@ -39,6 +39,13 @@ def write_text(path: str, text: str) -> None:
         f.write(text)
 
 
+def is_number(name: str) -> bool:
+    """Whether `name` is a non-negative integer in ASCII digits (a version's or an execution's
+    folder, a header's length): str.isdigit alone is true of '²' and '١', which int() refuses or
+    reads as another number."""
+    return name.isascii() and name.isdigit()
+
+
 def is_remote(path: str) -> bool:
     """A path of a filesystem read through tf.io.gfile (gs://, ram://, ...), not of the local one."""
     return "://" in path

@@ -29,7 +29,7 @@ import subprocess
 import sys
 import time
 
-from components.paths import is_remote
+from components.paths import is_number, is_remote
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 CHILDREN_DIR = ".children"  # under a pipeline root: the pid files of the children its runs started
@@ -64,7 +64,7 @@ def descendant_pids(root: int | None = None) -> list[int]:
     root = os.getpid() if root is None else root
     children: dict[int, list[int]] = {}
     for name in os.listdir("/proc"):
-        fields = _stat(name) if name.isdigit() else None
+        fields = _stat(name) if is_number(name) else None
         if fields:
             children.setdefault(int(fields[1]), []).append(int(name))
     found, todo = [], list(children.get(root, []))

@@ -15,7 +15,7 @@ import socket
 import sys
 import time
 
-from components.paths import is_remote
+from components.paths import is_number, is_remote
 
 
 class RunLockedError(RuntimeError):
@@ -141,7 +141,7 @@ def check_store_root(metadata_path: str, pipeline_root: str) -> None:
         return  # not an MLMD store (yet): the run's own store checks say so
     roots = set()
     for uri in uris:  # a component's output: <root>/<node>/<output key>/<execution id>
-        if uri and not is_remote(uri) and os.path.basename(uri.rstrip("/")).isdigit():
+        if uri and not is_remote(uri) and is_number(os.path.basename(uri.rstrip("/"))):
             roots.add(os.path.normpath(os.path.abspath(uri.rstrip("/") + "/../../..")))
     root = os.path.normpath(os.path.abspath(pipeline_root))
     if roots and root not in roots:

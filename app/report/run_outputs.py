@@ -9,6 +9,7 @@ import math
 import os
 
 from components import features as feature_keys
+from components.paths import is_number
 
 
 def locate(metadata_path: str, pipeline_root: str | None = None, evaluation_uri: str | None = None) -> dict:
@@ -28,7 +29,7 @@ def locate(metadata_path: str, pipeline_root: str | None = None, evaluation_uri:
     found = {}
     for name, path in (("evaluation", "Evaluator/evaluation"), ("statistics", "StatisticsGen/statistics"),
                        ("anomalies", "ExampleValidator/anomalies"), ("infra_blessing", "InfraValidator/blessing")):
-        runs = [d for d in glob.glob(os.path.join(pipeline_root or "", path, "*")) if os.path.basename(d).isdigit()]
+        runs = [d for d in glob.glob(os.path.join(pipeline_root or "", path, "*")) if is_number(os.path.basename(d))]
         if runs:
             uri = max(runs, key=lambda d: int(os.path.basename(d)))
             found[name] = (uri, sorted(d[len("Split-"):] for d in os.listdir(uri) if d.startswith("Split-")))

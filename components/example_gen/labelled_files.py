@@ -17,7 +17,7 @@ import os
 
 from components import features
 from components.example_gen.errors import ImdbDataError
-from components.paths import is_remote
+from components.paths import is_number, is_remote
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,7 +55,7 @@ def read_bytes(path: str, what: str = "labelled") -> bytes:
 def _rating(where: str, value) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and is_number(value.strip()):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
         raise ImdbDataError(f"{where}: \"rating\" must be an integer 1-10 (or left out), got {value!r}")

@@ -31,7 +31,7 @@ from tfx.proto import pusher_pb2
 from tfx.types import artifact_utils, standard_component_specs
 from tfx.utils import io_utils, proto_utils
 
-from components.paths import is_remote, isdir, listdir
+from components.paths import is_number, is_remote, isdir, listdir
 
 STAGING = re.compile(r"^\.(\d+)\.(\d+)\.incomplete$")
 
@@ -42,7 +42,7 @@ def staging_name(version: int) -> str:
 
 def next_version(base_directory: str) -> int:
     """The Unix time, or one more than the newest version there if that is not below it."""
-    versions = [int(v) for v in listdir(base_directory) if v.isdigit()] if isdir(base_directory) else []
+    versions = [int(v) for v in listdir(base_directory) if is_number(v)] if isdir(base_directory) else []
     return max([int(time.time()), *(v + 1 for v in versions)])
 
 

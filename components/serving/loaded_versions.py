@@ -17,6 +17,7 @@ import logging
 import time
 from typing import Callable, Optional
 
+from components.paths import is_number
 from components.serving import versions
 from components.serving.manager import Served, VersionManager
 from components.serving.served_model import ModelLoadError
@@ -29,7 +30,7 @@ LABELS = ("stable", "previous")
 def pinned_version(version: str, field: str = "version") -> int:
     """A version asked for (a URL's /versions/N, gRPC's model_version) as a number; BadRequest
     400 otherwise."""
-    if not version.isdigit():
+    if not is_number(version):
         raise BadRequest(f"{field} {version!r} is not a number (a version is its directory's name)")
     return int(version)
 

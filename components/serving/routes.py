@@ -28,6 +28,7 @@ from kserve.errors import InvalidInput, ModelNotFound, ModelNotReady
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from timing_asgi import TimingMiddleware
 
+from components.paths import is_number
 from components.serving import protocol, rest_protocols
 
 logger = logging.getLogger("components.serving")
@@ -63,7 +64,7 @@ class RequestGate:
             elif size > DRAIN_FACTOR * limit:
                 break
         if size > limit:
-            length = int(declared) if declared and declared.isdigit() else size
+            length = int(declared) if declared and is_number(declared) else size
             return await _send_error(send, 413, f"the request body has {length} bytes, more than the server's limit "
                                                 f"of {limit} (--max-body-bytes)")
         body = b"".join(chunks)

@@ -27,6 +27,7 @@ from kserve.protocol.infer_type import InferInput, InferRequest, InferResponse
 from kserve.protocol.rest.v2_datamodels import InferenceRequest
 from pydantic import ValidationError
 
+from components.paths import is_number
 from components.serving.protocol import BadRequest
 
 HEADER = "inference-header-content-length"
@@ -38,7 +39,7 @@ FIXED = {"BOOL": "?", "UINT8": "<u1", "UINT16": "<u2", "UINT32": "<u4", "UINT64"
 def split_body(body: bytes, header_length: str) -> tuple[dict, bytes]:
     """(the JSON header, the raw bytes after it); BadRequest for a length that is not a number
     within the body, or a header that is not a JSON object."""
-    if not header_length.strip().isdigit():
+    if not is_number(header_length.strip()):
         raise BadRequest(f"the Inference-Header-Content-Length header is {header_length!r}, not a byte count")
     length = int(header_length)
     if length > len(body):

@@ -20,7 +20,7 @@ import os
 import re
 import time
 
-from components.paths import is_remote, isdir, isfile, listdir
+from components.paths import is_number, is_remote, isdir, isfile, listdir
 
 SHARD = re.compile(r"^variables\.data-(\d+)-of-(\d+)$")
 
@@ -44,7 +44,7 @@ def all_versions(serving_dir: str) -> list[int]:
     # (a number that is an object, not a folder, fails is_complete like any incomplete version).
     remote = is_remote(serving_dir)
     return sorted(int(name) for name in listdir(serving_dir)
-                  if name.isdigit() and (remote or isdir(os.path.join(serving_dir, name))))
+                  if is_number(name) and (remote or isdir(os.path.join(serving_dir, name))))
 
 
 # A bucket's serving_dir -> the versions found complete at its last listing: a pushed version is

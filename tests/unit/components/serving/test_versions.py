@@ -28,6 +28,8 @@ def test_complete_versions_are_all_digit_directories_with_a_whole_saved_model(tm
     make_version(tmp_path, "600", variables=("variables.index", "variables.data-00000-of-00002"))  # a shard missing
     make_version(tmp_path, ".700.123.incomplete")  # the Pusher's staging directory
     make_version(tmp_path, "v800")
+    make_version(tmp_path, "²")  # a digit to str.isdigit, not to int(): a stray folder, not a version
+    make_version(tmp_path, "١٢")  # Arabic-Indic digits, which int() would read as 12
     (tmp_path / "900").write_bytes(b"a file, not a directory")
     (tmp_path / "__autograph_generated_file1.py").write_text("")
     assert versions.all_versions(str(tmp_path)) == [20, 100, 300, 400, 500, 600]
@@ -82,3 +84,13 @@ def test_settled_means_nothing_changed_lately(tmp_path):
     assert versions.settled(str(path), 5.0)
     (path / "variables" / "variables.index").write_bytes(b"rewritten")  # a file still being written
     assert not versions.settled(str(path), 5.0)
+
+
+def test_a_version_asked_for_is_ascii_digits():
+    from components.serving.loaded_versions import pinned_version
+    from components.serving.protocol import BadRequest
+
+    assert pinned_version("17") == 17
+    for asked in ("²", "١", "-1", "1.0", ""):
+        with pytest.raises(BadRequest, match="is not a number"):
+            pinned_version(asked)
