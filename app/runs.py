@@ -228,8 +228,9 @@ def infra_validation(infra_blessing) -> dict:
 
 def latest_blessed_model(metadata_path: str) -> str | None:
     """The URI of the model the next production run compares against (what the Resolver's
-    LatestBlessedModelStrategy finds: the newest Model with a blessed ModelBlessing), or None."""
-    if not os.path.exists(metadata_path):
+    LatestBlessedModelStrategy finds: the newest Model with a blessed ModelBlessing), or None
+    (no store yet: none, or an empty file, which ML Metadata makes a store of)."""
+    if not os.path.isfile(metadata_path) or not os.path.getsize(metadata_path):
         return None
     store = open_store(metadata_path)
     blessed_ids = {custom_property(b, "current_model_id") for b in production_artifacts(store, "ModelBlessing")

@@ -31,6 +31,22 @@ def read_if_exists(path: str) -> bytes | None:
         return f.read()
 
 
+def replace_file(path: str, text: str) -> None:
+    """A local file written whole or not at all (a temporary file beside it, renamed over it): a
+    full disk leaves the file as it was, not cut short."""
+    temporary = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(temporary, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(temporary, path)
+    except BaseException as e:
+        if os.path.isfile(temporary):
+            os.remove(temporary)
+        if isinstance(e, OSError) and not e.filename:  # a write's error names no file: this one
+            raise OSError(e.errno, e.strerror, path) from None
+        raise
+
+
 def write_text(path: str, text: str) -> None:
     """A small text file at `path`, local or remote (gs://), through tf.io.gfile."""
     import tensorflow as tf

@@ -58,6 +58,7 @@ def check_not_locked(metadata_path: str, pipeline_root: str) -> None:
     for path in lock_paths(metadata_path, pipeline_root):
         if path in _HELD or not os.path.exists(path):
             continue
+        _a_file(path)
         try:
             f = open(path, "a")  # neither truncated nor created
         except OSError:
@@ -74,6 +75,7 @@ def _one(path: str, wait: bool, stream, poll_s: float):
     if path in _HELD:
         yield
         return
+    _a_file(path)
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         f = open(path, "a+")
@@ -95,18 +97,38 @@ def _one(path: str, wait: bool, stream, poll_s: float):
                     break
                 except BlockingIOError:
                     time.sleep(poll_s)
-        f.seek(0)
-        f.truncate()
-        json.dump({"pid": os.getpid(), "host": socket.gethostname(), "started": time.time(),
-                   "command": " ".join(sys.argv)}, f)
-        f.flush()
+        try:
+            f.seek(0)
+            f.truncate()
+            json.dump({"pid": os.getpid(), "host": socket.gethostname(), "started": time.time(),
+                       "command": " ".join(sys.argv)}, f)
+            f.flush()
+        except OSError as e:  # a full disk: the run would fail to write anything else either
+            raise LockFileError(f"{path}: cannot write the run lock ({e.strerror})") from None
         _HELD.add(path)
         try:
             yield
         finally:
             _HELD.discard(path)
     finally:
-        f.close()  # releases the lock
+        try:
+            f.close()  # releases the lock
+        except OSError:  # what a full disk kept in the buffer: the lock is released all the same
+            pass
+
+
+def check_lock_files(metadata_path: str, pipeline_root: str) -> None:
+    """LockFileError when a run lock's path is taken by something other than a file."""
+    for path in lock_paths(metadata_path, pipeline_root):
+        _a_file(path)
+
+
+def _a_file(path: str) -> None:
+    """LockFileError for a lock path that is something other than a file (opening a FIFO would
+    wait for a writer for ever)."""
+    if os.path.exists(path) and not os.path.isfile(path):
+        what = "a directory" if os.path.isdir(path) else "not a regular file"
+        raise LockFileError(f"{path}: the run lock's path is {what}: remove it (a run writes its lock there)")
 
 
 @contextlib.contextmanager

@@ -12,7 +12,12 @@ def cmd_build_module(args: argparse.Namespace) -> int:
     with quiet_stderr("build-module", args.verbose) as terminal:  # TensorFlow's messages into a log file
         from components.modules.registry import build_module
 
-        path = build_module(args.name, args.output)
+        try:
+            path = build_module(args.name, args.output)
+        except OSError as e:
+            if e.filename:
+                raise
+            raise OSError(e.errno, e.strerror, args.output) from None  # a write's error (a full disk): name the output
         print(f"built {args.name} -> {path} in {time.time() - start:.1f} s", file=terminal)
     return 0
 

@@ -189,7 +189,7 @@ def classify(error: BaseException) -> tuple[int | None, str]:
 
 
 _PATH_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.EISDIR, errno.ENOTDIR, errno.ENOENT,
-                errno.ENAMETOOLONG, errno.ELOOP}
+                errno.ENAMETOOLONG, errno.ELOOP, errno.ENOSPC, errno.EDQUOT}
 
 
 def _input_error(error: BaseException) -> bool:

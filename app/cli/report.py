@@ -13,6 +13,7 @@ import time
 
 def cmd_report(args: argparse.Namespace) -> int:
     from app.cli.library_log import quiet_stderr
+    from components.paths import replace_file
 
     start = time.time()
     metadata_path = args.metadata_path or args.default_metadata_path
@@ -32,8 +33,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             history, drift = model_history(metadata_path), latest_drift(metadata_path)
         page = build_report(artifacts, experiments, history, drift)
         os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-        with open(args.output, "w", encoding="utf-8") as f:
-            f.write(page)
+        replace_file(args.output, page)  # a failed write leaves an earlier report whole
         print(f"imdb-tfx: wrote {args.output} ({len(page) / 1e3:.0f} kB, {time.time() - start:.1f} s) from "
               f"{artifacts['evaluation'][0]}", file=terminal)
     return 0

@@ -24,6 +24,7 @@ from typing import Callable
 from app.cli.flag_checks import (  # noqa: F401  (the helpers, for the checks here and those added)
     UsageError, _number, at_least, beam_options, container_path, existing_dir, existing_file, fraction, in_range,
     is_remote, positive, value, writable_dir, writable_file)
+from app.cli import store_checks
 from components.paths import is_url
 
 _CHECKS: dict[str, list[Callable[[argparse.Namespace], None]]] = {}
@@ -158,7 +159,7 @@ def _local_paths(args) -> None:
     writable_dir("--pipeline-root", args.pipeline_root)
     if args.metadata_path:
         writable_file("--metadata-path", args.metadata_path)
-    _local_store(args)
+    store_checks.local_store(args)
     if args.command != "experiment":  # it pushes nothing (its --serving-dir is accepted, not used)
         writable_dir("--serving-dir", value(args, "--serving-dir"))
     if value(args, "--output"):
@@ -168,42 +169,11 @@ def _local_paths(args) -> None:
 
             for path in table_paths(args.output).values():
                 writable_file("--output", path)
-    _existing_store(args)
+    store_checks.existing_store(args)
     data = value(args, "--data")
     if data:
         _data(data)
 
-
-def _local_store(args) -> None:
-    """The metadata store of a local or Beam run is an SQLite file, which SQLite opens only on a
-    local file system: a gs:// root's default store (ROOT.metadata.sqlite) would be on gs://."""
-    from app.cli.arguments import store_for_root
-
-    if args.metadata_path and is_remote(args.metadata_path):
-        raise UsageError(f"--metadata-path {args.metadata_path}: the metadata store is an SQLite file, which SQLite "
-                         "cannot open on a remote file system: give a local path")
-    if not args.metadata_path and is_remote(args.pipeline_root):
-        raise UsageError(f"--pipeline-root {args.pipeline_root}: its default metadata store, "
-                         f"{store_for_root(args.pipeline_root)}, would be on a remote file system, where SQLite cannot "
-                         "open it: give --metadata-path a local SQLite file (one per pipeline root)")
-
-
-def _existing_store(args) -> None:
-    """A store that exists is an ML Metadata store of this pipeline root (read-only checks; the
-    run checks again under its lock), so that a rejected run writes nothing, not even its log."""
-    from app.cli.arguments import store_for_root
-
-    path = args.metadata_path or store_for_root(args.pipeline_root)
-    if not path or is_remote(args.pipeline_root) or not os.path.isfile(path) or not os.path.getsize(path):
-        return
-    from app.metadata_store import StoreError, open_store
-    from pipeline.run_lock import StoreRootError, check_store_root
-
-    try:
-        open_store(path)
-        check_store_root(path, args.pipeline_root)
-    except (StoreError, StoreRootError) as e:
-        raise UsageError(f"--metadata-path {e}") from None
 
 
 def _data(spec: str) -> None:

@@ -16,6 +16,7 @@ import json
 import os
 
 from app.monitor.window import Prediction
+from components.paths import replace_file
 
 
 def export(predictions: list[Prediction], path: str) -> int:
@@ -30,14 +31,14 @@ def export(predictions: list[Prediction], path: str) -> int:
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"{path}: no such directory {directory} (--export)")
-    temporary = f"{path}.tmp{os.getpid()}"
-    with open(temporary, "w", encoding="utf-8") as f:
-        for row in rows:
-            line = json.dumps(row, ensure_ascii=False)
-            try:
-                line.encode("utf-8")
-            except UnicodeEncodeError:  # a lone surrogate: escaped, as JSON allows
-                line = json.dumps(row)
-            f.write(line + "\n")
-    os.replace(temporary, path)
+    replace_file(path, "".join(_line(row) + "\n" for row in rows))
     return len(rows)
+
+
+def _line(row: dict) -> str:
+    line = json.dumps(row, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: escaped, as JSON allows
+        line = json.dumps(row)
+    return line

@@ -9,6 +9,7 @@ import os
 import time
 
 from app.report.page import CSS
+from components.paths import replace_file
 
 
 def _drift_section(drift: dict) -> str:
@@ -34,5 +35,4 @@ def write_page(path: str, drift: dict, window: dict) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"{path}: no such directory {directory} (--output)")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(page)
+    replace_file(path, page)  # a failed write leaves an earlier page whole

@@ -74,3 +74,12 @@ def test_dataset_metrics_keeps_the_snippet_sets_apart_from_the_guard_sets(monkey
     assert guard == {"tweets": {"accuracy": 0.75, "examples": 40, "baseline_accuracy": 0.5}}
     assert snippets == {"snippet_sentence": {"accuracy": 0.5, "examples": 50, "baseline_accuracy": 0.75, "auc": 0.625}}
     assert runs.overall_metrics("eval") == {"binary_accuracy": 0.9, "example_count": 120}
+
+
+def test_an_empty_store_file_is_no_store_yet(tmp_path):
+    """An empty --metadata-path file (touch) is a store ML Metadata has not made yet, not an error."""
+    from app import runs as app_runs
+
+    (tmp_path / "m.sqlite").write_bytes(b"")
+    assert app_runs.latest_blessed_model(str(tmp_path / "m.sqlite")) is None
+    assert app_runs.max_execution_id(str(tmp_path / "m.sqlite")) == 0

@@ -132,3 +132,35 @@ def test_no_wait_is_refused_in_one_line_before_the_run_writes_anything(tmp_path)
     assert done.returncode == 2 and len(lines) == 1, done.stderr
     assert lines[0].startswith("imdb-tfx: error: ") and f"in use by pid {proc.pid}" in lines[0]
     assert not os.path.exists(tmp_path / "root" / "logs")
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo"])
+def test_a_lock_path_that_is_not_a_file_is_one_error_not_a_hang(tmp_path, kind):
+    """A directory or a FIFO where a run writes its lock: opening a FIFO would wait for a writer
+    for ever (even with --no-wait); both are named, at start-up (check_lock_files) and by the lock."""
+    root, store = str(tmp_path / "root"), str(tmp_path / "m.sqlite")
+    lock = root + ".lock"
+    os.mkdir(lock) if kind == "directory" else os.mkfifo(lock)
+    what = "a directory" if kind == "directory" else "not a regular file"
+    for attempt in (lambda: run_lock.check_lock_files(store, root), lambda: run_lock.check_not_locked(store, root)):
+        with pytest.raises(run_lock.LockFileError, match=f"^{lock}: the run lock's path is {what}: remove it"):
+            attempt()
+    with pytest.raises(run_lock.LockFileError, match=f"^{lock}: the run lock's path is {what}"):
+        with run_lock.run_lock(store, root, wait=False, stream=io.StringIO()):
+            pass
+
+
+def test_a_lock_that_cannot_be_written_is_one_error(tmp_path, monkeypatch):
+    """A full disk when the lock records its holder: LockFileError naming the lock, the lock released."""
+    root, store = str(tmp_path / "root"), str(tmp_path / "m.sqlite")
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(run_lock.json, "dump", full)
+    with pytest.raises(run_lock.LockFileError, match=r"m.sqlite.lock: cannot write the run lock \(No space left"):
+        with run_lock.run_lock(store, root, wait=False, stream=io.StringIO()):
+            pass
+    monkeypatch.undo()
+    with run_lock.run_lock(store, root, wait=False, stream=io.StringIO()):  # not held by the failed attempt
+        pass

@@ -225,3 +225,25 @@ def test_a_job_server_that_does_not_answer_is_named():
     other = ComponentError("Transform", RuntimeError("ValueError: bad"))
     run._name_the_job_server(other, ("--runner=PortableRunner", "--job_endpoint=localhost:8099"))
     assert str(other) == "Transform failed: RuntimeError: ValueError: bad"
+
+
+def test_a_full_disk_is_a_usage_error_naming_the_file(tmp_path):
+    """ENOSPC (and EDQUOT) is a path the user gave that cannot be written: one line, status 2;
+    a file written whole (components.paths.replace_file) is left as it was when the write fails."""
+    import errno
+
+    from app.cli import main as cli
+    from components.paths import replace_file
+
+    assert cli.classify(OSError(errno.ENOSPC, "No space left on device", "/x/report.html")) == (
+        2, "/x/report.html: No space left on device")
+    page = tmp_path / "report.html"
+    page.write_text("the earlier report")
+    os.mkdir(f"{page}.tmp{os.getpid()}")  # in the way of the temporary file: the write fails
+    try:
+        replace_file(str(page), "a new report")
+    except OSError as e:
+        assert e.filename
+    else:
+        raise AssertionError("the write did not fail")
+    assert page.read_text() == "the earlier report"
