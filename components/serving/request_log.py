@@ -140,7 +140,9 @@ class RequestLog:
         self.max_bytes = max_bytes
         self.max_seconds = max_seconds
         self.flush_seconds = flush_seconds
-        self.lines = 0  # written so far
+        self.lines = 0  # recorded so far (encoded, handed to the file)
+        self.written = 0  # of those, flushed to the file (a full disk keeps the rest in its buffer, or loses it)
+        self._unflushed = 0
         self.files: list[str] = []  # local files written (a remote log's: uploader.uploaded)
         self.error: Optional[BaseException] = None
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
@@ -196,7 +198,7 @@ class RequestLog:
         rotation or the stop (as before any file was closed)."""
         if self._file is None:
             return
-        self._file.flush()
+        self._flush()
         os.fsync(self._file.fileno())
         closing, self._file = self._file, None
         try:
@@ -232,10 +234,7 @@ class RequestLog:
                     continue
                 self._guarded(self._write, item)
             if self._file is not None:
-                try:
-                    self._file.flush()
-                except (OSError, ValueError):
-                    pass
+                self._guarded(self._flush)  # a full disk: said once, and the lines not counted as written
             if (not stop and self.max_seconds is not None and self._size
                     and time.time() - self._opened >= self.max_seconds):
                 self._guarded(self._rotate)
@@ -246,6 +245,11 @@ class RequestLog:
             if self._file is not None:  # it could not be closed: what reached the disk, copied or kept
                 self._guarded(self.uploader.ship, self._path)
             self.uploader.close()
+
+    def _flush(self) -> None:
+        self._file.flush()
+        self.written += self._unflushed
+        self._unflushed = 0
 
     def _guarded(self, write, *args) -> None:
         try:
@@ -272,5 +276,6 @@ class RequestLog:
             self._file.write(line)
             self._size += len(line)
             self.lines += 1
+            self._unflushed += 1
             if self._size >= self.max_bytes:
                 self._rotate()

@@ -62,7 +62,11 @@ def serve(settings: Settings) -> int:
             log = model.request_log
             copied = f" ({len(log.uploader.uploaded)} file(s) copied there, {len(log.uploader.pending)} not)" \
                 if log.uploader is not None else ""
-            logger.info("request log: %d predictions written to %s%s", log.lines, settings.request_log, copied)
+            if log.written < log.lines:  # a full disk, a lost bucket: said, not hidden in the count
+                logger.error("request log: %d of %d predictions written to %s%s; the rest could not be (%s)",
+                             log.written, log.lines, settings.request_log, copied, log.error)
+            else:
+                logger.info("request log: %d predictions written to %s%s", log.written, settings.request_log, copied)
     return 0
 
 

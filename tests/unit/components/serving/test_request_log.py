@@ -4,6 +4,7 @@ of V1 and V2 requests and still has them all after a SIGTERM under load, having 
 every request until it stopped."""
 import concurrent.futures
 import datetime
+import errno
 import http.client
 import json
 import os
@@ -32,7 +33,7 @@ def test_lines_have_every_field_and_close_writes_everything_once(tmp_path):
     log.record("model-dir", ["one \ud800"], [(None, {"probability": 0.9, "label": "positive", "rating": 8.1})])
     log.close()
     lines = read_lines(tmp_path)
-    assert len(lines) == 401 == log.lines and log.error is None
+    assert len(lines) == 401 == log.lines == log.written and log.error is None
     assert len({(x["request_id"], x["instance"]) for x in lines}) == 401
     first = lines[0]
     assert set(first) == {"time", "request_id", "instance", "model_version", "text", "probability", "label"}
@@ -40,6 +41,24 @@ def test_lines_have_every_field_and_close_writes_everything_once(tmp_path):
     assert first["time"].endswith("Z") and first["time"][:2] == "20"
     assert lines[1]["text"] == "text 0 b é" and lines[1]["instance"] == 1
     assert lines[-1]["model_version"] is None and lines[-1]["rating"] == 8.1
+
+
+def test_lines_a_full_disk_did_not_take_are_not_counted_as_written(tmp_path):
+    """A flush that fails (ENOSPC: the file swapped for /dev/full, which refuses every write) is
+    said once in `error`, and the lines it held are not counted as written (the server's last
+    line reports both counts)."""
+    log = RequestLog(str(tmp_path), flush_seconds=0.05)
+    log.record("a", ["written"], answers(1))
+    deadline = time.time() + 10
+    while log.written < 1 and time.time() < deadline:
+        time.sleep(0.05)
+    log._file = open("/dev/full", "ab", buffering=1024 * 1024)  # the disk is full from here on
+    for r in range(5):
+        log.record(f"r{r}", ["lost"], answers(1))
+    log.close()
+    assert (log.lines, log.written) == (6, 1)
+    assert isinstance(log.error, OSError) and log.error.errno == errno.ENOSPC
+    assert [x["request_id"] for x in read_lines(tmp_path)] == ["a"]
 
 
 def test_times_are_formatted_as_datetime_formats_them_within_a_second_and_across_seconds():
