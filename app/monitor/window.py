@@ -49,17 +49,20 @@ def parse_since(value: str, now: datetime.datetime | None = None) -> str:
     ValueError naming the flag."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
     match = RELATIVE.match(value.strip().lower())
-    if match:
-        when = now - datetime.timedelta(seconds=float(match.group(1)) * UNIT_SECONDS[match.group(2)])
-    else:
-        try:
-            when = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(f"--since {value!r}: not a time (e.g. 2026-12-03T10:00, in UTC unless an offset is "
-                             "given) or an age (30m, 2h, 1d)") from None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=datetime.timezone.utc)
-    return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    try:
+        if match:
+            when = now - datetime.timedelta(seconds=float(match.group(1)) * UNIT_SECONDS[match.group(2)])
+        else:
+            try:
+                when = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                raise ValueError(f"--since {value!r}: not a time (e.g. 2026-12-03T10:00, in UTC unless an offset "
+                                 "is given) or an age (30m, 2h, 1d)") from None
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=datetime.timezone.utc)
+        return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    except OverflowError:  # an age before year 1, a time whose offset takes it out of years 1-9999
+        raise ValueError(f"--since {value!r}: out of the range of dates (years 1-9999, in UTC)") from None
 
 
 def _parse(path: str, number: int, line: str) -> Prediction:
@@ -91,19 +94,19 @@ def read_bytes(path: str) -> bytes:
         raise LogError(f"{path}: cannot read it: {e.message.strip().splitlines()[0]}") from None
 
 
-def read_file(path: str, newest: bool, content: bytes | None = None) -> list[Prediction]:
+def read_file(path: str, content: bytes | None = None) -> list[Prediction]:
+    """The file's predictions. The server ends every line with a newline, so a last line without
+    one is half written (still being written in the newest file, or cut by a crash or a full
+    disk in a closed one): it is left out, before decoding (it may end inside a character)."""
     content = read_bytes(path) if content is None else content
+    content = content[:content.rfind(b"\n") + 1]
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as e:
         line = content.count(b"\n", 0, e.start) + 1
         column = e.start - (content.rfind(b"\n", 0, e.start) + 1) + 1
         raise LogError(f"{path}:{line}: invalid UTF-8 (byte {column} of the line)") from None
-    lines = text.split("\n")
-    tail = lines.pop()  # "" after a final newline; else a line still being written
-    if tail.strip() and not newest:
-        lines.append(tail)
-    return [_parse(path, i, line) for i, line in enumerate(lines, 1) if line.strip()]
+    return [_parse(path, i, line) for i, line in enumerate(text.split("\n"), 1) if line.strip()]
 
 
 def _listed(directory: str) -> list[str]:
@@ -153,7 +156,7 @@ def read_window(directory: str, since: str | None = None, last: int | None = Non
         closed = closing_time(path)
         if closed is not None and last and len(newest) >= last and newest[0] >= format_time(closed):
             break  # the window's `last` lines are all newer than this file's newest
-        every = read_file(path, newest=i == 0 and closed is None, content=content)
+        every = read_file(path, content=content)
         rows = every if since is None else [r for r in every if r.time >= since]
         by_file.append(rows)
         count += len(rows)

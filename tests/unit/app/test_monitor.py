@@ -3,6 +3,7 @@ input errors: each one line naming the file or flag, status 2; too little traffi
 (The checks against a pushed model's training data: tests/e2e/test_monitor.py.)"""
 import datetime
 import json
+import re
 
 import pytest
 
@@ -61,6 +62,9 @@ def test_since_takes_times_and_ages():
     assert window.parse_since("2026-12-03 11:30:00+01:00", now) == "2026-12-03T10:30:00.000000Z"
     with pytest.raises(ValueError, match="--since 'yesterday'"):
         window.parse_since("yesterday", now)
+    for far in ("99999999d", "0001-01-01T00:00+05:00", "9999-12-31T23:59-05:00"):
+        with pytest.raises(ValueError, match=re.escape(f"--since '{far}': out of the range of dates")):
+            window.parse_since(far, now)
 
 
 def test_a_line_being_written_is_skipped_a_broken_one_is_an_error(tmp_path):
@@ -69,6 +73,11 @@ def test_a_line_being_written_is_skipped_a_broken_one_is_an_error(tmp_path):
     with open(path, "a") as f:
         f.write('{"time": "2026-12-03T10:00:00Z", "request_id": "half')  # no newline yet
     assert len(window.read_window(str(tmp_path))) == 3
+    with open(path, "ab") as f:
+        f.write(b'", "text": "caf\xc3')  # cut inside a character (a full disk cuts at a block's end)
+    assert len(window.read_window(str(tmp_path))) == 3
+    write_log(tmp_path, 2, max_bytes=10**6)  # a newer file: the cut line is now a closed file's last
+    assert len(window.read_window(str(tmp_path))) == 5
     (tmp_path / "requests-000000.jsonl").write_text('{"time": "x"}\n')  # an older file, broken
     with pytest.raises(window.LogError, match=r"requests-000000.jsonl:1: not a logged prediction \(lacks request_id"):
         window.read_window(str(tmp_path))
