@@ -6,6 +6,7 @@ answers at once.
 from __future__ import annotations
 
 import argparse
+import atexit
 import errno
 import os
 import re
@@ -88,6 +89,23 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+_AFTER_COMMAND: list[int] = []  # the status of the command this process ran (the CLI process only)
+
+
+def _ignore_stop_signals_at_the_end() -> None:
+    """The last atexit callback (registered when this module is imported, before TensorFlow
+    registers its own): from here on Ctrl-C and SIGTERM are ignored. Python then restores the
+    default action of every signal that has a Python handler, and tears down its modules (with
+    TensorFlow loaded, a second or more) — a signal then killed the process after its work was
+    done and said, its status -2 or -15 instead of the command's. An ignored signal stays ignored."""
+    if _AFTER_COMMAND:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
+
+
+atexit.register(_ignore_stop_signals_at_the_end)
+
+
 def _end_at_once_on_a_signal(code: int) -> None:
     """After the process's command: Ctrl-C or SIGTERM while the interpreter shuts down (TensorFlow's
     atexit callbacks remove AutoGraph's temporary files, for one) ends it at once with the
@@ -106,6 +124,7 @@ def _end_at_once_on_a_signal(code: int) -> None:
     signal.signal(signal.SIGTERM, end)
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, end)
+    _AFTER_COMMAND.append(code)
 
 
 def _command(argv: list[str] | None) -> int:

@@ -346,6 +346,41 @@ sys.exit(cli.main())
 """
 
 
+FINALIZATION = r"""
+import os, sys, time
+from app.cli import main as cli, report
+
+class Slow:  # freed when the interpreter tears down its modules, after the atexit callbacks
+    def __del__(self):
+        os.write(1, b"tearing down\n")
+        time.sleep(3)
+
+def done(args):
+    print("done", flush=True)
+    return 0
+
+report.cmd_report = done
+cli.slow = Slow()
+sys.argv = ["imdb-tfx", "report", "--output", sys.argv[1]]
+sys.exit(cli.main())
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_the_modules_are_torn_down_keeps_the_commands_status(tmp_path, sig):
+    """After the atexit callbacks Python gives every signal with a Python handler its default
+    action back, and tearing down TensorFlow's modules takes a second or more: a signal then
+    killed the process (status -2 / -15) after its work was done. It is ignored from there on."""
+    process = subprocess.Popen([sys.executable, "-c", FINALIZATION, str(tmp_path / "page.html")], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=dict(os.environ, PYTHONPATH=ROOT))
+    assert process.stdout.readline() == "done\n"
+    assert process.stdout.readline() == "tearing down\n"
+    process.send_signal(sig)
+    out, err = process.communicate(timeout=15)
+    assert process.returncode == 0, (process.returncode, err)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_after_the_command_ends_the_process_at_once_with_its_status(tmp_path, sig):
     """Ctrl-C while the interpreter shuts down: no "Exception ignored in atexit callback" traceback,
