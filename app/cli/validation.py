@@ -28,6 +28,7 @@ from app.cli import store_checks
 from components.paths import is_url
 
 _CHECKS: dict[str, list[Callable[[argparse.Namespace], None]]] = {}
+INT32_MAX = 2**31 - 1
 PIPELINE_COMMANDS = ("run", "experiment", "compile")  # the subcommands with add_pipeline_args' flags
 TRAINING_COMMANDS = ("run", "compile")  # with add_training_args' flags
 
@@ -123,6 +124,10 @@ def _training_values(args) -> None:
     units = value(args, "--hidden-units")
     if units is not None and any(u < 1 for u in units):
         raise UsageError(f"--hidden-units {','.join(map(str, units))}: each layer needs 1 unit or more")
+    for flag, values in (("--hidden-units", units or ()), *((f, [value(args, f) or 0]) for f in (
+            "--batch-size", "--train-steps", "--evaluations"))):
+        if any(v > INT32_MAX for v in values):  # TensorFlow's shapes and step counters
+            raise UsageError(f"{flag} {','.join(map(str, values))}: must be at most {INT32_MAX} (TensorFlow's int32)")
     in_range(args, "--dropout", 0, 1, high_open=True)
     at_least(args, "--l2", 0)
     positive(args, "--learning-rate")

@@ -56,6 +56,8 @@ CASES = [
     (["run", *BASE, "--dropout", "nan"], "--dropout nan: not a finite number"),
     (["run", *BASE, "--learning-rate", "0"], "--learning-rate 0.0: must be more than 0"),
     (["run", *BASE, "--batch-size", "0"], "--batch-size 0: must be 1 or more"),
+    (["run", *BASE, "--batch-size", "9" * 24], f"--batch-size {'9' * 24}: must be at most 2147483647"),
+    (["run", *BASE, "--hidden-units", "500," + "9" * 20], "--hidden-units 500,99999999999999999999: must be at most"),
     (["run", *BASE, "--evaluations", "0"], "--evaluations 0"),
     (["run", *BASE, "--l2", "-1"], "--l2 -1.0"),
     (["run", *BASE, "--snippet-reviews", "-1"], "--snippet-reviews -1"),
