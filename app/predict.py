@@ -42,7 +42,7 @@ def read_reviews(data: bytes, name: str) -> list[dict]:
         data = data[len(codecs.BOM_UTF8):]
     lines = [decode(line, f"{name}:{n}") for n, line in enumerate(data.splitlines(), 1)]
     first = next((line.strip() for line in lines if line.strip()), "")
-    if not _is_review_object(first):
+    if not _is_json_object(first):  # JSON lines when the first line is an object, whatever its fields
         return [{"text": line} for line in lines]
     reviews = []
     for n, line in enumerate(lines, 1):
@@ -53,21 +53,19 @@ def read_reviews(data: bytes, name: str) -> list[dict]:
         except json.JSONDecodeError as e:
             raise InputError(f"{name}:{n}: not a JSON object ({e.msg}); the file is read as JSON lines "
                              "because its first line is one") from None
-        if not _is_review_object(review):
+        if not isinstance(review, dict) or not isinstance(review.get("text"), str):
             raise InputError(f"{name}:{n}: a JSON line needs a string field \"text\"")
         reviews.append({k: review[k] for k in ("id", "text") if k in review})
     return reviews
 
 
-def _is_review_object(line) -> bool:
-    if isinstance(line, str):
-        if not line.startswith("{"):
-            return False
-        try:
-            line = json.loads(line)
-        except json.JSONDecodeError:
-            return False
-    return isinstance(line, dict) and isinstance(line.get("text"), str)
+def _is_json_object(line: str) -> bool:
+    if not line.startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(line), dict)
+    except json.JSONDecodeError:
+        return False
 
 
 class ModelError(ValueError):

@@ -15,6 +15,8 @@ def test_read_reviews_detects_the_format():
         predict.read_reviews(b'{"text": "a"}\n{"review": "b"}\n', "f")
     with pytest.raises(predict.InputError, match=r"f:3: not a JSON object"):
         predict.read_reviews(b'{"text": "a"}\n\nplain\n', "f")
+    with pytest.raises(predict.InputError, match=r"f:1: a JSON line needs a string field \"text\""):
+        predict.read_reviews(b'{"text": 5}\n{"text": "b"}\n', "f")  # not the object's JSON as a review
     bom = b"\xef\xbb\xbf"  # a byte order mark (Windows' Notepad) is not part of the first line
     assert predict.read_reviews(bom + b'{"id": "a", "text": "great"}\r\n', "f") == [{"id": "a", "text": "great"}]
     assert predict.read_reviews(bom + b"great\r\nawful", "f") == [{"text": "great"}, {"text": "awful"}]
