@@ -34,7 +34,22 @@ def open_store(metadata_path: str):
     try:
         return metadata_store.MetadataStore(config)
     except Exception as e:  # MLMD raises its own status errors
-        raise StoreError(f"{metadata_path}: not a metadata store ({type(e).__name__}: {e})") from None
+        raise StoreError(f"{metadata_path}: not a metadata store ({_why(e)})") from None
+
+
+# What SQLite says of a damaged file, inside ML Metadata's longer message (which also asks to
+# "retry the connection", as if the store were busy).
+SQLITE_ERRORS = ("database disk image is malformed", "file is not a database", "database is locked",
+                 "unable to open database file")
+
+
+def _why(error: Exception) -> str:
+    text = str(error)
+    found = next((e for e in SQLITE_ERRORS if e in text), None)
+    if found:
+        return f"SQLite: {found}"
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return f"{type(error).__name__}: {first[:200]}"
 
 
 def _has_mlmd_tables(metadata_path: str) -> bool:

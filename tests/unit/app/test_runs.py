@@ -83,3 +83,23 @@ def test_an_empty_store_file_is_no_store_yet(tmp_path):
     (tmp_path / "m.sqlite").write_bytes(b"")
     assert app_runs.latest_blessed_model(str(tmp_path / "m.sqlite")) is None
     assert app_runs.max_execution_id(str(tmp_path / "m.sqlite")) == 0
+
+
+def test_a_damaged_store_is_named_with_sqlites_reason(tmp_path):
+    """Pages of a store overwritten (a disk error, a copy cut short): SQLite's reason, not ML
+    Metadata's message of several hundred characters asking to retry the connection."""
+    from ml_metadata.metadata_store import metadata_store
+    from ml_metadata.proto import metadata_store_pb2
+    from tfx.orchestration import metadata
+
+    path = tmp_path / "metadata.sqlite"
+    writable = metadata_store.MetadataStore(metadata.sqlite_metadata_connection_config(str(path)))
+    writable.put_artifact_type(metadata_store_pb2.ArtifactType(name="Model"))
+    del writable
+    page = int.from_bytes(path.read_bytes()[16:18], "big")  # SQLite's page size; page 1 (the schema) kept
+    with open(path, "r+b") as f:
+        f.seek(page)
+        f.write(b"\x07" * (path.stat().st_size - page))
+    with pytest.raises(runs.StoreError, match=r"metadata.sqlite: not a metadata store \(SQLite: database disk image "
+                                              r"is malformed\)$"):
+        runs.open_store(str(path))
