@@ -36,10 +36,10 @@ def serve(settings: Settings) -> int:
     """Serves until SIGTERM or SIGINT; returns 0 then. ModelLoadError (served_model.py) when no model
     can be served, ServeError when the port cannot be bound."""
     settings.check()
+    _check_port(settings.host, settings.port)  # before the model loads: a taken port is said at once
+    _check_port(settings.host, settings.grpc_port)  # 0: no gRPC, nothing to check
     manager = VersionManager(ServedModel.load, settings.serving_dir, settings.model_dir, settings.poll_seconds)
     manager.start()
-    _check_port(settings.host, settings.port)
-    _check_port(settings.host, settings.grpc_port)  # 0: no gRPC, nothing to check
     argv, sys.argv = sys.argv, sys.argv[:1]  # kserve parses sys.argv when imported; our flags are not its
     try:
         from components.serving.kserve_model import ImdbModel

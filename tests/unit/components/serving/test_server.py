@@ -213,3 +213,22 @@ def test_concurrent_requests_are_batched_and_each_gets_its_own_answer(server, mo
     assert requests == len(texts)
     assert calls <= len(texts) // 2, (calls, after)  # fewer model calls than requests: batched
     assert after["largest_batch"] >= 2
+
+
+@pytest.mark.parametrize("which", ["port", "grpc_port"])
+def test_a_taken_port_is_refused_before_the_model_loads(tmp_path, which):
+    """ServeError naming the address, before any model is loaded (the directory given here holds
+    none: a load would fail with ModelLoadError instead)."""
+    import socket
+
+    from components.serving import server
+    from components.serving.settings import Settings
+
+    (tmp_path / "1").mkdir()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        ports = {"port": port, "grpc_port": 0} if which == "port" else {"port": 0, "grpc_port": port}
+        with pytest.raises(server.ServeError, match=f"^cannot listen on 127.0.0.1:{port}: Address already in use"):
+            server.serve(Settings(serving_dir=str(tmp_path), host="127.0.0.1", **ports))
