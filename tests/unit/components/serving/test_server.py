@@ -231,4 +231,4 @@ def test_a_taken_port_is_refused_before_the_model_loads(tmp_path, which):
         port = taken.getsockname()[1]
         ports = {"port": port, "grpc_port": 0} if which == "port" else {"port": 0, "grpc_port": port}
         with pytest.raises(server.ServeError, match=f"^cannot listen on 127.0.0.1:{port}: Address already in use"):
-            server.serve(Settings(serving_dir=str(tmp_path), host="127.0.0.1", **ports))
+            server.serve(Settings(model_dir=str(tmp_path / "1"), host="127.0.0.1", **ports))
