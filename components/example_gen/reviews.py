@@ -27,6 +27,8 @@ def parse_review(path: str, content: bytes, source: str) -> tf.train.Example | s
         allowed = RATINGS[folder]
         raise ImdbDataError(f"{where}: rating {rating} contradicts folder {folder}/, "
                             f"which holds ratings {allowed.start}..{allowed.stop - 1}")
+    if content.startswith(b"\xef\xbb\xbf"):  # a byte order mark (a Windows editor's) is not the review's
+        content = content[3:]
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as e:

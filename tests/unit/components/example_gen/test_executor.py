@@ -224,3 +224,12 @@ def test_an_archive_s_links_are_skipped_and_counted_and_an_empty_split_names_the
             in (tmp_path / "out" / example_gen.SKIPPED_FILE).read_text())
     with pytest.raises(Exception, match=f"{archive}: split 'eval' is empty"):
         run_executor(resolve_data(str(archive)), tmp_path / "out2", eval_percent=0)
+
+
+def test_a_byte_order_mark_is_not_part_of_a_review():
+    """An aclImdb tree of one's own saved by a Windows editor: the mark before the text is not the review's."""
+    from components.example_gen.reviews import parse_review
+
+    example = parse_review("aclImdb/train/pos/7_9.txt", b"\xef\xbb\xbfGreat film.", "data")
+    assert example.features.feature["text"].bytes_list.value == [b"Great film."]
+    assert parse_review("aclImdb/train/pos/8_9.txt", b"\xef\xbb\xbf \n", "data") == "empty review"
