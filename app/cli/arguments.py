@@ -249,7 +249,7 @@ def pipeline_config(args: argparse.Namespace):
     from data.dataset import default_data
     from pipeline.configs import PipelineConfig
 
-    local = (lambda path: path) if args.command == "compile" else _absolute
+    local = (lambda path: path) if getattr(args, "command", "run") == "compile" else _absolute  # scripts: no command
     return PipelineConfig(
         data=args.data or default_data(), pipeline_name=args.pipeline_name,
         pipeline_root=local(args.pipeline_root),

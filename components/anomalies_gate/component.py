@@ -16,4 +16,4 @@ def AnomaliesGate(anomalies: InputArtifact[standard_artifacts.ExampleAnomalies],
     found = find_anomalies(anomalies)
     if found:
         raise DataAnomaliesError("ExampleValidator found anomalies; fix the data or the schema "
-                                 "(pipeline/schema/schema.pbtxt):\n  " + "\n  ".join(found))
+                                 "(pipeline/schema/schema.pbtxt): " + "; ".join(found))  # one line

@@ -247,3 +247,17 @@ def test_a_full_disk_is_a_usage_error_naming_the_file(tmp_path):
     else:
         raise AssertionError("the write did not fail")
     assert page.read_text() == "the earlier report"
+
+
+def test_the_benchmarks_parser_gives_a_pipeline_config(monkeypatch):
+    """scripts/benchmark.py (make benchmark) and the benchmarks built on it parse run's flags with
+    a parser of their own, whose arguments have no subcommand."""
+    from tests.helpers.paths import ROOT
+
+    monkeypatch.syspath_prepend(os.path.join(ROOT, "scripts"))
+    import benchmark
+
+    from app.cli import arguments
+
+    args = benchmark.parser_with_run_args("b").parse_args(["--data", "x", "--pipeline-root", "r"])
+    assert arguments.pipeline_config(args).pipeline_root == os.path.abspath("r")
