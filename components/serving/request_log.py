@@ -140,8 +140,8 @@ class RequestLog:
         self.max_bytes = max_bytes
         self.max_seconds = max_seconds
         self.flush_seconds = flush_seconds
-        self.lines = 0  # recorded so far (encoded, handed to the file)
-        self.written = 0  # of those, flushed to the file (a full disk keeps the rest in its buffer, or loses it)
+        self.lines = 0  # answered predictions recorded so far
+        self.written = 0  # of those, flushed to the file (on gs://: to the staging file, uploader says the rest)
         self._unflushed = 0
         self.files: list[str] = []  # local files written (a remote log's: uploader.uploaded)
         self.error: Optional[BaseException] = None
@@ -264,6 +264,7 @@ class RequestLog:
 
     def _write(self, item) -> None:
         when, rid, texts, versioned = item
+        self.lines += len(texts)  # answered, whether or not the disk takes them
         stamp = format_time(when)
         for i, (text, (version, answer)) in enumerate(zip(texts, versioned)):
             line = _dumps({"time": stamp, "request_id": rid, "instance": i,
@@ -275,7 +276,6 @@ class RequestLog:
                 self._opened = time.time()  # a file's age counts from its first line
             self._file.write(line)
             self._size += len(line)
-            self.lines += 1
             self._unflushed += 1
             if self._size >= self.max_bytes:
                 self._rotate()

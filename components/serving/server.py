@@ -62,11 +62,13 @@ def serve(settings: Settings) -> int:
             log = model.request_log
             copied = f" ({len(log.uploader.uploaded)} file(s) copied there, {len(log.uploader.pending)} not)" \
                 if log.uploader is not None else ""
-            if log.written < log.lines:  # a full disk, a lost bucket: said, not hidden in the count
-                logger.error("request log: %d of %d predictions written to %s%s; the rest could not be (%s)",
-                             log.written, log.lines, settings.request_log, copied, log.error)
-            else:
-                logger.info("request log: %d predictions written to %s%s", log.written, settings.request_log, copied)
+            lost = log.lines - log.written  # a full disk: said, not hidden in the count
+            if lost:
+                logger.error("request log: %d of %d predictions written to %s%s; %d could not be (%s)",
+                             log.written, log.lines, settings.request_log, copied, lost, log.error)
+            else:  # files a bucket did not take are kept in the staging directory (log_upload.py says where)
+                (logger.error if log.uploader is not None and log.uploader.pending else logger.info)(
+                    "request log: %d predictions written to %s%s", log.written, settings.request_log, copied)
     return 0
 
 
