@@ -6,10 +6,12 @@ has COLUMNS, then one accuracy column per snippet set and per guard set (dataset
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 
 from app.experiments import datasets
+from components.paths import replace_file
 
 COLUMNS = [("row", "row"), ("module", "module"), ("trainable", "trainable"), ("head", "head"), ("task", "task"),
            ("train_accuracy", "train acc"), ("eval_accuracy", "eval acc"), ("test_accuracy", "test acc"),
@@ -51,15 +53,15 @@ def table_paths(output_dir: str) -> dict[str, str]:
 
 
 def write_table(table: list[dict], output_dir: str) -> dict[str, str]:
+    """The table's three files, each written whole or not at all (rewritten after every row: a
+    full disk leaves the rows before it)."""
     paths = table_paths(output_dir)
-    with open(paths["md"], "w") as f:
-        f.write(markdown(table))
-    with open(paths["json"], "w") as f:
-        json.dump(table, f, indent=2)
+    replace_file(paths["md"], markdown(table))
+    replace_file(paths["json"], json.dumps(table, indent=2))
     keys = list(dict.fromkeys(k for r in table for k in r))
-    with open(paths["csv"], "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=keys)
-        writer.writeheader()
-        writer.writerows({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in r.items()}
-                         for r in table)
+    rows = io.StringIO(newline="")
+    writer = csv.DictWriter(rows, fieldnames=keys)
+    writer.writeheader()
+    writer.writerows({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in r.items()} for r in table)
+    replace_file(paths["csv"], rows.getvalue())
     return paths
