@@ -15,7 +15,7 @@ def cmd_build_module(args: argparse.Namespace) -> int:
         try:
             path = build_module(args.name, args.output)
         except OSError as e:
-            if e.filename:
+            if e.filename or e.errno is None:  # named already, or a message of its own (FileExistsError)
                 raise
             raise OSError(e.errno, e.strerror, args.output) from None  # a write's error (a full disk): name the output
         print(f"built {args.name} -> {path} in {time.time() - start:.1f} s", file=terminal)
