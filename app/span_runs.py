@@ -27,7 +27,7 @@ def announce(config, source, write) -> None:
         number, folder = chosen
         kind, _ = spans.span_kind(folder)
         read = [*window_spans(config, source), number]
-        check_unlabelled(config, source, read)
+        check_window_spans(config, source, read)
         write(f"imdb-tfx: span {number} ({folder}: {kind}; {len(spans.list_spans(source.uri))} span(s) on disk); "
               f"the Trainer reads the last {config.window} span(s) (TFX's LatestSpan): "
               f"span{'s' if len(read) > 1 else ''} {', '.join(map(str, read))}; "
@@ -43,21 +43,27 @@ def announce(config, source, write) -> None:
               "and baseline on them)\n")
 
 
-def check_unlabelled(config, source, numbers: list[int]) -> None:
-    """DataError naming the span when the run reads the unlabelled reviews (--include-unsup, or a
-    model that learns from them) and a span it reads has none: labelled files (every row has a
-    label), or an aclImdb tree without train/unsup/. (An archive's members are not listed here:
-    ExampleGen says so.)"""
+def check_window_spans(config, source, numbers: list[int]) -> None:
+    """DataError naming the span when a span the run reads (the window's older ones too, which it
+    may ingest) holds no data or mixes kinds (spans.span_kind), or, where the run reads the
+    unlabelled reviews (--include-unsup, or a model that learns from them), has none: labelled
+    files (every row has a label), or an aclImdb tree without train/unsup/. (An archive's members
+    are not listed here: ExampleGen says so.)"""
     from components.example_gen import spans
+    from components.example_gen.errors import ImdbDataError
     from data.dataset import DataError
     from pipeline.stages import reads_unsup, uses_unsup
 
+    on_disk = spans.list_spans(source.uri)
+    try:
+        kinds = {number: spans.span_kind(on_disk[number]) for number in numbers}
+    except ImdbDataError as e:
+        raise DataError(str(e)) from None
     if not reads_unsup(config):
         return
     why = "a model that learns from them (--preset best)" if uses_unsup(config) else "--include-unsup"
-    on_disk = spans.list_spans(source.uri)
     for number in numbers:
-        kind, files = spans.span_kind(on_disk[number])
+        kind, files = kinds[number]
         unsup = os.path.join(files[0], "train", "unsup")
         if kind == spans.LABELLED or (kind == spans.ACLIMDB and not (os.path.isdir(unsup) and os.listdir(unsup))):
             held = "labelled files, every row labelled" if kind == spans.LABELLED else "no train/unsup/ reviews"

@@ -86,11 +86,11 @@ def span_kind(span_dir: str) -> tuple[str, list[str]]:
     names = sorted(n for n in listdir(span_dir) if not n.startswith("."))
     archives = [n for n in names if n.endswith(ARCHIVE_SUFFIXES)]
     labelled = [n for n in names if n.lower().endswith(LABELLED_SUFFIXES)]
-    if root is not None and (archives or labelled):  # one of them would be left unread
+    if root is not None and labelled:  # they would be left unread (an archive beside its tree: the same data)
         tree = os.path.relpath(os.path.join(root, "train"), span_dir) + "/"
-        raise ImdbDataError(f"{span_dir}: a span holds an aclImdb tree, an archive or labelled files, not several "
-                            f"({tree}, {(archives or labelled)[0]})")
-    if root is not None:
+        raise ImdbDataError(f"{span_dir}: a span holds an aclImdb tree or labelled files, not both "
+                            f"({tree}, {labelled[0]})")
+    if root is not None:  # an archive beside it (the tree extracted from it) is not read
         return ACLIMDB, [root]
     if archives and labelled:
         raise ImdbDataError(f"{span_dir}: a span holds an archive or labelled files, not both "

@@ -89,3 +89,12 @@ def test_a_first_span_drift_line_names_the_earlier_spans_and_how_to_compare(span
     line = span_runs.drift_line({"span": 4, "drift": {**first, "not_in_store": [1, 3], "hint": hint}})
     assert line == f"imdb-tfx: drift: not checked: {FIRST_SPAN} ({hint})"
     assert span_runs.drift_line({"span": 1, "drift": first}) == f"imdb-tfx: drift: not checked: {FIRST_SPAN}"
+
+
+def test_the_windows_older_spans_are_checked_at_start_up_too(spans_1_3_4, tmp_path):
+    """A window span the run may ingest (not only the run's own) that holds no reviews, or
+    labelled files beside a tree, is named before the run starts, not by ExampleGen later."""
+    os.remove(tmp_path / "span-3" / "r.jsonl")
+    with pytest.raises(DataError, match=r"span-3: an empty span"):
+        span_runs.announce(configs.PipelineConfig(window=2), spans_1_3_4, print)
+    span_runs.announce(configs.PipelineConfig(window=1), spans_1_3_4, print)  # span 3 not read

@@ -98,12 +98,16 @@ def test_bad_span_folders(tmp_path):
     with pytest.raises(ImdbDataError, match="an archive or labelled files, not both"):
         spans.span_kind(str(tmp_path / "span-1"))
     os.remove(tmp_path / "span-1" / "a.tar.gz")
-    for tree in ("train/pos", "aclImdb/train/neg"):  # an aclImdb tree beside labelled files: one would go unread
+    for tree in ("train/pos", "aclImdb/train/neg"):  # an aclImdb tree beside labelled files: they would go unread
         (tmp_path / "span-1" / tree).mkdir(parents=True)
-        with pytest.raises(DataError, match=r"span-1: a span holds an aclImdb tree, an archive or labelled files, "
-                                            rf"not several \({os.path.dirname(tree)}/, b.jsonl\)"):
+        with pytest.raises(DataError, match=r"span-1: a span holds an aclImdb tree or labelled files, "
+                                            rf"not both \({os.path.dirname(tree)}/, b.jsonl\)"):
             check_span(resolve_data(str(tmp_path)), None)
         shutil.rmtree(tmp_path / "span-1" / tree.split("/")[0])
+    os.remove(tmp_path / "span-1" / "b.jsonl")
+    (tmp_path / "span-1" / "aclImdb" / "train").mkdir(parents=True)
+    (tmp_path / "span-1" / "aclImdb_v1.tar.gz").write_bytes(b"")  # the archive its tree came from: not read
+    assert spans.span_kind(str(tmp_path / "span-1")) == (spans.ACLIMDB, [str(tmp_path / "span-1" / "aclImdb")])
     for name, message in (("span-02", r"span-02: a span number has no leading zeros \(name it span-2\)"),
                           ("span-99999999999999999999", r"span number 99999999999999999999 is over 9223372036854775807")):
         (tmp_path / name).mkdir()
