@@ -102,8 +102,10 @@ def read_rows(path: str, what: str = "labelled") -> list[Row]:
             for row in reader:
                 rows.append(parse_row(f"{path}:{reader.line_num}", row, reader.line_num))
                 last = reader.line_num
-        except csv.Error as e:  # the row starting after the last one read
-            raise ImdbDataError(f"{path}:{last + 1}: bad CSV: {e}") from None
+        except csv.Error as e:  # the row starting after the last one read (blank lines skipped, as csv does)
+            lines = text.splitlines()
+            start = next((n for n in range(last, len(lines)) if lines[n].strip()), last) + 1
+            raise ImdbDataError(f"{path}:{start}: bad CSV: {e}") from None
     else:
         for number, line in enumerate(text.splitlines(), 1):
             if not line.strip():

@@ -51,6 +51,7 @@ def test_examples_carry_dataset_and_no_rating(tmp_path):
     ("a.csv", "", "a.csv: guard set file has no rows"),
     ("a.csv", 'text,label\n"unclosed,1\nok,0\n', "a.csv:2: bad CSV: unexpected end of data"),  # not one long text
     ("a.csv", 'text,label\nok,1\n"a"b,0\n', "a.csv:3: bad CSV: ',' expected after '\"'"),
+    ("a.csv", 'text,label\nok,1\n\n\n"unclosed,1\n', "a.csv:5: bad CSV: unexpected end of data"),  # blank lines
 ])
 def test_broken_files_raise_naming_file_and_line(tmp_path, name, content, message):
     path = write(tmp_path, name, content)
