@@ -60,7 +60,8 @@ def parse_since(value: str, now: datetime.datetime | None = None) -> str:
                                  "is given) or an age (30m, 2h, 1d)") from None
             if when.tzinfo is None:
                 when = when.replace(tzinfo=datetime.timezone.utc)
-        return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        when = when.astimezone(datetime.timezone.utc)  # the year padded: times compare as strings
+        return f"{when.year:04d}" + when.strftime("-%m-%dT%H:%M:%S.%fZ")
     except OverflowError:  # an age before year 1, a time whose offset takes it out of years 1-9999
         raise ValueError(f"--since {value!r}: out of the range of dates (years 1-9999, in UTC)") from None
 

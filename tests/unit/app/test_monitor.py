@@ -62,6 +62,7 @@ def test_since_takes_times_and_ages():
     assert window.parse_since("2026-12-03 11:30:00+01:00", now) == "2026-12-03T10:30:00.000000Z"
     with pytest.raises(ValueError, match="--since 'yesterday'"):
         window.parse_since("yesterday", now)
+    assert window.parse_since("0999-01-01", now) == "0999-01-01T00:00:00.000000Z"  # before every logged time
     for far in ("99999999d", "0001-01-01T00:00+05:00", "9999-12-31T23:59-05:00"):
         with pytest.raises(ValueError, match=re.escape(f"--since '{far}': out of the range of dates")):
             window.parse_since(far, now)
