@@ -24,7 +24,7 @@ from components.serving.request_log import closing_time, format_time, log_files
 
 FIELDS = ("time", "request_id", "instance", "text", "probability")
 READ_AHEAD = 16  # a remote log's files read at once
-RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
+RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$", re.ASCII)
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar")
-FILE_NAME = re.compile(r"^(\d+)_(\d+)\.txt$")
+FILE_NAME = re.compile(r"^(\d+)_(\d+)\.txt$", re.ASCII)
 RATINGS = {"pos": range(7, 11), "neg": range(1, 5), "unsup": range(0, 1)}
 LABELS = {"pos": 1, "neg": 0}
 LABELLED_PARTS = [("train", "pos"), ("train", "neg"), ("test", "pos"), ("test", "neg")]

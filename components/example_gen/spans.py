@@ -25,7 +25,7 @@ from components.example_gen.layout import ARCHIVE_SUFFIXES
 from components.paths import isdir, listdir
 
 SPAN_PREFIX = "span-"
-SPAN_FOLDER = re.compile(r"^span-(\d+)$")
+SPAN_FOLDER = re.compile(r"^span-(\d+)$", re.ASCII)
 MAX_SPAN = 2 ** 63 - 1
 SPAN_PATTERN = "span-{SPAN}/*"  # ExampleGen's input pattern (every split the same)
 LABELLED_SUFFIXES = (".jsonl", ".csv")

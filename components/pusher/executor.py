@@ -33,7 +33,7 @@ from tfx.utils import io_utils, proto_utils
 
 from components.paths import is_number, is_remote, isdir, listdir
 
-STAGING = re.compile(r"^\.(\d+)\.(\d+)\.incomplete$")
+STAGING = re.compile(r"^\.(\d+)\.(\d+)\.incomplete$", re.ASCII)
 
 
 def staging_name(version: int) -> str:

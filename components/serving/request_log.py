@@ -67,7 +67,7 @@ DEFAULT_REMOTE_MAX_SECONDS = 60.0  # an object-store log's files are closed (and
 DRAIN_INTERVAL = 0.2
 # requests-000001.jsonl (a local log's numbers) or requests-<16-digit closing time>-<hex>.jsonl
 # (an object store's: log_upload.closed_file_name)
-FILE = re.compile(r"^requests-(\d{6,})(-[0-9a-f]{8})?\.jsonl$")
+FILE = re.compile(r"^requests-(\d{6,})(-[0-9a-f]{8})?\.jsonl$", re.ASCII)
 _STOP = object()
 
 

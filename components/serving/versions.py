@@ -22,7 +22,7 @@ import time
 
 from components.paths import is_number, is_remote, isdir, isfile, listdir
 
-SHARD = re.compile(r"^variables\.data-(\d+)-of-(\d+)$")
+SHARD = re.compile(r"^variables\.data-(\d+)-of-(\d+)$", re.ASCII)
 
 
 def is_complete(version_dir: str) -> bool:
