@@ -33,16 +33,20 @@ def read_if_exists(path: str) -> bytes | None:
 
 def replace_file(path: str, text: str) -> None:
     """A local file written whole or not at all (a temporary file beside it, renamed over it): a
-    full disk leaves the file as it was, not cut short."""
-    temporary = f"{path}.tmp{os.getpid()}"
+    full disk leaves the file as it was, not cut short. A link is written through (its target
+    replaced), an existing file keeps its mode; an OSError names `path`."""
+    target = os.path.realpath(path)
+    temporary = f"{target}.tmp{os.getpid()}"
     try:
         with open(temporary, "w", encoding="utf-8") as f:
             f.write(text)
-        os.replace(temporary, path)
+        if os.path.exists(target):
+            os.chmod(temporary, os.stat(target).st_mode & 0o7777)
+        os.replace(temporary, target)
     except BaseException as e:
-        if os.path.isfile(temporary):
+        if os.path.islink(temporary) or os.path.isfile(temporary):
             os.remove(temporary)
-        if isinstance(e, OSError) and not e.filename:  # a write's error names no file: this one
+        if isinstance(e, OSError):  # a write's error names no file, an open's the temporary one
             raise OSError(e.errno, e.strerror, path) from None
         raise
 

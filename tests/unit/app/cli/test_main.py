@@ -239,14 +239,20 @@ def test_a_full_disk_is_a_usage_error_naming_the_file(tmp_path):
         2, "/x/report.html: No space left on device")
     page = tmp_path / "report.html"
     page.write_text("the earlier report")
-    os.mkdir(f"{page}.tmp{os.getpid()}")  # in the way of the temporary file: the write fails
+    os.symlink("/dev/full", f"{page}.tmp{os.getpid()}")  # the temporary file on a full disk: ENOSPC
     try:
         replace_file(str(page), "a new report")
     except OSError as e:
-        assert e.filename
+        assert (e.errno, e.filename) == (errno.ENOSPC, str(page))
+        assert cli.classify(e) == (2, f"{page}: No space left on device")
     else:
         raise AssertionError("the write did not fail")
-    assert page.read_text() == "the earlier report"
+    assert page.read_text() == "the earlier report" and not os.path.lexists(f"{page}.tmp{os.getpid()}")
+    os.chmod(page, 0o640)
+    link = tmp_path / "latest.html"
+    link.symlink_to(page)
+    replace_file(str(link), "a new report")  # through the link, the file's mode kept
+    assert link.is_symlink() and page.read_text() == "a new report" and page.stat().st_mode & 0o777 == 0o640
 
 
 def test_the_benchmarks_parser_gives_a_pipeline_config(monkeypatch):
