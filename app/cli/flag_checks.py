@@ -8,7 +8,7 @@ import argparse
 import math
 import os
 
-from components.paths import is_remote  # os only: no TensorFlow
+from components.paths import REMOTE_SCHEMES, is_remote  # os only: no TensorFlow
 
 
 class UsageError(ValueError):
@@ -102,7 +102,9 @@ def existing_dir(flag: str, path: str, what: str = "a directory") -> None:
 def container_path(flag: str, path: str | None, relative: bool = False) -> None:
     """A compiled pipeline's path, read where its containers run: a remote one names a bucket,
     a local one is absolute (unless `relative`)."""
-    if path and is_remote(path) and not path.split("://", 1)[1].strip("/"):
+    if path and is_remote(path) and not path.startswith(REMOTE_SCHEMES):
+        raise UsageError(f"{flag} {path}: not a path the containers read (gs://, s3://, hdfs://, az://, or absolute)")
+    if path and is_remote(path) and not path.split("://", 1)[1].split("/", 1)[0]:
         raise UsageError(f"{flag} {path}: names no bucket (gs://BUCKET/...)")
     if path and not relative and not is_remote(path) and not os.path.isabs(path):
         raise UsageError(f"{flag} {path}: a relative path; the containers need a gs:// (or absolute) path")

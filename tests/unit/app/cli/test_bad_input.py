@@ -112,6 +112,8 @@ CASES = [
         "gs://b/s", *extra], message) for extra, message in [
         (["--module", "glvoe"], "--module glvoe: not one of glove, random, minilm, a URL or a gs:// (or absolute) path"),
         (["--pipeline-root", "gs://"], "--pipeline-root gs://: names no bucket"),
+        (["--pipeline-root", "gs:///root"], "--pipeline-root gs:///root: names no bucket"),
+        (["--serving-dir", "file:///serving"], "--serving-dir file:///serving: not a path the containers read"),
         (["--serving-dir", "out/serving"], "--serving-dir out/serving: a relative path; the containers need"),
         (["--test-data", "test.jsonl"], "--test-data test.jsonl: a relative path"),
         (["--window", "2"], "--window 2: a compiled pipeline reads one span")]],
