@@ -95,8 +95,8 @@ def add_pipeline_args(parser: argparse.ArgumentParser, command: str = "run") -> 
     parser.add_argument("--metadata-path", default=None, help=(
         "not used here: a compiled pipeline uses the cluster's metadata store (accepted, as `imdb-tfx run` takes "
         "it)" if command == "compile" else
-        f"SQLite metadata store (default: {d.metadata_path} for the default pipeline root, else "
-        "ROOT.metadata.sqlite beside the root: each root its own store)"))
+        f"SQLite metadata store, a local file (default: {d.metadata_path} for the default pipeline root, "
+        "else ROOT.metadata.sqlite beside the root: each root its own store; a gs:// root needs this flag)"))
     parser.add_argument("--serving-dir", default=d.serving_dir, help="where Pusher writes blessed models "
                         "(default: %(default)s)" if blessing else unused)
     parser.add_argument("--pipeline-name", default=d.pipeline_name)
