@@ -52,16 +52,15 @@ def check_window_spans(config, source, numbers: list[int]) -> None:
     from components.example_gen import spans
     from components.example_gen.errors import ImdbDataError
     from data.dataset import DataError
-    from pipeline.stages import reads_unsup, uses_unsup
 
     on_disk = spans.list_spans(source.uri)
     try:
         kinds = {number: spans.span_kind(on_disk[number]) for number in numbers}
     except ImdbDataError as e:
         raise DataError(str(e)) from None
-    if not reads_unsup(config):
+    if not config.reads_unsup():
         return
-    why = "a model that learns from them (--preset best)" if uses_unsup(config) else "--include-unsup"
+    why = "a model that learns from them (--preset best)" if config.uses_unsup() else "--include-unsup"
     for number in numbers:
         kind, files = kinds[number]
         unsup = os.path.join(files[0], "train", "unsup")

@@ -117,6 +117,16 @@ class PipelineConfig:
         if self.training is None:
             self.training = TrainingConfig()
 
+    def uses_unsup(self) -> bool:
+        """Whether the model learns from the unlabelled reviews (Transform and the Trainer read split unsup)."""
+        return bool(self.training and self.training.uses_unlabelled())
+
+    def reads_unsup(self) -> bool:
+        """Whether ExampleGen writes split `unsup` (the unlabelled reviews): when asked, or when the
+        model learns from them (TrainingConfig.unlabelled_margin); then Transform transforms it and
+        the Trainer reads it beside `train`."""
+        return self.include_unsup or self.uses_unsup()
+
     def drift_action_flags(self) -> str | None:
         """The --drift-action values as a user gives them ("block length=warn"), None for the
         default (warn, every check)."""

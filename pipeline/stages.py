@@ -88,20 +88,8 @@ def has_guard_split(config: configs.PipelineConfig) -> bool:
     return bool(config.guard_sets or config.snippet_reviews)
 
 
-def reads_unsup(config: configs.PipelineConfig) -> bool:
-    """Whether ExampleGen writes split `unsup` (the unlabelled reviews): when asked, or when the
-    model learns from them (TrainingConfig.unlabelled_margin); then Transform transforms it and
-    the Trainer reads it beside `train`."""
-    return config.include_unsup or uses_unsup(config)
-
-
-def uses_unsup(config: configs.PipelineConfig) -> bool:
-    """Whether the model learns from the unlabelled reviews (Transform and the Trainer read split unsup)."""
-    return bool(config.training and config.training.uses_unlabelled())
-
-
 def data_stages(config: configs.PipelineConfig, source: DataSource) -> DataStages:
-    include_unsup = reads_unsup(config)
+    include_unsup = config.reads_unsup()
     patterns = source.split_patterns(include_unsup)
     custom_config = {"eval_percent": config.eval_percent, "include_unsup": include_unsup,
                      "code_version": code_version(config, configs.EXAMPLE_GEN_EXECUTOR)}
@@ -192,7 +180,7 @@ def transform_config(config: configs.PipelineConfig, *, for_evaluation: bool = F
     """Transform's custom_config (code version, options; with `spans_alone`, the window key its
     transformed examples join later windows by: span_stages.window_key) and the splits it transforms."""
     splits = ["train", "eval"] + (["test"] + ([GUARD_SPLIT] if has_guard_split(config) else [])
-                                  if for_evaluation else []) + ([UNSUP_SPLIT] if uses_unsup(config) else [])
+                                  if for_evaluation else []) + ([UNSUP_SPLIT] if config.uses_unsup() else [])
     custom_config = {"code_version": code_version(config, configs.PREPROCESSING_FN, configs.TRANSFORM_EXECUTOR),
                      **config.training.transform_options()}
     if spans_alone:
@@ -236,7 +224,7 @@ def trainer_stage(config: configs.PipelineConfig, data: DataStages, transform: T
         hyperparameters=tuner.outputs["best_hyperparameters"] if tuner else None,
         # split unsup: the unlabelled reviews, for a model that learns from them (its files are
         # told apart from train's by components/trainer/input_data.py)
-        train_args=trainer_pb2.TrainArgs(splits=["train"] + ([UNSUP_SPLIT] if uses_unsup(config) else []),
+        train_args=trainer_pb2.TrainArgs(splits=["train"] + ([UNSUP_SPLIT] if config.uses_unsup() else []),
                                          num_steps=training.train_steps),
         eval_args=trainer_pb2.EvalArgs(splits=["eval"]),
         custom_config=_training_custom_config(config, configs.RUN_FN),

@@ -21,8 +21,10 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     config.beam_pipeline_args = arguments.beam_pipeline_args(args, "in-memory")
     from data.dataset import resolve_data
 
+    from app import span_runs
+
     arguments.announce_guard_sets(config, sys.stderr.write)  # fail fast on a broken guard file
-    resolve_data(config.data)
+    span_runs.announce(config, resolve_data(config.data), sys.stderr.write)  # its span, as run checks it
     print(f"imdb-tfx: experiment grid {args.grid}: {len(rows)} rows ({', '.join(r.name for r in rows)}), "
           f"data {config.data}, table -> {args.output}", file=sys.stderr)
     for row in rows:

@@ -98,3 +98,20 @@ def test_the_windows_older_spans_are_checked_at_start_up_too(spans_1_3_4, tmp_pa
     with pytest.raises(DataError, match=r"span-3: an empty span"):
         span_runs.announce(configs.PipelineConfig(window=2), spans_1_3_4, print)
     span_runs.announce(configs.PipelineConfig(window=1), spans_1_3_4, print)  # span 3 not read
+
+
+def test_the_span_checks_import_neither_tensorflow_nor_tfx(spans_1_3_4, tmp_path):
+    """They run before the heavy imports: a refused run answers at once, without TensorFlow's lines."""
+    import subprocess
+    import sys
+
+    from tests.helpers.paths import ROOT
+
+    code = ("import sys; from app import span_runs; from data.dataset import resolve_data; "
+            "from pipeline.configs import PipelineConfig\n"
+            "try:\n    span_runs.announce(PipelineConfig(include_unsup=True, window=3), resolve_data(sys.argv[1]), "
+            "print)\nexcept ValueError as e:\n    print(e)\n"
+            "print(sorted(m for m in ('tensorflow', 'tfx') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert "has no unlabelled reviews" in out.stdout and out.stdout.strip().endswith("[]"), out.stdout + out.stderr
