@@ -202,7 +202,8 @@ def classify(error: BaseException) -> tuple[int | None, str]:
         return status.USAGE, str(error)
     if isinstance(error, OSError) and error.errno in _PATH_ERRNOS:
         # A path the user gave that cannot be written or read (read-only, not a directory, ...).
-        where = error.filename or "a path"
+        where = error.filename or ("a file this command writes" if error.errno in (errno.ENOSPC, errno.EDQUOT)
+                                   else "a path")
         return status.USAGE, f"{where}: {error.strerror or os.strerror(error.errno)}"
     return None, str(error)
 
