@@ -254,7 +254,7 @@ def is_evaluation(path: str) -> bool:
 def _serve(args) -> None:
     from components.serving import settings
 
-    for flag in ("--batch-wait-ms", "--batch-idle-ms", "--poll-seconds"):
+    for flag in ("--batch-wait-ms", "--batch-idle-ms", "--poll-seconds", "--request-log-max-seconds"):
         _number(args, flag)  # nan or inf: not a finite number
     settings.from_args(args)  # the server's own checks (ValueError / FileNotFoundError): before TensorFlow
 

@@ -133,6 +133,7 @@ CASES = [
     (["serve", "--model-dir", "nope"], "nope: no such directory"),
     (["serve", "--model-dir", "dir", "--batch-wait-ms", "nan"], "--batch-wait-ms nan: not a finite number"),
     (["serve", "--model-dir", "dir", "--batch-idle-ms", "inf"], "--batch-idle-ms inf: not a finite number"),
+    (["serve", "--model-dir", "dir", "--request-log-max-seconds", "nan"], "--request-log-max-seconds nan: not a finite"),
     (["build-module", "glove", "--output", "file"], "--output file: a file, not a directory"),
     (["build-module", "glove", "--output", "/sys/module-out"], "/sys is read-only"),
     (["build-module", "word2vec", "--output", "x"], "argument name: invalid choice"),
