@@ -138,6 +138,9 @@ async def _send_json(send, status: int, body: bytes) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+REPOSITORY = "/v2/repository"  # KServe's model repository extension: not served (customize)
+
+
 def customize(app: FastAPI, model, max_body_bytes: int, dataplane=None) -> None:
     """Adds the gate, the status and readiness routes and the error handlers to KServe's app
     (before it starts: FastAPI builds its middleware stack on the first request); with
@@ -157,6 +160,11 @@ def customize(app: FastAPI, model, max_body_bytes: int, dataplane=None) -> None:
         ready = model.healthy()
         return ORJSONResponse({"ready": ready}, status_code=200 if ready else 503)
 
+    # KServe's model repository routes (/v2/repository/...: index, load, unload) would let any
+    # client unload the served model, after which every prediction is a 404 while readiness,
+    # which follows the served version, says ready. Versions come and go with the serving
+    # directory here, as in TF Serving: the routes are not served.
+    app.router.routes[:] = [r for r in app.router.routes if not getattr(r, "path", "").startswith(REPOSITORY)]
     # First in the route list, so that they answer before KServe's routes of the same paths.
     app.router.routes.insert(0, APIRoute("/v1/models/{model_name}", model_status, methods=["GET"]))
     app.router.routes.insert(0, APIRoute("/v2/health/ready", server_ready, methods=["GET"]))

@@ -116,6 +116,10 @@ def test_liveness_readiness_and_metadata(server):
             assert (e.code, set(json.loads(e.read()))) == (status, {"error"}), (method, path)
     assert client.request(server.url + "/v1/models/nope")[0] == 404
     assert client.request(server.url + "/v1/models")[1] == {"models": ["imdb"]}
+    # KServe's model repository routes are not served: a client could unload the served model
+    for path in ("/v2/repository/models/imdb/unload", "/v2/repository/models/imdb/load", "/v2/repository/index"):
+        assert client.request(server.url + path, b"{}")[0] == 404, path
+    assert client.request(server.url + "/v1/models/imdb:predict", b'{"instances": ["fine"]}')[0] == 200
 
 
 def test_metrics_count_requests_and_batches(server):
