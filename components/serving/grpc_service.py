@@ -101,6 +101,7 @@ class ImdbServicer(InferenceServicer):
             if not self.model.healthy():
                 raise ModelNotReady(request.model_name)
             self.validate_grpc_request(request)
+            self.model.check_outputs([o.name for o in request.outputs])
             infer_request = read_request(request)
             response, _ = await self._data_plane.infer(request=infer_request, headers=to_headers(context),
                                                        model_name=request.model_name)

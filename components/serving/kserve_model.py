@@ -139,6 +139,15 @@ class ImdbModel(kserve.Model):
             outputs.append({"name": "rating", "datatype": "FP32", "shape": [-1]})
         return outputs
 
+    def check_outputs(self, wanted: Optional[list]) -> None:
+        """BadRequest for an output the model has not, before the model is asked (an answer
+        refused afterwards would still be in the request log)."""
+        names = [o["name"] for o in self.get_output_types()]
+        unknown = [n for n in wanted or [] if n not in names]
+        if unknown:
+            raise protocol.BadRequest(f"the request asks for output {unknown[0]!r}; the model's outputs are "
+                                      f"{', '.join(names)}")
+
     def held(self, version: str):
         """The loaded version asked for by its name (a URL's /versions/N, gRPC's `version`):
         BadRequest 400 for a name that is not a number, 404 naming the versions held otherwise."""

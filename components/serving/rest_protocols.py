@@ -77,6 +77,7 @@ async def _v2(gate, scope, send, match, header, raw: bytes) -> None:
     async def run():
         if not isinstance(header, dict):
             raise BadRequest("the request must be a JSON object with \"inputs\"")
+        gate.model.check_outputs(v2_binary.requested_outputs(header))
         request = v2_binary.read_request(header, raw, name)
         request.pinned_version = _pinned(gate.model, version, None)
         return request

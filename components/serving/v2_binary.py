@@ -138,7 +138,8 @@ def binary_outputs(header: dict) -> set:
     parameters = header.get("parameters")
     if isinstance(parameters, dict) and parameters.get("binary_data_output") is True:
         names.add("*")
-    for output in header.get("outputs") or []:
+    outputs = header.get("outputs")
+    for output in outputs if isinstance(outputs, list) else []:  # another type: requested_outputs says so
         if isinstance(output, dict) and isinstance(output.get("parameters"), dict):
             flag = output["parameters"].get("binary_data")
             if flag is True:
@@ -149,8 +150,14 @@ def binary_outputs(header: dict) -> set:
 
 
 def requested_outputs(header: dict) -> Optional[list]:
+    """The output names a V2 request asks for (None: all); BadRequest for an "outputs" that is
+    not a list of objects with a "name"."""
     outputs = header.get("outputs")
-    return [o.get("name") for o in outputs if isinstance(o, dict)] if outputs else None
+    if outputs is None:
+        return None
+    if not isinstance(outputs, list) or not all(isinstance(o, dict) and isinstance(o.get("name"), str) for o in outputs):
+        raise BadRequest('"outputs" must be a list of objects with a "name"')
+    return [o["name"] for o in outputs] or None
 
 
 def encode_raw(datatype: str, data: list) -> bytes:

@@ -18,10 +18,11 @@ MAX_INSTANCES = 50
 
 
 class Protocols:
-    """The running server (.url, .grpc_target) and its two versions' model paths."""
+    """The running server (.url, .grpc_target), its two versions' model paths and its request log."""
 
-    def __init__(self, server, grpc_port: int, paths: dict):
+    def __init__(self, server, grpc_port: int, paths: dict, request_log: str = ""):
         self.server = server
+        self.request_log = request_log
         self.url = server.url
         self.host_port = server.url[len("http://"):]
         self.grpc_target = f"127.0.0.1:{grpc_port}"
@@ -36,10 +37,11 @@ def protocols(tmp_path_factory):
         paths[version] = models.build_model(str(tmp_path_factory.mktemp("m") / f"m{seed}"), seed=seed, examples=True)
         models.push(paths[version], str(serving_dir), version)
     rest_port, grpc_port = free_ports(2)  # bound together: never the same port (with REST on port 0, it could be)
+    request_log = str(tmp_path_factory.mktemp("protocols-requests"))
     server = start_server(tmp_path_factory.mktemp("protocols-log"), "--serving-dir", str(serving_dir),
                           "--port", str(rest_port), "--grpc-port", str(grpc_port), "--keep-versions", "2",
-                          "--max-instances", str(MAX_INSTANCES), "--poll-seconds", "0.5")
-    yield Protocols(server, grpc_port, paths)
+                          "--max-instances", str(MAX_INSTANCES), "--poll-seconds", "0.5", "--request-log", request_log)
+    yield Protocols(server, grpc_port, paths, request_log)
     assert server.stop() == 0, server.log()[-3000:]
 
 

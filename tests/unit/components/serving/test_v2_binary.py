@@ -5,6 +5,7 @@ client) against a real server (the session's protocols server, conftest.py): its
 """
 import http.client
 import json
+import pathlib
 import struct
 import time
 
@@ -134,6 +135,26 @@ def test_malformed_binary_requests(protocols, name, document, raw, length, statu
     assert (code, set(answer)) == (status, {"error"}), answer
     assert message in answer["error"]
     still_up(protocols)
+
+
+def test_a_request_refused_for_its_outputs_is_not_asked_of_the_model_nor_logged(protocols):
+    """An output the model has not, or "outputs" that is not a list of named objects: 400 before
+    the model answers (an answer refused afterwards was in the request log; "outputs": 5 was a 500)."""
+    def infer(text, **extra):
+        body = {"inputs": [{"name": "text", "datatype": "BYTES", "shape": [1], "data": [text]}], **extra}
+        return client.request(protocols.url + "/v2/models/imdb/infer", json.dumps(body).encode())
+
+    assert infer("refused-for-its-output", outputs=[{"name": "nope"}]) == (
+        400, {"error": "the request asks for output 'nope'; the model's outputs are probability, label"})
+    for outputs in (5, True, [{"parameters": {}}]):
+        assert infer("refused-for-its-outputs", outputs=outputs) == (
+            400, {"error": '"outputs" must be a list of objects with a "name"'}), outputs
+    assert infer("answered-and-logged")[0] == 200
+    deadline, logged = time.time() + 10, ""
+    while "answered-and-logged" not in logged and time.time() < deadline:
+        time.sleep(0.2)
+        logged = "".join(p.read_text() for p in pathlib.Path(protocols.request_log).glob("requests-*.jsonl"))
+    assert "answered-and-logged" in logged and "refused-for-its-output" not in logged
 
 
 def test_a_binary_body_elsewhere_is_refused(protocols):
