@@ -96,6 +96,7 @@ def _server_class():
         def __init__(self, settings: Settings):
             super().__init__(http_port=settings.port, workers=1, enable_grpc=False, enable_latency_logging=False)
             self.settings = settings
+            self._stopping = None  # the stop's task, once a signal asked for it
             logging.getLogger("kserve.trace").setLevel(logging.WARNING)  # a line per request otherwise
             if not settings.access_log:  # uvicorn formats an access line whenever its logger has a handler
                 access = logging.getLogger("uvicorn.access")
@@ -121,7 +122,7 @@ def _server_class():
             self._rest_server.cfg.host = self.settings.host
             routes.customize(self._rest_server.cfg.app, model, self.settings.max_body_bytes, self.dataplane)
             for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, lambda s=sig: asyncio.create_task(self.stop(sig=s)))
+                loop.add_signal_handler(sig, self._stop_on, sig)
             if self.settings.grpc_port:
                 from components.serving.grpc_service import GrpcServer
 
@@ -136,15 +137,23 @@ def _server_class():
             try:
                 await self._rest_server.run()  # returns once the requests in flight are answered
             finally:
+                if self._stopping is not None:  # gRPC's requests in flight are answered after REST's
+                    await asyncio.gather(self._stopping, return_exceptions=True)
                 for task in tasks:
                     task.cancel()
                 model.batcher.close()
 
+        def _stop_on(self, sig) -> None:
+            """A signal: one stop (a second signal while it runs changes nothing)."""
+            if self._stopping is None:
+                self._stopping = asyncio.create_task(self.stop(sig=sig))
+
         async def stop(self, sig=None) -> None:
             """Stops the REST and gRPC servers, which answer the requests in flight and on open
-            connections first. KServe's stop also unloads the model at once: until the servers
-            had stopped (about a second under load) those requests got 404 "model does not
-            exist". The model goes with the process."""
+            connections first (the batcher runs until both have stopped: gRPC's requests in flight
+            were cancelled when REST's stop ended it). KServe's stop also unloads the model at
+            once: until the servers had stopped (about a second under load) those requests got 404
+            "model does not exist". The model goes with the process."""
             if self._rest_server:
                 await self._rest_server.stop(sig)
             if self._grpc_server:
