@@ -140,9 +140,11 @@ class RequestLog:
         self.max_bytes = max_bytes
         self.max_seconds = max_seconds
         self.flush_seconds = flush_seconds
-        self.lines = 0  # answered predictions recorded so far
+        self.lines = 0  # answered predictions recorded so far (counted on the request path)
         self.written = 0  # of those, flushed to the file (on gs://: to the staging file, uploader says the rest)
         self._unflushed = 0
+        self._counting = threading.Lock()
+        self._next_number = None  # a local log's next file number (the directory is listed once)
         self.files: list[str] = []  # local files written (a remote log's: uploader.uploaded)
         self.error: Optional[BaseException] = None
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
@@ -164,6 +166,8 @@ class RequestLog:
     def record(self, request_id: str, texts: list, versioned: list, when: Optional[float] = None) -> None:
         """One request's answers: `versioned` is [(model version, {"probability", "label"(, "rating")})]
         per text, as the batcher returns them. Cheap: one queue put."""
+        with self._counting:
+            self.lines += len(texts)
         self._queue.put((time.time() if when is None else when, request_id, texts, versioned))
 
     def close(self, timeout: float = 60.0) -> None:
@@ -173,14 +177,18 @@ class RequestLog:
             return
         self._queue.put(_STOP)
         self._thread.join(timeout)
+        if self._thread.is_alive() and self.error is None:  # what it had not written is lost with the process
+            self.error = TimeoutError(f"the writer had not written everything {timeout:.0f} s after the stop")
 
     def _open_next(self) -> None:
         if self.uploader is not None:
             self._path = self.uploader.local_path()
             fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
         else:
-            existing = log_files(self.directory)
-            number = int(FILE.match(os.path.basename(existing[-1])).group(1)) + 1 if existing else 1
+            if self._next_number is None:  # listed once: a rotation per listing grew with the directory
+                existing = log_files(self.directory)
+                self._next_number = int(FILE.match(os.path.basename(existing[-1])).group(1)) + 1 if existing else 1
+            number = self._next_number
             while True:
                 self._path = os.path.join(self.directory, f"requests-{number:06d}.jsonl")
                 try:
@@ -188,6 +196,7 @@ class RequestLog:
                     break
                 except FileExistsError:  # another server writes the same directory
                     number += 1
+            self._next_number = number + 1
             self.files.append(self._path)
         self._file = os.fdopen(fd, "ab", buffering=1024 * 1024)
         self._size = 0
@@ -264,7 +273,6 @@ class RequestLog:
 
     def _write(self, item) -> None:
         when, rid, texts, versioned = item
-        self.lines += len(texts)  # answered, whether or not the disk takes them
         stamp = format_time(when)
         for i, (text, (version, answer)) in enumerate(zip(texts, versioned)):
             line = _dumps({"time": stamp, "request_id": rid, "instance": i,
