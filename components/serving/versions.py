@@ -43,8 +43,9 @@ def all_versions(serving_dir: str) -> list[int]:
     # On a bucket each isdir is a request, at every poll, per version ever pushed: not asked there
     # (a number that is an object, not a folder, fails is_complete like any incomplete version).
     remote = is_remote(serving_dir)
+    # A version's folder is its number as written (no leading zeros): its path is rebuilt from it.
     return sorted(int(name) for name in listdir(serving_dir)
-                  if is_number(name) and (remote or isdir(os.path.join(serving_dir, name))))
+                  if is_number(name) and name == str(int(name)) and (remote or isdir(os.path.join(serving_dir, name))))
 
 
 # A bucket's serving_dir -> the versions found complete at its last listing: a pushed version is

@@ -30,6 +30,7 @@ def test_complete_versions_are_all_digit_directories_with_a_whole_saved_model(tm
     make_version(tmp_path, "v800")
     make_version(tmp_path, "²")  # a digit to str.isdigit, not to int(): a stray folder, not a version
     make_version(tmp_path, "١٢")  # Arabic-Indic digits, which int() would read as 12
+    make_version(tmp_path, "0050")  # not a version's name (its path is rebuilt from the number: 50)
     (tmp_path / "900").write_bytes(b"a file, not a directory")
     (tmp_path / "__autograph_generated_file1.py").write_text("")
     assert versions.all_versions(str(tmp_path)) == [20, 100, 300, 400, 500, 600]
