@@ -127,9 +127,11 @@ def _mismatches(a: dict, b: dict):
                 yield f"{key} {field}: {x!r} != {y!r}", None
 
 
-def differences(a: dict, b: dict, rel: float = 1e-6, abs_: float = 1e-9) -> list[str]:
+def differences(a: dict, b: dict, rel: float = 1e-5, abs_: float = 1e-9) -> list[str]:
     """Where two `written` results differ: keys, fields, or values beyond the tolerances (the
-    histograms are summed in another order, and plots hold float32)."""
+    histograms are summed in another order, and plots hold float32: a bucket's sum of k float32
+    predictions moves by up to about k units in the last place, 1.2e-7 each; 1e-6 was crossed once,
+    by 1.006e-6, on a plot bucket in the clean-clone CI of 2026-12-05)."""
     return sorted(what for what, gap in _mismatches(a, b) if gap is None or gap[0] > max(abs_, rel * gap[1]))
 
 
