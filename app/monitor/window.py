@@ -8,7 +8,9 @@ Any other line that is not a logged prediction is an input error naming the file
 A log on an object store (gs://) holds files named by their closing time, from any number of
 servers (components/serving/log_upload.py): every line of one is at or before that time, so
 reading stops at a file closed before the window, or once the window's `last` lines are all
-newer than the next file's closing time; the lines are put in time order.
+newer than the next file's closing time; the lines are put in time order. A local log's files
+are taken newest first by the time of their last line (read from each file's end), the same
+rule: numbered in the order they were opened, two servers' files in one folder overlap in time.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ FIELDS = ("time", "request_id", "instance", "text", "probability")
 READ_AHEAD = 16  # a remote log's files read at once
 RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$", re.ASCII)
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+LINE_TIME = re.compile(rb'^\{"time":\s*"([^"]+)"')  # the writer's first field
 
 
 class LogError(ValueError):
@@ -110,6 +113,30 @@ def read_file(path: str, content: bytes | None = None) -> list[Prediction]:
     return [_parse(path, i, line) for i, line in enumerate(text.split("\n"), 1) if line.strip()]
 
 
+def _stamp(closed) -> str:
+    """A closing time as the log writes times: a bucket file's name gives seconds, a local file's
+    last line its time already."""
+    return closed if isinstance(closed, str) else format_time(closed)
+
+
+def _last_time(path: str, chunk: int = 1 << 16) -> str:
+    """The time of a local log file's last whole line ("" for a file with none): read from its
+    end, a chunk at a time until a whole line is found."""
+    with open(path, "rb") as f:
+        end = f.seek(0, os.SEEK_END)
+        start = end
+        while start > 0:
+            start = max(0, start - chunk)
+            f.seek(start)
+            tail = f.read(end - start)
+            lines = tail[:tail.rfind(b"\n")].split(b"\n")  # whole lines (the last may be half written)
+            for line in reversed(lines[1:] if start else lines):  # a chunk's first line may be cut
+                match = LINE_TIME.search(line)
+                if match:
+                    return match.group(1).decode()
+    return ""
+
+
 def _listed(directory: str) -> list[str]:
     """The directory's log files, oldest first; FileNotFoundError / LogError naming it."""
     if not paths.is_remote(directory):
@@ -147,15 +174,19 @@ def read_window(directory: str, since: str | None = None, last: int | None = Non
     if not files:
         raise LogError(f"{directory}: no request log files (requests-NNNNNN.jsonl, written by "
                        "`imdb-tfx serve --request-log DIR`)")
-    newest_first = list(reversed(files))
+    if paths.is_remote(directory):  # named by their closing time
+        closing, newest_first = closing_time, list(reversed(files))
+    else:  # by their last line's time, in the log's own clock
+        ends = {p: _last_time(p) for p in files}
+        closing, newest_first = ends.get, sorted(files, key=lambda p: ends[p], reverse=True)
     if since is not None:  # files closed before the window: none of their lines is in it
-        newest_first = [p for p in newest_first if (c := closing_time(p)) is None or format_time(c) >= since]
+        newest_first = [p for p in newest_first if (c := closing(p)) is None or _stamp(c) >= since]
     by_file: list[list[Prediction]] = []  # newest file first
     count = 0
     newest: list[str] = []  # a min-heap of the `last` newest times read so far
     for i, (path, content) in enumerate(_contents(newest_first)):
-        closed = closing_time(path)
-        if closed is not None and last and len(newest) >= last and newest[0] >= format_time(closed):
+        closed = closing(path)
+        if closed is not None and last and len(newest) >= last and newest[0] >= _stamp(closed):
             break  # the window's `last` lines are all newer than this file's newest
         every = read_file(path, content=content)
         rows = every if since is None else [r for r in every if r.time >= since]

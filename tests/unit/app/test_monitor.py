@@ -255,3 +255,24 @@ def test_a_bucket_that_is_not_there_or_cannot_be_listed_is_one_line(capsys, stor
         window.read_window("s3://bucket/log")  # (no s3 file system in this TensorFlow)
     code, _, err = run(capsys, "--request-log", "s3://bucket/log", "--metadata-path", store)
     assert code == 2 and err.strip().splitlines()[-1].startswith("imdb-tfx: error: s3://bucket/log: cannot list it")
+
+
+def test_a_local_log_of_two_servers_gives_the_same_window_as_reading_it_all(tmp_path):
+    """Two servers' files in one folder, numbered as opened, overlap in time (file n+1 can end
+    before file n): the window is what reading every file and filtering gives (it read by number
+    and stopped early: lines of the window were left out, older ones taken)."""
+    servers = [RequestLog(str(tmp_path), max_bytes=600, flush_seconds=0.02) for _ in range(2)]
+    start = 1_800_000_000.0
+    for i in range(120):  # server 0 writes long lines, server 1 short ones: their files rotate out of step
+        text = f"review {i}" + (" long" * 20 if i % 2 == 0 else "")
+        servers[i % 2].record(f"r{i}", [text], [("7", {"probability": 0.5, "label": "positive"})], when=start + i)
+    for server in servers:
+        server.close()
+    every = window.read_window(str(tmp_path))
+    assert [p.request_id for p in every] == [f"r{i}" for i in range(120)]
+    for last in (1, 7, 25, 60, 119):
+        assert window.read_window(str(tmp_path), last=last) == every[-last:], last
+    for i in (0, 17, 41, 99):
+        since = every[i].time
+        assert window.read_window(str(tmp_path), since=since) == every[i:], i
+        assert window.read_window(str(tmp_path), since=since, last=5) == every[i:][-5:], i
