@@ -143,6 +143,9 @@ class ImdbModel(kserve.Model):
         """BadRequest for an output the model has not, before the model is asked (an answer
         refused afterwards would still be in the request log)."""
         names = [o["name"] for o in self.get_output_types()]
+        twice = next((n for n in wanted or [] if wanted.count(n) > 1), None)
+        if twice is not None:
+            raise protocol.BadRequest(f"output {twice!r} is asked for twice")
         unknown = [n for n in wanted or [] if n not in names]
         if unknown:
             raise protocol.BadRequest(f"the request asks for output {unknown[0]!r}; the model's outputs are "

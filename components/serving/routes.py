@@ -193,6 +193,8 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> ORJSONRe
     404) as {"error": ...} like every other 4xx (FastAPI's default is {"detail": ...})."""
     if exc.status_code == 405:
         allowed = (exc.headers or {}).get("Allow") or (exc.headers or {}).get("allow")
+        if ":" in request.url.path.rsplit("/", 1)[-1]:  # NAME:predict / :classify / :regress: a verb takes a POST
+            allowed = "POST"
         reason = f"{request.method} is not allowed on {request.url.path}" + (f"; use {allowed}" if allowed else "")
     elif exc.status_code == 404:
         reason = f"no such path: {request.url.path}"

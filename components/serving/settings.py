@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import re
 from typing import Optional
 
 from components.paths import is_remote, isdir
@@ -58,6 +59,9 @@ class Settings:
                 raise ValueError(f"{flag} must be at least {least} (got {value})")
         if self.request_log_max_seconds is not None and self.request_log_max_seconds <= 0:
             raise ValueError(f"--request-log-max-seconds must be above 0 (got {self.request_log_max_seconds:g})")
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", self.model_name):  # a segment of every route's path
+            raise ValueError(f"--model-name {self.model_name!r}: letters, digits, '_', '.' and '-' only (it is part of "
+                             "the URLs: /v1/models/NAME)")
         if self.port > 65535:
             raise ValueError(f"--port must be at most 65535 (got {self.port})")
         if self.grpc_port > 65535 or (self.grpc_port and self.grpc_port == self.port):

@@ -134,6 +134,7 @@ CASES = [
     (["serve", "--model-dir", "dir", "--batch-wait-ms", "nan"], "--batch-wait-ms nan: not a finite number"),
     (["serve", "--model-dir", "dir", "--batch-idle-ms", "inf"], "--batch-idle-ms inf: not a finite number"),
     (["serve", "--model-dir", "dir", "--request-log-max-seconds", "nan"], "--request-log-max-seconds nan: not a finite"),
+    (["serve", "--model-dir", "dir", "--model-name", "a/b"], "--model-name 'a/b': letters, digits"),
     (["build-module", "glove", "--output", "file"], "--output file: a file, not a directory"),
     (["build-module", "glove", "--output", "/sys/module-out"], "/sys is read-only"),
     (["build-module", "word2vec", "--output", "x"], "argument name: invalid choice"),

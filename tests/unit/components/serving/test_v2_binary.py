@@ -146,6 +146,8 @@ def test_a_request_refused_for_its_outputs_is_not_asked_of_the_model_nor_logged(
 
     assert infer("refused-for-its-output", outputs=[{"name": "nope"}]) == (
         400, {"error": "the request asks for output 'nope'; the model's outputs are probability, label"})
+    assert infer("refused-for-its-outputs", outputs=[{"name": "label"}, {"name": "label"}]) == (
+        400, {"error": "output 'label' is asked for twice"})
     for outputs in (5, True, [{"parameters": {}}]):
         assert infer("refused-for-its-outputs", outputs=outputs) == (
             400, {"error": '"outputs" must be a list of objects with a "name"'}), outputs
