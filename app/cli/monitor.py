@@ -72,7 +72,7 @@ def _monitor(args: argparse.Namespace, terminal) -> dict:
 
         if is_remote(args.serving_dir) and not isdir(args.serving_dir):  # a local one: checked at start-up
             raise ValueError(f"--serving-dir {args.serving_dir}: no such directory")
-    since = log_window.parse_since(args.since) if args.since else None
+    since = log_window.parse_since(args.since) if args.since is not None else None  # "": an error, not "none"
     predictions = log_window.read_window(args.request_log, since, args.last)
     info = {"request_log": args.request_log, "predictions": len(predictions),
             "since": since, "last": args.last, "seconds": {"read_log": round(time.perf_counter() - start, 3)}}

@@ -107,8 +107,9 @@ def test_bad_inputs_are_status_2_with_one_line(tmp_path, capsys, store):
     code, _, err = monitor("--request-log", str(tmp_path / "empty"))
     assert code == 2 and "no request log files" in err
     write_log(tmp_path / "log", 150)
-    code, _, err = monitor("--request-log", str(tmp_path / "log"), "--since", "last tuesday")
-    assert code == 2 and "--since 'last tuesday'" in err
+    for since in ("last tuesday", ""):  # an empty --since is an error too, not "no --since"
+        code, _, err = monitor("--request-log", str(tmp_path / "log"), "--since", since)
+        assert code == 2 and f"--since {since!r}: not a time" in err, err
     code, _, err = monitor("--request-log", str(tmp_path / "log"), "--last", "0")
     assert code == 2 and "--last must be at least 1" in err
     (tmp_path / "afile").write_text("x")
