@@ -25,6 +25,8 @@ from components.serving.protocol import BadRequest
 
 logger = logging.getLogger("components.serving")
 LABELS = ("stable", "previous")
+_NO_VERSIONS = ("this server serves one model directory (--model-dir), which has no versions: /versions/N and "
+                "/labels/L are those of a serving directory's versions (--serving-dir)")
 
 
 def pinned_version(version: str, field: str = "version") -> int:
@@ -58,6 +60,8 @@ class KeptVersions:
             return current
         if version in self.held:
             return self.held[version]
+        if self.manager.model_dir is not None:
+            raise BadRequest(_NO_VERSIONS, status=404)
         held = ", ".join(map(str, self.versions())) or "none"
         why = (f" (refused: {self.refused[version]})" if version in self.refused else
                f" (refused: {self.manager.refused[version]})" if version in self.manager.refused else "")
@@ -70,6 +74,8 @@ class KeptVersions:
             return held[0]
         if label == "previous" and len(held) > 1:
             return held[1]
+        if label in LABELS and self.manager.model_dir is not None:
+            raise BadRequest(_NO_VERSIONS, status=404)
         if label in LABELS:
             raise BadRequest(f"label {label!r} names no version now (versions held: "
                              f"{', '.join(map(str, held)) or 'none'})", status=404)

@@ -78,3 +78,17 @@ def test_a_version_that_fails_is_not_kept_and_the_404_says_why(tmp_path):
     assert kept.versions() == [2]
     with pytest.raises(BadRequest, match="version 1 is not loaded \\(refused: .*failed its canary: NaN\\)"):
         kept.get(1)
+
+
+def test_a_model_directory_server_says_it_has_no_versions(tmp_path):
+    """--model-dir: one model with no version number; /versions/N and the labels say so, rather
+    than "versions held: none" and "--keep-versions sets how many" while a model is served."""
+    (tmp_path / "model").mkdir()
+    manager = VersionManager(lambda path: object(), model_dir=str(tmp_path / "model"))
+    manager.start()
+    kept = KeptVersions(manager, lambda path: object(), keep=2)
+    for ask in (lambda: kept.get(3), lambda: kept.label("stable")):
+        with pytest.raises(BadRequest, match=r"serves one model directory \(--model-dir\), which has no versions"):
+            ask()
+    with pytest.raises(BadRequest, match="unknown version label 'canary'"):
+        kept.label("canary")
