@@ -17,6 +17,7 @@
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import orjson
@@ -35,14 +36,16 @@ logger = logging.getLogger("components.serving")
 # A body over the limit is still read (and dropped) up to this many times the limit, so that
 # the client, still sending, gets the 413 instead of a reset connection.
 DRAIN_FACTOR = 8
+BODY_TIMEOUT_S = 30.0  # the longest wait for the next part of a request's body (a client that stalls)
 
 
 class RequestGate:
     """ASGI middleware: size, UTF-8 and JSON checks of every POST body (see the module doc)."""
 
-    def __init__(self, app, max_body_bytes: int, model=None, dataplane=None):
+    def __init__(self, app, max_body_bytes: int, model=None, dataplane=None, body_timeout_s: float = BODY_TIMEOUT_S):
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.body_timeout_s = body_timeout_s
         self.model = model
         self.dataplane = dataplane
 
@@ -53,7 +56,11 @@ class RequestGate:
         declared = dict(scope["headers"]).get(b"content-length")
         chunks, size, more = [], 0, True
         while more:
-            message = await receive()
+            try:  # a body that never comes (a Content-Length it does not send) held its connection for ever
+                message = await asyncio.wait_for(receive(), self.body_timeout_s)
+            except asyncio.TimeoutError:
+                return await _send_error(send, 408, f"the request body stopped arriving ({size} bytes in, none for "
+                                                    f"{self.body_timeout_s:g} s)")
             if message["type"] == "http.disconnect":
                 return
             chunk = message.get("body", b"")

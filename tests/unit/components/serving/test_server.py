@@ -239,3 +239,36 @@ def test_a_taken_port_is_refused_before_the_model_loads(tmp_path, which):
         ports = {"port": port, "grpc_port": 0} if which == "port" else {"port": 0, "grpc_port": port}
         with pytest.raises(server.ServeError, match=f"^cannot listen on 127.0.0.1:{port}: Address already in use"):
             server.serve(Settings(model_dir=str(tmp_path / "1"), host="127.0.0.1", **ports))
+
+
+def test_a_body_that_stops_arriving_is_answered_408():
+    """A client that sends less than its Content-Length held its connection open for ever (1,200
+    of them stayed open in an adversarial run): the gate waits body_timeout_s for each part."""
+    import asyncio
+
+    from components.serving.routes import RequestGate
+
+    async def never_called(scope, receive, send):
+        raise AssertionError("the app got a request whose body never came")
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def call():
+        messages = iter([{"type": "http.request", "body": b'{"instances": ', "more_body": True}])
+
+        async def receive():
+            try:
+                return next(messages)
+            except StopIteration:
+                await asyncio.sleep(3600)
+
+        scope = {"type": "http", "method": "POST", "path": "/v1/models/imdb:predict",
+                 "headers": [(b"content-length", b"100")]}
+        await RequestGate(never_called, 1024, body_timeout_s=0.2)(scope, receive, send)
+
+    asyncio.run(asyncio.wait_for(call(), 10))
+    assert sent[0]["status"] == 408
+    assert json.loads(sent[1]["body"]) == {"error": "the request body stopped arriving (14 bytes in, none for 0.2 s)"}
