@@ -38,8 +38,7 @@ def decode(line: bytes, where: str) -> str:
 def read_reviews(data: bytes, name: str) -> list[dict]:
     """[{"text": ...} (plus "id" from JSON lines)] from `data`: plain lines or JSON lines. A
     UTF-8 byte order mark (as some Windows editors write) is not part of the first line."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+    data = data.removeprefix(codecs.BOM_UTF8)
     lines = [decode(line, f"{name}:{n}") for n, line in enumerate(data.splitlines(), 1)]
     first = next((line.strip() for line in lines if line.strip()), "")
     if not _is_json_object(first):  # JSON lines when the first line is an object, whatever its fields

@@ -269,8 +269,9 @@ def cached_nodes(metadata_path: str, execution_id_floor: int) -> list[str]:
 
 
 def max_execution_id(metadata_path: str) -> int:
-    """The newest execution's id in the store (0 for none, or no store yet): recovery's, which
-    takes the same floor for what a stopped run cancels."""
-    from pipeline.recovery import newest_execution_id
-
-    return newest_execution_id(metadata_path)
+    """The newest execution's id in the store (0 for none, or no store yet: none, or an empty
+    file), read through the read-only store as every read-back here is."""
+    if not os.path.isfile(metadata_path) or not os.path.getsize(metadata_path):
+        return 0
+    newest = executions(open_store(metadata_path), newest=1)
+    return newest[0].id if newest else 0

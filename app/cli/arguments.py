@@ -241,15 +241,15 @@ def store_for_root(pipeline_root: str) -> str:
     return pipeline_root.rstrip("/") + ".metadata.sqlite"
 
 
-def pipeline_config(args: argparse.Namespace):
+def pipeline_config(args: argparse.Namespace, *, containers: bool = False):
     """The PipelineConfig of run's, experiment's or compile's flags. A local run's root, store and
     serving directory are made absolute: the store records its artifacts' paths as the run gives
     them, and a relative one would mean nothing to `report`, `monitor` or the notebook started
-    in another directory. compile's are the containers' paths, kept as given."""
+    in another directory. With `containers` (compile) they are the containers' paths, as given."""
     from data.dataset import default_data
     from pipeline.configs import PipelineConfig
 
-    local = (lambda path: path) if getattr(args, "command", "run") == "compile" else _absolute  # scripts: no command
+    local = (lambda path: path) if containers else _absolute
     return PipelineConfig(
         data=args.data or default_data(), pipeline_name=args.pipeline_name,
         pipeline_root=local(args.pipeline_root),

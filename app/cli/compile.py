@@ -15,7 +15,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
         from pipeline import kubeflow_runner
         from pipeline.configs import KubeflowConfig
 
-        config = arguments.pipeline_config(args)
+        config = arguments.pipeline_config(args, containers=True)
         config.beam_pipeline_args = arguments.beam_pipeline_args(args, "in-memory")
         kubeflow_runner.compile_pipeline(
             config, KubeflowConfig(image=args.image, output=args.output, display_name=args.display_name))

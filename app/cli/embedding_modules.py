@@ -32,6 +32,6 @@ def _prepare_module(module: str) -> str:
     path = resolve_module_handle(module)
     if time.time() - start > 1:
         print(f"imdb-tfx: built module {module} in {time.time() - start:.0f} s -> {path}", file=sys.stderr)
-    if module not in BUILTIN_NAMES and not is_url(module):
+    if module not in BUILTIN_NAMES:  # a local SavedModel (a URL returned above)
         check_text_embedding(path)
     return path

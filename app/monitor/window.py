@@ -113,12 +113,6 @@ def read_file(path: str, content: bytes | None = None) -> list[Prediction]:
     return [_parse(path, i, line) for i, line in enumerate(text.split("\n"), 1) if line.strip()]
 
 
-def _stamp(closed) -> str:
-    """A closing time as the log writes times: a bucket file's name gives seconds, a local file's
-    last line its time already."""
-    return closed if isinstance(closed, str) else format_time(closed)
-
-
 def _last_time(path: str, chunk: int = 1 << 16) -> str:
     """The time of a local log file's last whole line ("" for a file with none): read from its
     end, a chunk at a time until a whole line is found."""
@@ -174,19 +168,21 @@ def read_window(directory: str, since: str | None = None, last: int | None = Non
     if not files:
         raise LogError(f"{directory}: no request log files (requests-NNNNNN.jsonl, written by "
                        "`imdb-tfx serve --request-log DIR`)")
+    # Each file's closing time as the log writes times (None: not known, read it).
     if paths.is_remote(directory):  # named by their closing time
-        closing, newest_first = closing_time, list(reversed(files))
+        ends = {p: None if (c := closing_time(p)) is None else format_time(c) for p in files}
+        newest_first = list(reversed(files))
     else:  # by their last line's time, in the log's own clock
         ends = {p: _last_time(p) for p in files}
-        closing, newest_first = ends.get, sorted(files, key=lambda p: ends[p], reverse=True)
+        newest_first = sorted(files, key=ends.get, reverse=True)
     if since is not None:  # files closed before the window: none of their lines is in it
-        newest_first = [p for p in newest_first if (c := closing(p)) is None or _stamp(c) >= since]
+        newest_first = [p for p in newest_first if ends[p] is None or ends[p] >= since]
     by_file: list[list[Prediction]] = []  # newest file first
     count = 0
     newest: list[str] = []  # a min-heap of the `last` newest times read so far
     for i, (path, content) in enumerate(_contents(newest_first)):
-        closed = closing(path)
-        if closed is not None and last and len(newest) >= last and newest[0] >= _stamp(closed):
+        closed = ends[path]
+        if closed is not None and last and len(newest) >= last and newest[0] >= closed:
             break  # the window's `last` lines are all newer than this file's newest
         every = read_file(path, content=content)
         rows = every if since is None else [r for r in every if r.time >= since]

@@ -1,6 +1,7 @@
 """One review file -> one tf.Example (or the reason it is skipped), and its output split."""
 from __future__ import annotations
 
+import codecs
 import hashlib
 
 import tensorflow as tf
@@ -27,8 +28,7 @@ def parse_review(path: str, content: bytes, source: str) -> tf.train.Example | s
         allowed = RATINGS[folder]
         raise ImdbDataError(f"{where}: rating {rating} contradicts folder {folder}/, "
                             f"which holds ratings {allowed.start}..{allowed.stop - 1}")
-    if content.startswith(b"\xef\xbb\xbf"):  # a byte order mark (a Windows editor's) is not the review's
-        content = content[3:]
+    content = content.removeprefix(codecs.BOM_UTF8)  # a byte order mark (a Windows editor's) is not the review's
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as e:

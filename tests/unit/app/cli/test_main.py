@@ -115,7 +115,7 @@ def test_the_store_follows_the_pipeline_root():
     assert (config.pipeline_root, config.metadata_path, config.serving_dir) == tuple(
         os.path.abspath(p) for p in (default.pipeline_root, default.metadata_path, default.serving_dir))
     config = arguments.pipeline_config(cli.build_parser().parse_args(["compile", "--data", "gs://b/d", "--image", "i",
-                                                                      "--pipeline-root", "root"]))
+                                                                      "--pipeline-root", "root"]), containers=True)
     assert (config.pipeline_root, config.metadata_path) == ("root", "root.metadata.sqlite")  # the containers' paths
     config = arguments.pipeline_config(cli.build_parser().parse_args(["run", "--data", "x", "--pipeline-root",
                                                                       "/tmp/best/pipeline/"]))

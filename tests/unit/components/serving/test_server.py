@@ -242,8 +242,8 @@ def test_a_taken_port_is_refused_before_the_model_loads(tmp_path, which):
 
 
 def test_a_body_that_stops_arriving_is_answered_408():
-    """A client that sends less than its Content-Length held its connection open for ever (1,200
-    of them stayed open in an adversarial run): the gate waits body_timeout_s for each part."""
+    """A client that sends less than its Content-Length held its connection open for ever: the
+    gate waits body_timeout_s for each part of the body."""
     import asyncio
 
     from components.serving.routes import RequestGate
