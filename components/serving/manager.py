@@ -4,10 +4,8 @@ With a serving directory, the manager serves its newest complete version and pol
 ones. A version is loaded (in a thread, while the served one keeps answering), canary-checked
 (components/serving/canary.py) and only then swapped in: the swap replaces one reference, so
 a batch already running finishes on the old version and nothing in flight is dropped. A
-version that fails to load or fails its canary is refused: it is not retried (push a new
-version instead) unless, in a local serving directory, its files change after the refusal (a
-copy that stalled longer than `settle_seconds`, then completed); the served one keeps
-answering, and the status and the log say why. A
+version that fails to load or fails its canary is refused: it is never retried (push a new
+version instead), the served one keeps answering, and the status and the log say why. A
 version directory that is incomplete (versions.is_complete) or was modified in the last
 `settle_seconds` is not loaded yet: it is still being written.
 
@@ -25,7 +23,7 @@ import logging
 import time
 from typing import Callable, Optional
 
-from components.paths import is_remote, isdir
+from components.paths import isdir
 from components.serving import versions
 from components.serving.served_model import ModelLoadError
 
@@ -54,7 +52,6 @@ class VersionManager:
         self.settle_seconds = settle_seconds
         self.current: Optional[Served] = None
         self.refused: dict[int, str] = {}
-        self._refused_files: dict[int, float] = {}  # a refused local version's newest file time then
         self.loading: Optional[int] = None
         self._reported: set = set()  # incomplete / unsettled versions already logged
 
@@ -81,7 +78,7 @@ class VersionManager:
     def update(self) -> None:
         """One poll: load the newest loadable version if it is not the served one."""
         present = set(versions.all_versions(self.serving_dir))
-        self.refused = {v: why for v, why in self.refused.items() if v in present and not self._changed(v)}
+        self.refused = {v: why for v, why in self.refused.items() if v in present}  # removed: forgotten
         for version in sorted(present, reverse=True):
             if self.current and version == self.current.version:
                 return  # the newest loadable version is served
@@ -93,20 +90,6 @@ class VersionManager:
             self._reported.add(("gone", self.current.version))
             logger.warning("version %s was removed and no other version can be served: it keeps answering",
                            self.current.version)
-
-    def _changed(self, version: int) -> bool:
-        """Whether a refused local version's files changed since (removed and pushed again, or a
-        stalled copy that went on): then it is tried again. Not asked of a bucket (a listing of
-        every file, at every poll)."""
-        stamp = self._refused_files.get(version)
-        if stamp is None:
-            return False
-        path = versions.version_path(self.serving_dir, version)
-        changed = versions.last_modified(path) > stamp
-        if changed:
-            del self._refused_files[version]
-            logger.info("version %s changed since it was refused: tried again", version)
-        return changed
 
     def _ready_to_load(self, version: int) -> bool:
         path = versions.version_path(self.serving_dir, version)
@@ -129,8 +112,6 @@ class VersionManager:
             model = self._loader(path)
         except ModelLoadError as e:
             self.refused[version] = str(e)
-            if not is_remote(path):
-                self._refused_files[version] = versions.last_modified(path)
             logger.error("version %s refused: %s", version, e)
             return False
         finally:

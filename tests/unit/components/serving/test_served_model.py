@@ -92,34 +92,6 @@ def test_the_manager_serves_the_newest_loadable_version_and_says_why_others_are_
     assert manager.current.version == 1 and list(manager.refused) == [3]
 
 
-def test_a_refused_version_whose_files_change_is_tried_again(tmp_path, built):
-    """A copy that stalled longer than the settle time was refused half written, and stayed
-    refused once complete; a local version's files changed since its refusal are tried again."""
-    serving = str(tmp_path)
-    models.push(built["good"], serving, 1)
-    models.push(built["good"], serving, 2)
-    shard = [os.path.join(d, n) for d, _, files in os.walk(os.path.join(serving, "2", "variables"))
-             for n in files if n.startswith("variables.data")][0]
-    with open(shard, "rb") as f:
-        whole = f.read()
-    with open(shard, "wb") as f:
-        f.write(whole[: len(whole) // 2])  # the copy stalls here
-    past = time.time() - 60
-    for folder, dirs, files in os.walk(os.path.join(serving, "2")):
-        for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
-            os.utime(name, (past, past))
-    manager = VersionManager(ServedModel.load, serving_dir=serving, settle_seconds=1)
-    manager.start()
-    assert manager.current.version == 1 and list(manager.refused) == [2]
-    manager.update()
-    assert list(manager.refused) == [2]  # not tried again while nothing changed
-    with open(shard, "wb") as f:
-        f.write(whole)  # the copy goes on and completes
-    os.utime(shard, (past + 30, past + 30))  # and has settled
-    manager.update()
-    assert manager.current.version == 2 and manager.refused == {}
-
-
 def test_the_manager_waits_for_a_version_being_written(tmp_path, built):
     serving = str(tmp_path)
     models.push(built["good"], serving, 1)
