@@ -11,7 +11,6 @@ its calls at once) whose results the tests below check.
 import json
 import subprocess
 import sys
-import time
 
 import grpc
 import numpy as np
@@ -181,50 +180,3 @@ def test_kserve_client(protocols):
     outputs = {o.name: o.as_numpy() for o in response.outputs}
     assert outputs["probability"].tolist() == pytest.approx(want, abs=1e-6)
     assert [v.decode() for v in outputs["label"]] == labels(want)
-
-
-IN_FLIGHT = r'''
-import concurrent.futures, json, sys, time
-import numpy as np
-import tritonclient.grpc as triton
-from tritonclient.utils import InferenceServerException
-
-target, texts = sys.argv[1], ["a review long enough to take the model a while " * 8] * 300
-statuses, stop_at = [], time.time() + 6
-
-def load():
-    client = triton.InferenceServerClient(target)
-    tensor = triton.InferInput("text", [len(texts)], "BYTES")
-    tensor.set_data_from_numpy(np.array(texts, dtype=object))
-    while time.time() < stop_at:
-        try:
-            client.infer("imdb", [tensor], client_timeout=30)
-            statuses.append("OK")
-        except InferenceServerException as e:
-            statuses.append(str(e.status()))
-            if "UNAVAILABLE" in str(e.status()):  # the server is gone: refused, not cut
-                return
-
-print("started", flush=True)
-with concurrent.futures.ThreadPoolExecutor(8) as pool:
-    list(pool.map(lambda _: load(), range(8)))
-print(json.dumps(statuses))
-'''
-
-
-def test_sigterm_answers_the_grpc_requests_in_flight(tmp_path, protocols):
-    """REST's stop ended the batcher while gRPC's requests were still in their grace period:
-    they were CANCELLED (or INTERNAL "stopping"). Every request started is answered or refused."""
-    from tests.unit.components.serving.server_process import start_server
-    from components.infra_validator.canary import free_ports
-
-    (grpc_port,) = free_ports(1)
-    server = start_server(tmp_path, "--model-dir", protocols.paths[NEW], "--grpc-port", str(grpc_port))
-    load = subprocess.Popen([sys.executable, "-c", IN_FLIGHT, f"127.0.0.1:{grpc_port}"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert load.stdout.readline() == "started\n"
-    time.sleep(2.5)  # requests in flight on every connection
-    assert server.stop() == 0, server.log()[-3000:]
-    out, err = load.communicate(timeout=120)
-    statuses = json.loads(out.strip().splitlines()[-1])
-    assert "OK" in statuses and all(s == "OK" or "UNAVAILABLE" in s for s in statuses), (statuses, err[-2000:])
